@@ -1,0 +1,228 @@
+#include "alm/facts.h"
+#include "alm/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct alm_facts {
+	cJSON *data;     /* {"repo":{},"ado":{},"answers":{}} */
+	cJSON *evidence; /* path -> {"source","detail"} */
+	cJSON *probes;   /* probe -> {"status","detail"} */
+};
+
+const char *alm_source_name(alm_source source)
+{
+	switch (source) {
+	case ALM_SOURCE_REPO: return "repo";
+	case ALM_SOURCE_ADO: return "ado";
+	case ALM_SOURCE_ANSWERS: return "answers";
+	case ALM_SOURCE_DEFAULT: return "default";
+	}
+	return "default";
+}
+
+int alm_facts_new(alm_facts **out)
+{
+	alm_facts *f = calloc(1, sizeof *f);
+	*out = NULL;
+	if (!f)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	f->data = cJSON_CreateObject();
+	f->evidence = cJSON_CreateObject();
+	f->probes = cJSON_CreateObject();
+	if (!f->data || !f->evidence || !f->probes ||
+	    !cJSON_AddObjectToObject(f->data, "repo") ||
+	    !cJSON_AddObjectToObject(f->data, "ado") ||
+	    !cJSON_AddObjectToObject(f->data, "answers")) {
+		alm_facts_free(f);
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	}
+	*out = f;
+	return 0;
+}
+
+void alm_facts_free(alm_facts *facts)
+{
+	if (!facts)
+		return;
+	cJSON_Delete(facts->data);
+	cJSON_Delete(facts->evidence);
+	cJSON_Delete(facts->probes);
+	free(facts);
+}
+
+/* Walks `path` below `root`, creating objects on the way; returns the parent
+ * object of the last segment and points *leaf at that segment's name inside
+ * `buf` (a writable copy of the path). */
+static cJSON *parent_of(cJSON *root, char *buf, char **leaf)
+{
+	cJSON *node = root;
+	char *seg = buf, *dot;
+	while ((dot = strchr(seg, '.')) != NULL) {
+		cJSON *child;
+		*dot = '\0';
+		child = cJSON_GetObjectItemCaseSensitive(node, seg);
+		if (!child) {
+			child = cJSON_AddObjectToObject(node, seg);
+		} else if (!cJSON_IsObject(child)) {
+			/* A scalar fact is being refined into an object: replace it. */
+			cJSON *obj = cJSON_CreateObject();
+			if (!obj || !cJSON_ReplaceItemInObjectCaseSensitive(node, seg, obj)) {
+				cJSON_Delete(obj);
+				return NULL;
+			}
+			child = obj;
+		}
+		if (!child)
+			return NULL;
+		node = child;
+		seg = dot + 1;
+	}
+	*leaf = seg;
+	return node;
+}
+
+static int set_evidence(alm_facts *facts, const char *path, alm_source source,
+			const char *detail)
+{
+	cJSON *entry = cJSON_CreateObject();
+	if (!entry || !cJSON_AddStringToObject(entry, "source", alm_source_name(source)) ||
+	    (detail && !cJSON_AddStringToObject(entry, "detail", detail))) {
+		cJSON_Delete(entry);
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(facts->evidence, path);
+	cJSON_AddItemToObject(facts->evidence, path, entry);
+	return 0;
+}
+
+static int set_fact(alm_facts *facts, const char *path, cJSON *value,
+		    alm_source source, const char *detail)
+{
+	char *buf = NULL, *leaf;
+	cJSON *parent;
+	int error = 0;
+
+	if (!value)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	if (!path || !*path || path[strlen(path) - 1] == '.') {
+		cJSON_Delete(value);
+		return alm_error_set(ALM_EINVALID, "fact path '%s' is empty or ends with a dot",
+				     path ? path : "");
+	}
+	buf = strdup(path);
+	if (!buf) {
+		cJSON_Delete(value);
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	}
+	parent = parent_of(facts->data, buf, &leaf);
+	if (!parent) {
+		cJSON_Delete(value);
+		error = alm_error_set(ALM_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (cJSON_GetObjectItemCaseSensitive(parent, leaf))
+		cJSON_ReplaceItemInObjectCaseSensitive(parent, leaf, value);
+	else
+		cJSON_AddItemToObject(parent, leaf, value);
+	error = set_evidence(facts, path, source, detail);
+done:
+	free(buf);
+	return error;
+}
+
+int alm_facts_set(alm_facts *facts, const char *path, cJSON *value,
+		  alm_source source, const char *detail, ...)
+{
+	char line[1024];
+	if (detail) {
+		va_list ap;
+		va_start(ap, detail);
+		vsnprintf(line, sizeof line, detail, ap);
+		va_end(ap);
+	}
+	return set_fact(facts, path, value, source, detail ? line : NULL);
+}
+
+int alm_facts_set_number(alm_facts *facts, const char *path, double value,
+			 alm_source source, const char *detail)
+{
+	return set_fact(facts, path, cJSON_CreateNumber(value), source, detail);
+}
+
+int alm_facts_set_bool(alm_facts *facts, const char *path, int value,
+		       alm_source source, const char *detail)
+{
+	return set_fact(facts, path, cJSON_CreateBool(value), source, detail);
+}
+
+int alm_facts_set_string(alm_facts *facts, const char *path, const char *value,
+			 alm_source source, const char *detail)
+{
+	return set_fact(facts, path, value ? cJSON_CreateString(value) : cJSON_CreateNull(),
+			source, detail);
+}
+
+const cJSON *alm_facts_get(const alm_facts *facts, const char *path)
+{
+	const cJSON *node = facts->data;
+	const char *seg = path;
+	char name[256];
+
+	while (node && *seg) {
+		const char *dot = strchr(seg, '.');
+		size_t len = dot ? (size_t)(dot - seg) : strlen(seg);
+		if (len >= sizeof name || !cJSON_IsObject(node))
+			return NULL;
+		memcpy(name, seg, len);
+		name[len] = '\0';
+		node = cJSON_GetObjectItemCaseSensitive(node, name);
+		seg = dot ? dot + 1 : seg + len;
+	}
+	return node;
+}
+
+const cJSON *alm_facts_evidence(const alm_facts *facts, const char *path)
+{
+	return cJSON_GetObjectItemCaseSensitive(facts->evidence, path);
+}
+
+const cJSON *alm_facts_data(const alm_facts *facts)
+{
+	return facts->data;
+}
+
+int alm_facts_set_probe(alm_facts *facts, const char *probe, const char *status,
+			const char *detail)
+{
+	cJSON *entry = cJSON_CreateObject();
+	if (!entry || !cJSON_AddStringToObject(entry, "status", status) ||
+	    !(detail ? cJSON_AddStringToObject(entry, "detail", detail)
+		     : cJSON_AddNullToObject(entry, "detail"))) {
+		cJSON_Delete(entry);
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(facts->probes, probe);
+	cJSON_AddItemToObject(facts->probes, probe, entry);
+	return 0;
+}
+
+const cJSON *alm_facts_probes(const alm_facts *facts)
+{
+	return facts->probes;
+}
+
+cJSON *alm_facts_to_json(const alm_facts *facts)
+{
+	cJSON *doc = cJSON_CreateObject();
+	if (!doc || !cJSON_AddStringToObject(doc, "schema", "alm-advisor/facts@1") ||
+	    !cJSON_AddItemToObject(doc, "facts", cJSON_Duplicate(facts->data, 1)) ||
+	    !cJSON_AddItemToObject(doc, "evidence", cJSON_Duplicate(facts->evidence, 1)) ||
+	    !cJSON_AddItemToObject(doc, "probes", cJSON_Duplicate(facts->probes, 1))) {
+		cJSON_Delete(doc);
+		return NULL;
+	}
+	return doc;
+}

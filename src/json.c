@@ -1,0 +1,195 @@
+#include "alm/json.h"
+#include "alm/error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void position_of(const char *text, size_t offset, int *line, int *col)
+{
+	size_t i;
+	*line = 1;
+	*col = 1;
+	for (i = 0; i < offset; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+			(*col)++; /* count characters, not UTF-8 continuation bytes */
+		}
+	}
+}
+
+int alm_json_parse(cJSON **out, const char *text, size_t len, const char *name)
+{
+	const char *end = NULL;
+	const char *start = text;
+	cJSON *value;
+	int line, col;
+
+	*out = NULL;
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+		start += 3;
+		len -= 3;
+	}
+	if (memchr(start, '\0', len))
+		return alm_error_set(ALM_EINVALID, "%s: contains a NUL byte; expected JSON text", name);
+
+	value = cJSON_ParseWithLengthOpts(start, len, &end, 0);
+	if (!value) {
+		size_t at = end ? (size_t)(end - start) : 0;
+		if (at > len)
+			at = len;
+		position_of(start, at, &line, &col);
+		if (at >= len)
+			return alm_error_set(ALM_EINVALID, "%s:%d:%d: unexpected end of input; expected a complete JSON value",
+					     name, line, col);
+		return alm_error_set(ALM_EINVALID, "%s:%d:%d: invalid JSON near '%.12s'", name, line, col,
+				     start + at);
+	}
+	while (end && (size_t)(end - start) < len &&
+	       (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
+		end++;
+	if (end && (size_t)(end - start) < len) {
+		position_of(start, (size_t)(end - start), &line, &col);
+		cJSON_Delete(value);
+		return alm_error_set(ALM_EINVALID, "%s:%d:%d: unexpected text after the JSON value", name, line, col);
+	}
+	*out = value;
+	return 0;
+}
+
+int alm_file_read(char **out, size_t *len, const char *path, size_t max)
+{
+	FILE *fp;
+	char *buf = NULL;
+	size_t cap = 0, used = 0;
+	int error = 0;
+
+	*out = NULL;
+	if (len)
+		*len = 0;
+	fp = fopen(path, "rb");
+	if (!fp)
+		return alm_error_set(errno == ENOENT ? ALM_ENOTFOUND : ALM_EIO, "%s: cannot open: %s", path,
+				     strerror(errno));
+	for (;;) {
+		size_t n;
+		if (used + 4096 + 1 > cap) {
+			size_t ncap = cap ? cap * 2 : 8192;
+			char *nbuf = realloc(buf, ncap);
+			if (!nbuf) {
+				error = alm_error_set(ALM_ENOMEM, "%s: out of memory", path);
+				goto done;
+			}
+			buf = nbuf;
+			cap = ncap;
+		}
+		n = fread(buf + used, 1, cap - used - 1, fp);
+		used += n;
+		if (used > max) {
+			error = alm_error_set(ALM_ELIMIT, "%s: larger than the limit of %zu bytes", path, max);
+			goto done;
+		}
+		if (n == 0) {
+			if (ferror(fp))
+				error = alm_error_set(ALM_EIO, "%s: read failed: %s", path, strerror(errno));
+			break;
+		}
+	}
+done:
+	fclose(fp);
+	if (error) {
+		free(buf);
+		return error;
+	}
+	if (!buf && !(buf = malloc(1)))
+		return alm_error_set(ALM_ENOMEM, "%s: out of memory", path);
+	buf[used] = '\0';
+	*out = buf;
+	if (len)
+		*len = used;
+	return 0;
+}
+
+int alm_json_read_file(cJSON **out, const char *path)
+{
+	char *text;
+	size_t len;
+	int error;
+
+	*out = NULL;
+	if ((error = alm_file_read(&text, &len, path, ALM_JSON_MAX_FILE)) < 0)
+		return error;
+	error = alm_json_parse(out, text, len, path);
+	free(text);
+	return error;
+}
+
+int alm_file_write_atomic(const char *path, const char *data, size_t len)
+{
+	size_t plen = strlen(path);
+	char *tmp = malloc(plen + 16);
+	int fd = -1, error = 0;
+	size_t done = 0;
+
+	if (!tmp)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		error = alm_error_set(ALM_EIO, "%s: cannot create a temporary file beside it: %s", path,
+				      strerror(errno));
+		free(tmp);
+		return error;
+	}
+	while (done < len) {
+		ssize_t n = write(fd, data + done, len - done);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			error = alm_error_set(ALM_EIO, "%s: write failed: %s", path, strerror(errno));
+			goto done;
+		}
+		done += (size_t)n;
+	}
+	/* mkstemp makes 0600; a report is an ordinary file, so honour the umask. */
+	{
+		mode_t mask = umask(0);
+		umask(mask);
+		fchmod(fd, 0666 & ~mask);
+	}
+	if (fsync(fd) != 0) {
+		error = alm_error_set(ALM_EIO, "%s: cannot flush: %s", path, strerror(errno));
+		goto done;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		error = alm_error_set(ALM_EIO, "%s: cannot close: %s", path, strerror(errno));
+		goto done;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0)
+		error = alm_error_set(ALM_EIO, "%s: cannot replace: %s", path, strerror(errno));
+done:
+	if (fd >= 0)
+		close(fd);
+	if (error)
+		unlink(tmp);
+	free(tmp);
+	return error;
+}
+
+void alm_json_path_key(char *buf, size_t n, const char *base, const char *key)
+{
+	snprintf(buf, n, "%s.%s", base, key);
+}
+
+void alm_json_path_index(char *buf, size_t n, const char *base, int index)
+{
+	snprintf(buf, n, "%s[%d]", base, index);
+}

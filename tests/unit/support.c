@@ -1,0 +1,115 @@
+#include "support.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+char *test_mkdtemp(void)
+{
+	const char *base = getenv("TMPDIR");
+	char *dir = malloc(4096);
+	if (!dir)
+		abort();
+	snprintf(dir, 4096, "%s/alm-test-XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(dir))
+		abort();
+	return dir;
+}
+
+void test_rmtree(const char *dir)
+{
+	if (dir && strncmp(dir, "/", 1) == 0)
+		test_sh("rm -rf '%s'", dir);
+}
+
+static char *vformat(const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+	char *s;
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	s = malloc((size_t)n + 1);
+	if (!s)
+		abort();
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
+int test_sh(const char *fmt, ...)
+{
+	va_list ap;
+	char *cmd;
+	int st;
+	va_start(ap, fmt);
+	cmd = vformat(fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	free(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+char *test_sh_output(int *status, const char *fmt, ...)
+{
+	va_list ap;
+	char *cmd, *out = NULL;
+	size_t len = 0;
+	FILE *fp, *mem;
+	int c, st;
+	va_start(ap, fmt);
+	cmd = vformat(fmt, ap);
+	va_end(ap);
+	fp = popen(cmd, "r");
+	free(cmd);
+	if (!fp)
+		abort();
+	mem = open_memstream(&out, &len);
+	while ((c = fgetc(fp)) != EOF)
+		fputc(c, mem);
+	fclose(mem);
+	st = pclose(fp);
+	if (status)
+		*status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return out;
+}
+
+int test_write_file(const char *path, const char *text)
+{
+	FILE *fp;
+	test_sh("mkdir -p \"$(dirname '%s')\"", path);
+	fp = fopen(path, "wb");
+	if (!fp)
+		return -1;
+	fputs(text, fp);
+	return fclose(fp) == 0 ? 0 : -1;
+}
+
+char *test_read_file(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int c;
+	if (!fp)
+		return NULL;
+	mem = open_memstream(&buf, &len);
+	while ((c = fgetc(fp)) != EOF)
+		fputc(c, mem);
+	fclose(mem);
+	fclose(fp);
+	return buf;
+}
+
+char *test_source_path(const char *rel)
+{
+	const char *root = getenv("ALM_SOURCE_DIR");
+	char *p = malloc(4096);
+	if (!p)
+		abort();
+	snprintf(p, 4096, "%s/%s", root ? root : ".", rel);
+	return p;
+}

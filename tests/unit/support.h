@@ -1,0 +1,27 @@
+#ifndef ALM_TEST_SUPPORT_H
+#define ALM_TEST_SUPPORT_H
+/* Shared helpers for the unit tests: temporary directories, shell commands,
+ * files. Every helper aborts the test (cmocka fail) when the system fails. */
+#include <stddef.h>
+
+/* A new empty directory under $TMPDIR; the caller frees the string and may
+ * remove the tree with test_rmtree. */
+char *test_mkdtemp(void);
+void test_rmtree(const char *dir);
+
+/* Runs `sh -c cmd` (printf-style); returns its exit status. Output is not captured. */
+int test_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Runs `sh -c cmd` and returns its stdout (caller frees); *status gets the exit status. */
+char *test_sh_output(int *status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Writes a file (creating parent directories); returns 0. */
+int test_write_file(const char *path, const char *text);
+
+/* Reads a whole file; NULL when it cannot. Caller frees. */
+char *test_read_file(const char *path);
+
+/* $ALM_SOURCE_DIR (the project's source tree) joined with `rel`. Caller frees. */
+char *test_source_path(const char *rel);
+
+#endif
