@@ -24,6 +24,31 @@ static void position_of(const char *text, size_t offset, int *line, int *col)
 	}
 }
 
+/* Whether the text stops before its brackets close (or inside a string): then the
+ * error is "unexpected end", wherever cJSON noticed it. */
+static int truncated(const char *text, size_t len)
+{
+	size_t i;
+	long depth = 0;
+	int in_string = 0;
+	for (i = 0; i < len; i++) {
+		char c = text[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = 0;
+		} else if (c == '"') {
+			in_string = 1;
+		} else if (c == '[' || c == '{') {
+			depth++;
+		} else if (c == ']' || c == '}') {
+			depth--;
+		}
+	}
+	return in_string || depth > 0;
+}
+
 int alm_json_parse(cJSON **out, const char *text, size_t len, const char *name)
 {
 	const char *end = NULL;
@@ -45,11 +70,19 @@ int alm_json_parse(cJSON **out, const char *text, size_t len, const char *name)
 		if (at > len)
 			at = len;
 		position_of(start, at, &line, &col);
-		if (at >= len)
+		if (at >= len || truncated(start, len)) {
+			position_of(start, len, &line, &col);
 			return alm_error_set(ALM_EINVALID, "%s:%d:%d: unexpected end of input; expected a complete JSON value",
 					     name, line, col);
-		return alm_error_set(ALM_EINVALID, "%s:%d:%d: invalid JSON near '%.12s'", name, line, col,
-				     start + at);
+		}
+		{
+			/* Quote what follows the error, up to the end of its line. */
+			size_t n = 0;
+			while (n < 12 && at + n < len && start[at + n] != '\n' && start[at + n] != '\r')
+				n++;
+			return alm_error_set(ALM_EINVALID, "%s:%d:%d: invalid JSON near '%.*s'", name, line, col,
+					     (int)n, start + at);
+		}
 	}
 	while (end && (size_t)(end - start) < len &&
 	       (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
@@ -130,7 +163,9 @@ int alm_json_read_file(cJSON **out, const char *path)
 	return error;
 }
 
-int alm_file_write_atomic(const char *path, const char *data, size_t len)
+/* Writes `data` to a new temporary file beside `path` and flushes it; *tmp
+ * gets its name (caller frees, and removes the file on a later failure). */
+static int write_temp(char **tmp_out, const char *path, const char *data, size_t len)
 {
 	size_t plen = strlen(path);
 	char *tmp = malloc(plen + 16);
@@ -173,13 +208,46 @@ int alm_file_write_atomic(const char *path, const char *data, size_t len)
 		goto done;
 	}
 	fd = -1;
-	if (rename(tmp, path) != 0)
-		error = alm_error_set(ALM_EIO, "%s: cannot replace: %s", path, strerror(errno));
 done:
 	if (fd >= 0)
 		close(fd);
-	if (error)
+	if (error) {
 		unlink(tmp);
+		free(tmp);
+		return error;
+	}
+	*tmp_out = tmp;
+	return 0;
+}
+
+int alm_file_write_atomic(const char *path, const char *data, size_t len)
+{
+	char *tmp;
+	int error;
+	if ((error = write_temp(&tmp, path, data, len)) < 0)
+		return error;
+	if (rename(tmp, path) != 0) {
+		error = alm_error_set(ALM_EIO, "%s: cannot replace: %s", path, strerror(errno));
+		unlink(tmp);
+	}
+	free(tmp);
+	return error;
+}
+
+int alm_file_write_new(const char *path, const char *data, size_t len)
+{
+	char *tmp;
+	int error;
+	if ((error = write_temp(&tmp, path, data, len)) < 0)
+		return error;
+	/* link() fails when `path` exists, which rename() would silently replace. */
+	if (link(tmp, path) != 0) {
+		if (errno == EEXIST)
+			error = alm_error_set(ALM_EIO, "%s: already exists; not overwriting it", path);
+		else
+			error = alm_error_set(ALM_EIO, "%s: cannot create: %s", path, strerror(errno));
+	}
+	unlink(tmp);
 	free(tmp);
 	return error;
 }

@@ -29,6 +29,10 @@ int alm_file_read(char **out, size_t *len, const char *path, size_t max);
  */
 int alm_file_write_atomic(const char *path, const char *data, size_t len);
 
+/* Like alm_file_write_atomic, but refuses (ALM_EIO, "FILE: already exists")
+ * to replace an existing file: the new file appears whole or not at all. */
+int alm_file_write_new(const char *path, const char *data, size_t len);
+
 /* Appends a JSON path segment: alm_json_path_key("$.a", "b") -> "$.a.b";
  * alm_json_path_index("$.a", 3) -> "$.a[3]". Writes into buf (size n). */
 void alm_json_path_key(char *buf, size_t n, const char *base, const char *key);

@@ -1,0 +1,574 @@
+#include "alm/assess.h"
+#include "alm/error.h"
+#include "alm/jsonlogic.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Three-valued truth: a decision may be known true, known false, or unknown. */
+typedef enum { TV_FALSE = 0, TV_TRUE = 1, TV_UNKNOWN = 2 } truth;
+
+typedef struct {
+	const alm_rules *rules;
+	const alm_facts *facts;
+	cJSON *parts; /* part id -> {"status","source","evidence"} */
+} engine;
+
+static const char *str(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static const cJSON *get(const cJSON *obj, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+static int present(const alm_facts *facts, const char *path)
+{
+	const cJSON *v = alm_facts_get(facts, path);
+	return v && !cJSON_IsNull(v);
+}
+
+static const char *status_name(truth t)
+{
+	return t == TV_TRUE ? "met" : t == TV_FALSE ? "gap" : "unknown";
+}
+
+static const char *branch_name(truth t)
+{
+	return t == TV_TRUE ? "yes" : t == TV_FALSE ? "no" : "unknown";
+}
+
+static truth truth_of_status(const char *status)
+{
+	if (status && strcmp(status, "met") == 0)
+		return TV_TRUE;
+	if (status && strcmp(status, "gap") == 0)
+		return TV_FALSE;
+	return TV_UNKNOWN;
+}
+
+/* Evidence of the facts a decision reads: one entry per present fact, in the
+ * order of `needs`, so the first entry names the source that decided. */
+static cJSON *evidence_of(const alm_facts *facts, const cJSON *needs, const char **source)
+{
+	cJSON *list = cJSON_CreateArray();
+	const cJSON *n;
+	*source = NULL;
+	if (!list)
+		return NULL;
+	cJSON_ArrayForEach(n, needs) {
+		const cJSON *ev, *value;
+		cJSON *entry;
+		if (!present(facts, n->valuestring))
+			continue;
+		ev = alm_facts_evidence(facts, n->valuestring);
+		value = alm_facts_get(facts, n->valuestring);
+		entry = cJSON_CreateObject();
+		if (!entry)
+			break;
+		cJSON_AddStringToObject(entry, "source", ev && str(ev, "source") ? str(ev, "source") : "default");
+		cJSON_AddStringToObject(entry, "fact", n->valuestring);
+		if (ev && str(ev, "detail")) {
+			cJSON_AddStringToObject(entry, "detail", str(ev, "detail"));
+		} else {
+			char *text = cJSON_PrintUnformatted(value);
+			char line[600];
+			snprintf(line, sizeof line, "%s = %.500s", n->valuestring, text ? text : "?");
+			cJSON_free(text);
+			cJSON_AddStringToObject(entry, "detail", line);
+		}
+		if (!*source)
+			*source = str(entry, "source");
+		cJSON_AddItemToArray(list, entry);
+	}
+	return list;
+}
+
+/* Decides `condition` over the facts, three-valued: unknown when none of `needs`
+ * is present or the condition yields null. */
+static int decide(truth *out, const engine *e, const cJSON *needs, const cJSON *condition, const char *where)
+{
+	const cJSON *n;
+	cJSON *result = NULL;
+	int any = 0, error;
+
+	*out = TV_UNKNOWN;
+	cJSON_ArrayForEach(n, needs)
+		any |= present(e->facts, n->valuestring);
+	if (!any)
+		return 0;
+	if ((error = alm_jsonlogic_apply(&result, condition, alm_facts_data(e->facts))) < 0)
+		return alm_error_set(error, "rules: %s: %s", where, alm_error_last());
+	if (!cJSON_IsNull(result))
+		*out = alm_jsonlogic_truthy(result) ? TV_TRUE : TV_FALSE;
+	cJSON_Delete(result);
+	return 0;
+}
+
+static truth combine(const char *how, const truth *values, int n)
+{
+	int i, any_true = 0, any_false = 0, any_unknown = 0;
+	for (i = 0; i < n; i++) {
+		any_true |= values[i] == TV_TRUE;
+		any_false |= values[i] == TV_FALSE;
+		any_unknown |= values[i] == TV_UNKNOWN;
+	}
+	if (how && strcmp(how, "any") == 0)
+		return any_true ? TV_TRUE : any_unknown ? TV_UNKNOWN : n ? TV_FALSE : TV_UNKNOWN;
+	return any_false ? TV_FALSE : any_unknown ? TV_UNKNOWN : n ? TV_TRUE : TV_UNKNOWN;
+}
+
+/* Evaluates every question part once; the tree and the report read the results. */
+static int evaluate_parts(engine *e)
+{
+	const cJSON *q, *part;
+	cJSON_ArrayForEach(q, get(alm_rules_json(e->rules), "questions")) {
+		cJSON_ArrayForEach(part, get(q, "parts")) {
+			const char *id = str(part, "id"), *source;
+			cJSON *state, *evidence;
+			char where[300];
+			truth t;
+			int error;
+			snprintf(where, sizeof where, "question part \"%s\"", id);
+			if ((error = decide(&t, e, get(part, "needs"), get(part, "condition"), where)) < 0)
+				return error;
+			evidence = evidence_of(e->facts, get(part, "needs"), &source);
+			state = cJSON_CreateObject();
+			if (!state || !evidence) {
+				cJSON_Delete(state);
+				cJSON_Delete(evidence);
+				return alm_error_set(ALM_ENOMEM, "out of memory");
+			}
+			cJSON_AddStringToObject(state, "status", status_name(t));
+			if (source && t != TV_UNKNOWN)
+				cJSON_AddStringToObject(state, "source", source);
+			else
+				cJSON_AddNullToObject(state, "source");
+			cJSON_AddItemToObject(state, "evidence", evidence);
+			cJSON_AddItemToObject(e->parts, id, state);
+		}
+	}
+	return 0;
+}
+
+static truth part_truth(const engine *e, const char *id)
+{
+	return truth_of_status(str(get(e->parts, id), "status"));
+}
+
+static truth parts_truth(const engine *e, const cJSON *ids, const char *how)
+{
+	truth values[64];
+	const cJSON *id;
+	int n = 0;
+	cJSON_ArrayForEach(id, ids) {
+		if (n < 64)
+			values[n++] = part_truth(e, id->valuestring);
+	}
+	return combine(how, values, n);
+}
+
+/* Appends the evidence of the given parts to `into`, the parts that agree with
+ * the decision `t` first, so the first entry (and *source) names what decided. */
+static void add_parts_evidence(const engine *e, cJSON *into, const cJSON *ids, truth t, const char **source)
+{
+	const cJSON *id, *ev;
+	int agreeing;
+	for (agreeing = 1; agreeing >= 0; agreeing--) {
+		cJSON_ArrayForEach(id, ids) {
+			const cJSON *state = get(e->parts, id->valuestring);
+			if ((part_truth(e, id->valuestring) == t) != agreeing)
+				continue;
+			if (!*source && str(state, "source"))
+				*source = str(state, "source");
+			cJSON_ArrayForEach(ev, get(state, "evidence"))
+				cJSON_AddItemToArray(into, cJSON_Duplicate(ev, 1));
+		}
+	}
+}
+
+/* Walks the tree from its start; fills `path` and returns the verdict node id. */
+static int walk(const char **verdict, const engine *e, cJSON *path, int *decided, int *decisions)
+{
+	const cJSON *tree = get(alm_rules_json(e->rules), "tree");
+	const char *at = str(tree, "start");
+	int steps = 0;
+
+	*verdict = NULL;
+	*decided = *decisions = 0;
+	while (at) {
+		const cJSON *node = alm_rules_node(e->rules, at);
+		const char *source = NULL;
+		cJSON *entry, *evidence;
+		truth t;
+		if (!node || ++steps > 1000)
+			return alm_error_set(ALM_EINVALID, "rules: the tree cannot be walked at \"%s\"", at);
+		if (strcmp(str(node, "kind"), "verdict") == 0) {
+			*verdict = at;
+			return 0;
+		}
+		evidence = cJSON_CreateArray();
+		if (get(node, "part")) {
+			cJSON *one = cJSON_CreateArray();
+			cJSON_AddItemToArray(one, cJSON_CreateString(str(node, "part")));
+			t = part_truth(e, str(node, "part"));
+			add_parts_evidence(e, evidence, one, t, &source);
+			cJSON_Delete(one);
+		} else if (get(node, "parts")) {
+			t = parts_truth(e, get(node, "parts"), str(node, "combine"));
+			add_parts_evidence(e, evidence, get(node, "parts"), t, &source);
+		} else {
+			char where[300];
+			const cJSON *ev;
+			cJSON *list;
+			int error;
+			snprintf(where, sizeof where, "tree node \"%s\"", at);
+			if ((error = decide(&t, e, get(node, "needs"), get(node, "condition"), where)) < 0) {
+				cJSON_Delete(evidence);
+				return error;
+			}
+			list = evidence_of(e->facts, get(node, "needs"), &source);
+			cJSON_ArrayForEach(ev, list)
+				cJSON_AddItemToArray(evidence, cJSON_Duplicate(ev, 1));
+			cJSON_Delete(list);
+			/* `source` pointed into `list`; take it again from the copy. */
+			source = str(cJSON_GetArrayItem(evidence, 0), "source");
+		}
+		entry = cJSON_CreateObject();
+		cJSON_AddStringToObject(entry, "node", at);
+		cJSON_AddStringToObject(entry, "label", str(node, "label") ? str(node, "label") : at);
+		cJSON_AddStringToObject(entry, "value", branch_name(t));
+		if (source && t != TV_UNKNOWN)
+			cJSON_AddStringToObject(entry, "source", source);
+		else
+			cJSON_AddNullToObject(entry, "source");
+		cJSON_AddItemToObject(entry, "evidence", evidence);
+		cJSON_AddItemToArray(path, entry);
+		(*decisions)++;
+		*decided += t != TV_UNKNOWN;
+		at = str(node, branch_name(t));
+	}
+	return alm_error_set(ALM_EINVALID, "rules: the tree ends without a verdict");
+}
+
+static int applies(const cJSON *question, const char *verdict)
+{
+	const cJSON *list = get(question, "applies_to"), *v;
+	if (!list)
+		return 1;
+	cJSON_ArrayForEach(v, list)
+		if (strcmp(v->valuestring, verdict) == 0)
+			return 1;
+	return 0;
+}
+
+static double part_weight(const cJSON *part)
+{
+	const cJSON *w = get(part, "weight");
+	return cJSON_IsNumber(w) ? w->valuedouble : 1.0;
+}
+
+/* A question's status from its applicable parts' statuses. */
+static truth question_truth(const engine *e, const cJSON *q)
+{
+	truth values[64];
+	const cJSON *part;
+	int n = 0;
+	cJSON_ArrayForEach(part, get(q, "parts")) {
+		if (n < 64)
+			values[n++] = part_truth(e, str(part, "id"));
+	}
+	return combine(str(q, "combine"), values, n);
+}
+
+static void add_gap(cJSON *gaps, const cJSON *q, const cJSON *part)
+{
+	cJSON *gap = cJSON_CreateObject();
+	cJSON_AddStringToObject(gap, "question", str(q, "id"));
+	cJSON_AddStringToObject(gap, "part", str(part, "id"));
+	cJSON_AddStringToObject(gap, "section", str(q, "section"));
+	cJSON_AddStringToObject(gap, "text", str(part, "text"));
+	cJSON_AddStringToObject(gap, "action", str(part, "action"));
+	cJSON_AddItemToArray(gaps, gap);
+}
+
+static void add_unknown(cJSON *unknowns, const cJSON *q, const cJSON *part)
+{
+	cJSON *u = cJSON_CreateObject();
+	cJSON_AddStringToObject(u, "question", str(q, "id"));
+	cJSON_AddStringToObject(u, "part", str(part, "id"));
+	cJSON_AddStringToObject(u, "text", str(part, "text"));
+	if (str(part, "ask"))
+		cJSON_AddStringToObject(u, "ask", str(part, "ask"));
+	else
+		cJSON_AddNullToObject(u, "ask");
+	cJSON_AddItemToArray(unknowns, u);
+}
+
+/* The questions with their parts' statuses, and the gaps and unknowns they
+ * yield. An "any" question already met by one part needs no more answers, so
+ * its unknown parts are neither asked nor held against the confidence. */
+static void build_questions(const engine *e, cJSON *report, const char *verdict, double *known_w, double *total_w)
+{
+	cJSON *questions = cJSON_AddArrayToObject(report, "questions");
+	cJSON *gaps = cJSON_AddArrayToObject(report, "gaps");
+	cJSON *unknowns = cJSON_AddArrayToObject(report, "unknowns");
+	const cJSON *q, *part;
+
+	*known_w = *total_w = 0;
+	cJSON_ArrayForEach(q, get(alm_rules_json(e->rules), "questions")) {
+		int applicable = applies(q, verdict);
+		truth status = question_truth(e, q);
+		int settled = status == TV_TRUE && str(q, "combine") && strcmp(str(q, "combine"), "any") == 0;
+		cJSON *entry = cJSON_CreateObject(), *parts = cJSON_CreateArray(), *evidence = cJSON_CreateArray();
+
+		cJSON_AddStringToObject(entry, "id", str(q, "id"));
+		cJSON_AddNumberToObject(entry, "number", get(q, "number")->valuedouble);
+		cJSON_AddStringToObject(entry, "section", str(q, "section"));
+		cJSON_AddStringToObject(entry, "text", str(q, "text"));
+		cJSON_AddStringToObject(entry, "role", str(q, "role") ? str(q, "role") : "readiness");
+		cJSON_AddStringToObject(entry, "status", applicable ? status_name(status) : "not-applicable");
+		cJSON_ArrayForEach(part, get(q, "parts")) {
+			const char *id = str(part, "id");
+			const cJSON *state = get(e->parts, id), *ev;
+			const char *pstatus = applicable ? str(state, "status") : "not-applicable";
+			cJSON *pe = cJSON_CreateObject();
+			cJSON_AddStringToObject(pe, "id", id);
+			cJSON_AddStringToObject(pe, "text", str(part, "text"));
+			cJSON_AddStringToObject(pe, "status", pstatus);
+			cJSON_AddItemToObject(pe, "source", cJSON_Duplicate(get(state, "source"), 1));
+			cJSON_AddItemToObject(pe, "evidence", cJSON_Duplicate(get(state, "evidence"), 1));
+			if (str(part, "ask"))
+				cJSON_AddStringToObject(pe, "ask", str(part, "ask"));
+			cJSON_AddItemToArray(parts, pe);
+			cJSON_ArrayForEach(ev, get(state, "evidence"))
+				cJSON_AddItemToArray(evidence, cJSON_Duplicate(ev, 1));
+			if (!applicable)
+				continue;
+			*total_w += part_weight(part);
+			if (strcmp(pstatus, "unknown") != 0 || settled)
+				*known_w += part_weight(part);
+			if (strcmp(pstatus, "gap") == 0 && str(part, "action"))
+				add_gap(gaps, q, part);
+			else if (strcmp(pstatus, "unknown") == 0 && !settled)
+				add_unknown(unknowns, q, part);
+		}
+		cJSON_AddItemToObject(entry, "evidence", evidence);
+		cJSON_AddItemToObject(entry, "parts", parts);
+		cJSON_AddItemToArray(questions, entry);
+	}
+}
+
+/* The prerequisite steps of the tree, in its order, with their status. */
+static void build_prerequisites(const engine *e, cJSON *report)
+{
+	cJSON *list = cJSON_AddArrayToObject(report, "prerequisites");
+	const cJSON *node, *step;
+	cJSON_ArrayForEach(node, get(get(alm_rules_json(e->rules), "tree"), "nodes")) {
+		cJSON_ArrayForEach(step, get(node, "steps")) {
+			cJSON *entry = cJSON_CreateObject();
+			cJSON_AddStringToObject(entry, "id", str(step, "id"));
+			cJSON_AddStringToObject(entry, "text", str(step, "label"));
+			cJSON_AddStringToObject(entry, "status", status_name(parts_truth(e, get(step, "parts"), "all")));
+			cJSON_AddItemToObject(entry, "parts", cJSON_Duplicate(get(step, "parts"), 1));
+			cJSON_AddItemToArray(list, entry);
+		}
+	}
+}
+
+static void build_impact(const engine *e, cJSON *report)
+{
+	cJSON *impact = cJSON_AddObjectToObject(report, "impact");
+	const cJSON *tier_fact = alm_facts_get(e->facts, "answers.impact");
+	const cJSON *tier = cJSON_IsString(tier_fact) ? alm_rules_tier(e->rules, tier_fact->valuestring) : NULL;
+	if (!tier) {
+		cJSON_AddNullToObject(impact, "tier");
+		cJSON_AddNullToObject(impact, "title");
+		cJSON_AddNullToObject(impact, "meaning");
+		cJSON_AddNullToObject(impact, "sla");
+		cJSON_AddNullToObject(impact, "source");
+		return;
+	}
+	cJSON_AddStringToObject(impact, "tier", str(tier, "id"));
+	cJSON_AddStringToObject(impact, "title", str(tier, "title"));
+	cJSON_AddStringToObject(impact, "meaning", str(tier, "meaning"));
+	cJSON_AddItemToObject(impact, "sla", cJSON_Duplicate(get(tier, "sla"), 1));
+	cJSON_AddStringToObject(impact, "source", "answers");
+}
+
+static void build_maturity(const engine *e, cJSON *report)
+{
+	cJSON *maturity = cJSON_AddObjectToObject(report, "maturity");
+	const cJSON *current = alm_facts_get(e->facts, "answers.maturity.current");
+	const cJSON *target = alm_facts_get(e->facts, "answers.maturity.target");
+	cJSON *levels;
+	const cJSON *level;
+	cJSON_AddItemToObject(maturity, "current", cJSON_IsNumber(current) ? cJSON_Duplicate(current, 0) : cJSON_CreateNull());
+	cJSON_AddItemToObject(maturity, "target", cJSON_IsNumber(target) ? cJSON_Duplicate(target, 0) : cJSON_CreateNull());
+	cJSON_AddNumberToObject(maturity, "gate", 300);
+	levels = cJSON_AddArrayToObject(maturity, "levels");
+	cJSON_ArrayForEach(level, get(alm_rules_json(e->rules), "maturity")) {
+		cJSON *entry = cJSON_Duplicate(level, 1);
+		double l = get(level, "level")->valuedouble;
+		const char *state = "unknown";
+		if (cJSON_IsNumber(current))
+			state = l <= current->valuedouble ? "reached"
+				: (cJSON_IsNumber(target) && l <= target->valuedouble) ? "planned" : "beyond";
+		cJSON_AddStringToObject(entry, "state", state);
+		cJSON_AddItemToArray(levels, entry);
+	}
+}
+
+static int build_notices(const engine *e, cJSON *report, const char *verdict)
+{
+	cJSON *notices = cJSON_AddArrayToObject(report, "notices");
+	const cJSON *n, *v;
+	cJSON_ArrayForEach(n, get(alm_rules_json(e->rules), "notices")) {
+		int match = !get(n, "applies_to");
+		cJSON_ArrayForEach(v, get(n, "applies_to"))
+			match |= strcmp(v->valuestring, "*") == 0 || strcmp(v->valuestring, verdict) == 0;
+		if (match && get(n, "when")) {
+			cJSON *result = NULL;
+			int error = alm_jsonlogic_apply(&result, get(n, "when"), alm_facts_data(e->facts));
+			if (error < 0)
+				return alm_error_set(error, "rules: notice \"%s\": %s", str(n, "id"), alm_error_last());
+			match = alm_jsonlogic_truthy(result);
+			cJSON_Delete(result);
+		}
+		if (match) {
+			cJSON *entry = cJSON_Duplicate(n, 1);
+			cJSON_DeleteItemFromObjectCaseSensitive(entry, "when");
+			cJSON_DeleteItemFromObjectCaseSensitive(entry, "applies_to");
+			cJSON_AddItemToArray(notices, entry);
+		}
+	}
+	return 0;
+}
+
+/* One sentence of why: the verdict's summary and, for an unknown, what decides it. */
+static void build_why(cJSON *report, const cJSON *verdict, const cJSON *path)
+{
+	char why[2048];
+	const cJSON *step;
+	size_t used = (size_t)snprintf(why, sizeof why, "%s", str(verdict, "summary"));
+	cJSON_ArrayForEach(step, path) {
+		if (used >= sizeof why)
+			break;
+		used += (size_t)snprintf(why + used, sizeof why - used, " %s %s%s%s%s.", str(step, "label"),
+					 str(step, "value"), str(step, "source") ? " (from " : "",
+					 str(step, "source") ? str(step, "source") : "", str(step, "source") ? ")" : "");
+	}
+	cJSON_AddStringToObject(report, "why", why);
+}
+
+/* The answers keys that would decide the node where the walk stopped on an unknown. */
+static void build_decide_with(const engine *e, cJSON *report, const cJSON *path)
+{
+	cJSON *list = cJSON_AddArrayToObject(report, "decide_with");
+	const cJSON *last = cJSON_GetArrayItem(path, cJSON_GetArraySize(path) - 1), *node, *n, *u;
+	if (!last || strcmp(str(last, "value"), "unknown") != 0)
+		return;
+	node = alm_rules_node(e->rules, str(last, "node"));
+	cJSON_ArrayForEach(u, get(report, "unknowns")) {
+		const char *part = str(u, "part"), *ask = str(u, "ask");
+		int related = 0;
+		if (!ask)
+			continue;
+		if (str(node, "part"))
+			related = strcmp(str(node, "part"), part) == 0;
+		cJSON_ArrayForEach(n, get(node, "parts"))
+			related |= strcmp(n->valuestring, part) == 0;
+		cJSON_ArrayForEach(n, get(node, "needs")) {
+			char key[300];
+			snprintf(key, sizeof key, "answers.%s", ask);
+			related |= strcmp(n->valuestring, key) == 0;
+		}
+		if (related) {
+			int seen = 0;
+			cJSON_ArrayForEach(n, list)
+				seen |= strcmp(n->valuestring, ask) == 0;
+			if (!seen)
+				cJSON_AddItemToArray(list, cJSON_CreateString(ask));
+		}
+	}
+}
+
+int alm_assess(cJSON **out, const alm_rules *rules, const alm_facts *facts, const char *tool_version)
+{
+	engine e;
+	cJSON *report = NULL, *path, *tool;
+	const cJSON *verdict_rule, *weights = get(alm_rules_json(rules), "confidence");
+	const char *verdict;
+	double known_w, total_w, pw = 0.5, qw = 0.5, confidence;
+	int decided, decisions, error;
+
+	*out = NULL;
+	e.rules = rules;
+	e.facts = facts;
+	e.parts = cJSON_CreateObject();
+	report = cJSON_CreateObject();
+	if (!e.parts || !report) {
+		error = alm_error_set(ALM_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((error = evaluate_parts(&e)) < 0)
+		goto done;
+	cJSON_AddStringToObject(report, "schema", "alm-advisor/report@1");
+	tool = cJSON_AddObjectToObject(report, "tool");
+	cJSON_AddStringToObject(tool, "name", "alm-advisor");
+	cJSON_AddStringToObject(tool, "version", tool_version ? tool_version : "");
+	cJSON_AddStringToObject(tool, "rules_version", str(alm_rules_json(rules), "version"));
+	path = cJSON_CreateArray();
+	if ((error = walk(&verdict, &e, path, &decided, &decisions)) < 0) {
+		cJSON_Delete(path);
+		goto done;
+	}
+	verdict_rule = alm_rules_verdict(rules, verdict);
+	cJSON_AddStringToObject(report, "verdict", verdict);
+	cJSON_AddStringToObject(report, "title", str(verdict_rule, "title"));
+	cJSON_AddItemToObject(report, "leaf", cJSON_Duplicate(get(verdict_rule, "leaf"), 1));
+	cJSON_AddStringToObject(report, "supported_path", str(verdict_rule, "supported_path"));
+	build_why(report, verdict_rule, path);
+	cJSON_AddItemToObject(report, "path", path);
+	build_impact(&e, report);
+	build_maturity(&e, report);
+	build_questions(&e, report, verdict, &known_w, &total_w);
+	build_prerequisites(&e, report);
+	build_decide_with(&e, report, path);
+
+	if (cJSON_IsNumber(get(weights, "path_weight")))
+		pw = get(weights, "path_weight")->valuedouble;
+	if (cJSON_IsNumber(get(weights, "questions_weight")))
+		qw = get(weights, "questions_weight")->valuedouble;
+	confidence = pw + qw > 0 ? (pw * (decisions ? (double)decided / decisions : 0) +
+				    qw * (total_w > 0 ? known_w / total_w : 0)) / (pw + qw)
+				 : 0;
+	cJSON_AddNumberToObject(report, "confidence", round(confidence * 100) / 100);
+	if ((error = build_notices(&e, report, verdict)) < 0)
+		goto done;
+	cJSON_AddItemToObject(report, "follow_up", cJSON_Duplicate(get(alm_rules_json(rules), "follow_up"), 1));
+	cJSON_AddItemToObject(report, "probes", cJSON_Duplicate(alm_facts_probes(facts), 1));
+	cJSON_AddItemToObject(report, "facts", cJSON_Duplicate(alm_facts_data(facts), 1));
+	*out = report;
+	report = NULL;
+done:
+	cJSON_Delete(e.parts);
+	cJSON_Delete(report);
+	return error;
+}
+
+const char *alm_report_verdict(const cJSON *report)
+{
+	return str(report, "verdict");
+}
+
+double alm_report_confidence(const cJSON *report)
+{
+	const cJSON *c = get(report, "confidence");
+	return cJSON_IsNumber(c) ? c->valuedouble : 0;
+}

@@ -1,0 +1,70 @@
+#ifndef ALM_CLI_H
+#define ALM_CLI_H
+/* The command-line program's shared parts: exit codes, the option table and
+ * its parser, and writing the report. Only the CLI talks to the terminal. */
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit codes: part of the contract (README, man page). */
+enum {
+	EXIT_ASSESSED = 0,   /* the assessment (or other output) was produced */
+	EXIT_GATE = 1,       /* --fail-unless / --min-confidence not met */
+	EXIT_USAGE = 2,      /* the command line is wrong */
+	EXIT_BAD_INPUT = 3,  /* rules, answers, logic, or not a repository */
+	EXIT_REMOTE = 4,     /* a remote service failed while --strict */
+	EXIT_OUTPUT = 5      /* the report could not be written */
+};
+
+#define CLI_MAX_OPTIONS 32
+#define CLI_MAX_POSITIONAL 8
+
+typedef struct {
+	const char *name;     /* long name without dashes */
+	char short_name;      /* 0 when none */
+	const char *metavar;  /* NULL: a flag without a value */
+	const char *help;
+} cli_option;
+
+typedef struct {
+	const char *value[CLI_MAX_OPTIONS]; /* the last value given, or "1" for a flag */
+	int count[CLI_MAX_OPTIONS];
+	const char *pos[CLI_MAX_POSITIONAL];
+	int npos;
+	int help;
+} cli_args;
+
+typedef struct {
+	const char *name;      /* "assess" */
+	const char *synopsis;  /* "assess [REPO] [options]" */
+	const char *summary;   /* one line */
+	const cli_option *options;
+	int noptions;
+	int max_positional;
+} cli_command;
+
+/* Parses argv (after the subcommand) by the command's table. Returns 0, or
+ * prints a one-line error naming the option and returns EXIT_USAGE. */
+int cli_parse(cli_args *out, const cli_command *cmd, int argc, char **argv);
+
+/* Prints the command's usage, generated from its table. */
+void cli_usage(FILE *fp, const cli_command *cmd);
+
+/* One-line error on stderr, prefixed "alm-advisor: ". */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Writes `len` bytes to stdout (checking that the write and flush succeeded),
+ * or atomically to `path` when not NULL. Returns an exit code. */
+int cli_write_output(const char *path, const char *data, size_t len);
+
+/* Whether colour may be used on stdout: a terminal, NO_COLOR unset, TERM not dumb. */
+int cli_color_allowed(void);
+
+/* Parses --since: DAYS, YYYY-MM-DD, or "all". */
+int cli_parse_since(const char *text, long long *since, int *all, long long now);
+
+int cmd_assess(int argc, char **argv);
+int cmd_signals(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+int cmd_questions(int argc, char **argv);
+
+#endif

@@ -1,0 +1,168 @@
+/* alm-advisor assess: gather facts, walk the tree, render, gate. */
+#include "cli.h"
+#include "gather.h"
+
+#include "alm/assess.h"
+#include "alm/error.h"
+#include "alm/report.h"
+#include "alm/rules.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { O_ANSWERS, O_RULES, O_ADO, O_ADO_REPO, O_SINCE, O_FORMAT, O_OUTPUT, O_STRICT, O_FAIL_UNLESS,
+       O_MIN_CONFIDENCE, O_NO_REPO, O_TIMEOUT, O_CA_FILE, O_COUNT };
+
+static const cli_option options[O_COUNT] = {
+	[O_ANSWERS] = {"answers", 'a', "FILE", "answers file (default: REPO/.alm-advisor/answers.json if present)"},
+	[O_RULES] = {"rules", 0, "FILE", "rules file replacing the built-in decision tree"},
+	[O_ADO] = {"ado", 0, "URL", "Azure DevOps project URL (token from AZURE_DEVOPS_EXT_PAT)"},
+	[O_ADO_REPO] = {"ado-repo", 0, "NAME", "Azure DevOps repository (default: matched from the remote)"},
+	[O_SINCE] = {"since", 0, "WHEN", "history window: DAYS, YYYY-MM-DD or all (default 365)"},
+	[O_FORMAT] = {"format", 'f', "FORMAT", "text (default) or json"},
+	[O_OUTPUT] = {"output", 'o', "FILE", "write the report to FILE, atomically"},
+	[O_STRICT] = {"strict", 0, NULL, "fail (exit 4) when a remote service fails, instead of degrading"},
+	[O_FAIL_UNLESS] = {"fail-unless", 0, "VERDICTS", "exit 1 unless the verdict is one of these (comma-separated)"},
+	[O_MIN_CONFIDENCE] = {"min-confidence", 0, "X", "exit 1 when the confidence is below X (0..1)"},
+	[O_NO_REPO] = {"no-repo", 0, NULL, "assess from answers (and Azure DevOps) alone, without a repository"},
+	[O_TIMEOUT] = {"timeout", 0, "SECONDS", "give up on Azure DevOps after this long in all (default 60)"},
+	[O_CA_FILE] = {"ca-file", 0, "FILE", "extra certificate authorities for Azure DevOps Server"},
+};
+
+static const cli_command command = {
+	"assess", "assess [REPO] [options]",
+	"Walks the CoE ALM maturity decision tree for the solution in REPO (default: the\n"
+	"current directory) and reports the verdict, the path taken, the impact tier and\n"
+	"SLA, the gaps with actions, the questions still to answer, and the confidence.",
+	options, O_COUNT, 1};
+
+static const char *const verdict_ids[] = {"alm-accelerator", "alm-accelerator-after-prerequisites", "makers-path",
+					  "grow-maturity-first", "insufficient-information"};
+
+/* Checks --fail-unless names real verdicts, so a typo is a usage error, not a
+ * gate that can never pass. */
+static int check_verdict_list(const char *list, const alm_rules *rules)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+	int ok = 1;
+	if (!copy)
+		return 0;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!alm_rules_verdict(rules, tok)) {
+			size_t i;
+			cli_error("--fail-unless: '%s' is not a verdict; expected one or more of:", tok);
+			for (i = 0; i < sizeof verdict_ids / sizeof verdict_ids[0]; i++)
+				if (alm_rules_verdict(rules, verdict_ids[i]))
+					fprintf(stderr, "  %s\n", verdict_ids[i]);
+			ok = 0;
+			break;
+		}
+	}
+	free(copy);
+	return ok;
+}
+
+static int verdict_in(const char *verdict, const char *list)
+{
+	size_t n = strlen(verdict);
+	const char *p = list;
+	while (p && *p) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		if (len == n && strncmp(p, verdict, n) == 0)
+			return 1;
+		p = comma ? comma + 1 : NULL;
+	}
+	return 0;
+}
+
+int cmd_assess(int argc, char **argv)
+{
+	cli_args a;
+	gather_options g;
+	alm_rules *rules = NULL;
+	alm_facts *facts = NULL;
+	cJSON *report = NULL;
+	char *text = NULL, *end;
+	size_t len = 0;
+	int format = ALM_FORMAT_TEXT, code;
+	double min_confidence = -1;
+
+	if ((code = cli_parse(&a, &command, argc, argv)) != 0)
+		return code;
+	if (a.help) {
+		cli_usage(stdout, &command);
+		return EXIT_ASSESSED;
+	}
+	if (a.value[O_FORMAT] && (format = alm_format_parse(a.value[O_FORMAT])) < 0) {
+		cli_error("--format '%s': expected text or json", a.value[O_FORMAT]);
+		return EXIT_USAGE;
+	}
+	if (a.value[O_MIN_CONFIDENCE]) {
+		min_confidence = strtod(a.value[O_MIN_CONFIDENCE], &end);
+		if (*end || end == a.value[O_MIN_CONFIDENCE] || min_confidence < 0 || min_confidence > 1) {
+			cli_error("--min-confidence '%s': expected a number from 0 to 1", a.value[O_MIN_CONFIDENCE]);
+			return EXIT_USAGE;
+		}
+	}
+	if (a.value[O_TIMEOUT] && (strtod(a.value[O_TIMEOUT], &end) <= 0 || *end)) {
+		cli_error("--timeout '%s': expected a positive number of seconds", a.value[O_TIMEOUT]);
+		return EXIT_USAGE;
+	}
+	if (a.value[O_NO_REPO] && a.npos) {
+		cli_error("--no-repo and a REPO argument contradict each other");
+		return EXIT_USAGE;
+	}
+
+	if ((a.value[O_RULES] ? alm_rules_load_file(&rules, a.value[O_RULES]) : alm_rules_load_default(&rules)) < 0) {
+		cli_error("%s", alm_error_last());
+		return EXIT_BAD_INPUT;
+	}
+	if (a.value[O_FAIL_UNLESS] && !check_verdict_list(a.value[O_FAIL_UNLESS], rules)) {
+		code = EXIT_USAGE;
+		goto done;
+	}
+
+	memset(&g, 0, sizeof g);
+	g.repo = a.npos ? a.pos[0] : ".";
+	g.no_repo = a.value[O_NO_REPO] != NULL;
+	g.answers = a.value[O_ANSWERS];
+	g.ado_url = a.value[O_ADO];
+	g.ado_repo = a.value[O_ADO_REPO];
+	g.ca_file = a.value[O_CA_FILE];
+	g.timeout = a.value[O_TIMEOUT];
+	g.since = a.value[O_SINCE];
+	g.strict = a.value[O_STRICT] != NULL;
+	if ((code = cli_gather(&facts, &g)) != EXIT_ASSESSED)
+		goto done;
+
+	if (alm_assess(&report, rules, facts, ALM_VERSION) < 0) {
+		cli_error("%s", alm_error_last());
+		code = EXIT_BAD_INPUT;
+		goto done;
+	}
+	if (alm_report_render(&text, &len, report, (alm_format)format,
+			      (!a.value[O_OUTPUT] && format == ALM_FORMAT_TEXT && cli_color_allowed()) ? ALM_RENDER_COLOR : 0) < 0) {
+		cli_error("%s", alm_error_last());
+		code = EXIT_OUTPUT;
+		goto done;
+	}
+	if ((code = cli_write_output(a.value[O_OUTPUT], text, len)) != EXIT_ASSESSED)
+		goto done;
+
+	if (a.value[O_FAIL_UNLESS] && !verdict_in(alm_report_verdict(report), a.value[O_FAIL_UNLESS])) {
+		fprintf(stderr, "alm-advisor: gate not met: the verdict is %s, not one of %s\n",
+			alm_report_verdict(report), a.value[O_FAIL_UNLESS]);
+		code = EXIT_GATE;
+	} else if (min_confidence >= 0 && alm_report_confidence(report) < min_confidence) {
+		fprintf(stderr, "alm-advisor: gate not met: the confidence is %.2f, below %.2f\n",
+			alm_report_confidence(report), min_confidence);
+		code = EXIT_GATE;
+	}
+done:
+	free(text);
+	cJSON_Delete(report);
+	alm_facts_free(facts);
+	alm_rules_free(rules);
+	return code;
+}

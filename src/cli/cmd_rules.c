@@ -1,0 +1,150 @@
+/* alm-advisor rules validate|dump|graph|eval: the decision tree as data. */
+#include "cli.h"
+
+#include "alm/error.h"
+#include "alm/graph.h"
+#include "alm/json.h"
+#include "alm/jsonlogic.h"
+#include "alm/rules.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { O_FORMAT, O_OUTPUT, O_COUNT };
+
+static const cli_option options[O_COUNT] = {
+	[O_FORMAT] = {"format", 'f', "FORMAT", "graph: dot (default) or mermaid"},
+	[O_OUTPUT] = {"output", 'o', "FILE", "write to FILE, atomically"},
+};
+
+static const cli_command command = {
+	"rules", "rules validate [FILE] | dump | graph [--format dot|mermaid] | eval LOGIC DATA",
+	"validate  check a rules file (default: the built-in rules); report the first problem\n"
+	"          with its JSON path, or line and column where the text does not parse\n"
+	"dump      print the built-in rules (a starting point for --rules FILE)\n"
+	"graph     draw the decision tree as Graphviz DOT or a Mermaid flowchart\n"
+	"eval      apply JsonLogic LOGIC to DATA (each JSON text or @file); print the result",
+	options, O_COUNT, 3};
+
+/* Reads an argument that is JSON text, or @file. */
+static int json_argument(cJSON **out, const char *arg, const char *what)
+{
+	int error = arg[0] == '@' ? alm_json_read_file(out, arg + 1)
+				  : alm_json_parse(out, arg, strlen(arg), what);
+	if (error < 0)
+		cli_error("%s", alm_error_last());
+	return error;
+}
+
+static int print_json(const cJSON *value, const char *output)
+{
+	char *text = cJSON_PrintUnformatted(value);
+	size_t n;
+	int code;
+	char *line;
+	if (!text) {
+		cli_error("out of memory");
+		return EXIT_OUTPUT;
+	}
+	n = strlen(text);
+	line = malloc(n + 2);
+	if (!line) {
+		free(text);
+		cli_error("out of memory");
+		return EXIT_OUTPUT;
+	}
+	memcpy(line, text, n);
+	line[n] = '\n';
+	code = cli_write_output(output, line, n + 1);
+	free(line);
+	free(text);
+	return code;
+}
+
+static int rules_eval(const cli_args *a)
+{
+	cJSON *logic = NULL, *data = NULL, *result = NULL;
+	int code = EXIT_BAD_INPUT;
+	if (a->npos != 3) {
+		cli_error("rules eval: expected LOGIC and DATA (each JSON text or @file)");
+		return EXIT_USAGE;
+	}
+	if (json_argument(&logic, a->pos[1], "LOGIC") < 0 || json_argument(&data, a->pos[2], "DATA") < 0)
+		goto done;
+	if (alm_jsonlogic_apply(&result, logic, data) < 0) {
+		cli_error("rules eval: %s", alm_error_last());
+		goto done;
+	}
+	code = print_json(result, a->value[O_OUTPUT]);
+done:
+	cJSON_Delete(logic);
+	cJSON_Delete(data);
+	cJSON_Delete(result);
+	return code;
+}
+
+int cmd_rules(int argc, char **argv)
+{
+	cli_args a;
+	alm_rules *rules = NULL;
+	const char *action;
+	int code;
+
+	if ((code = cli_parse(&a, &command, argc, argv)) != 0)
+		return code;
+	if (a.help || a.npos == 0) {
+		cli_usage(a.help ? stdout : stderr, &command);
+		return a.help ? EXIT_ASSESSED : EXIT_USAGE;
+	}
+	action = a.pos[0];
+	if (strcmp(action, "eval") == 0)
+		return rules_eval(&a);
+	if (strcmp(action, "validate") == 0) {
+		const char *file = a.npos > 1 ? a.pos[1] : NULL;
+		if (a.npos > 2) {
+			cli_error("rules validate: expected at most one FILE");
+			return EXIT_USAGE;
+		}
+		if ((file ? alm_rules_load_file(&rules, file) : alm_rules_load_default(&rules)) < 0) {
+			cli_error("%s", alm_error_last());
+			return EXIT_BAD_INPUT;
+		}
+		fprintf(stderr, "alm-advisor: %s: valid rules (version %s)\n", file ? file : "built-in rules",
+			cJSON_GetObjectItemCaseSensitive(alm_rules_json(rules), "version")->valuestring);
+		alm_rules_free(rules);
+		return EXIT_ASSESSED;
+	}
+	if (a.npos > 1) {
+		cli_error("rules %s: unexpected argument '%s'", action, a.pos[1]);
+		return EXIT_USAGE;
+	}
+	if (strcmp(action, "dump") == 0) {
+		size_t len;
+		const char *text = alm_rules_default_text(&len);
+		return cli_write_output(a.value[O_OUTPUT], text, len);
+	}
+	if (strcmp(action, "graph") == 0) {
+		const char *fmt = a.value[O_FORMAT] ? a.value[O_FORMAT] : "dot";
+		char *text = NULL;
+		alm_graph_format gf;
+		if (strcmp(fmt, "dot") == 0) {
+			gf = ALM_GRAPH_DOT;
+		} else if (strcmp(fmt, "mermaid") == 0) {
+			gf = ALM_GRAPH_MERMAID;
+		} else {
+			cli_error("rules graph: --format '%s': expected dot or mermaid", fmt);
+			return EXIT_USAGE;
+		}
+		if (alm_rules_load_default(&rules) < 0 || alm_graph_render(&text, rules, gf, NULL) < 0) {
+			cli_error("%s", alm_error_last());
+			alm_rules_free(rules);
+			return EXIT_BAD_INPUT;
+		}
+		code = cli_write_output(a.value[O_OUTPUT], text, strlen(text));
+		free(text);
+		alm_rules_free(rules);
+		return code;
+	}
+	cli_error("rules: unknown action '%s'; expected validate, dump, graph or eval", action);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,175 @@
+#include "cli.h"
+
+#include "alm/json.h"
+#include "alm/error.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("alm-advisor: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int find_long(const cli_command *cmd, const char *name, size_t len)
+{
+	int i;
+	for (i = 0; i < cmd->noptions; i++)
+		if (strlen(cmd->options[i].name) == len && strncmp(cmd->options[i].name, name, len) == 0)
+			return i;
+	return -1;
+}
+
+static int find_short(const cli_command *cmd, char c)
+{
+	int i;
+	for (i = 0; i < cmd->noptions; i++)
+		if (cmd->options[i].short_name == c)
+			return i;
+	return -1;
+}
+
+int cli_parse(cli_args *out, const cli_command *cmd, int argc, char **argv)
+{
+	int i, only_positional = 0;
+	memset(out, 0, sizeof *out);
+	for (i = 0; i < argc; i++) {
+		const char *arg = argv[i];
+		const char *value = NULL;
+		int idx;
+
+		if (only_positional || arg[0] != '-' || arg[1] == '\0') {
+			if (out->npos >= cmd->max_positional || out->npos >= CLI_MAX_POSITIONAL) {
+				cli_error("%s: unexpected argument '%s' (see 'alm-advisor %s --help')", cmd->name, arg,
+					  cmd->name);
+				return EXIT_USAGE;
+			}
+			out->pos[out->npos++] = arg;
+			continue;
+		}
+		if (strcmp(arg, "--") == 0) {
+			only_positional = 1;
+			continue;
+		}
+		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+			out->help = 1;
+			continue;
+		}
+		if (arg[1] == '-') {
+			const char *eq = strchr(arg + 2, '=');
+			size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+			idx = find_long(cmd, arg + 2, len);
+			if (eq)
+				value = eq + 1;
+		} else {
+			idx = arg[2] == '\0' ? find_short(cmd, arg[1]) : -1;
+		}
+		if (idx < 0) {
+			cli_error("%s: unknown option '%s' (see 'alm-advisor %s --help')", cmd->name, arg, cmd->name);
+			return EXIT_USAGE;
+		}
+		if (cmd->options[idx].metavar) {
+			if (!value) {
+				if (i + 1 >= argc) {
+					cli_error("%s: option '--%s' needs a value %s", cmd->name, cmd->options[idx].name,
+						  cmd->options[idx].metavar);
+					return EXIT_USAGE;
+				}
+				value = argv[++i];
+			}
+		} else if (value) {
+			cli_error("%s: option '--%s' takes no value", cmd->name, cmd->options[idx].name);
+			return EXIT_USAGE;
+		} else {
+			value = "1";
+		}
+		out->value[idx] = value;
+		out->count[idx]++;
+	}
+	return 0;
+}
+
+void cli_usage(FILE *fp, const cli_command *cmd)
+{
+	int i;
+	fprintf(fp, "usage: alm-advisor %s\n\n%s\n", cmd->synopsis, cmd->summary);
+	if (cmd->noptions)
+		fputs("\noptions:\n", fp);
+	for (i = 0; i < cmd->noptions; i++) {
+		const cli_option *o = &cmd->options[i];
+		char left[64];
+		if (o->short_name)
+			snprintf(left, sizeof left, "-%c, --%s%s%s", o->short_name, o->name, o->metavar ? " " : "",
+				 o->metavar ? o->metavar : "");
+		else
+			snprintf(left, sizeof left, "    --%s%s%s", o->name, o->metavar ? " " : "",
+				 o->metavar ? o->metavar : "");
+		fprintf(fp, "  %-30s %s\n", left, o->help);
+	}
+	fprintf(fp, "  %-30s %s\n", "-h, --help", "show this help");
+}
+
+int cli_write_output(const char *path, const char *data, size_t len)
+{
+	if (path && strcmp(path, "-") != 0) {
+		if (alm_file_write_atomic(path, data, len) < 0) {
+			cli_error("%s", alm_error_last());
+			return EXIT_OUTPUT;
+		}
+		return EXIT_ASSESSED;
+	}
+	if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error("cannot write to standard output: %s", strerror(errno));
+		return EXIT_OUTPUT;
+	}
+	return EXIT_ASSESSED;
+}
+
+int cli_color_allowed(void)
+{
+	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+	if (no && *no)
+		return 0;
+	if (term && strcmp(term, "dumb") == 0)
+		return 0;
+	return isatty(STDOUT_FILENO);
+}
+
+int cli_parse_since(const char *text, long long *since, int *all, long long now)
+{
+	char *end;
+	long days;
+	struct tm tm;
+
+	*all = 0;
+	*since = 0;
+	if (strcmp(text, "all") == 0) {
+		*all = 1;
+		return 0;
+	}
+	errno = 0;
+	days = strtol(text, &end, 10);
+	if (*text && *end == '\0' && errno == 0 && days >= 0 && days <= 365L * 200) {
+		*since = now - (long long)days * 86400;
+		return 0;
+	}
+	memset(&tm, 0, sizeof tm);
+	end = strptime(text, "%Y-%m-%d", &tm);
+	if (end && *end == '\0') {
+		time_t t = timegm(&tm);
+		if (t != (time_t)-1) {
+			*since = (long long)t;
+			return 0;
+		}
+	}
+	return -1;
+}

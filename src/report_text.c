@@ -1,0 +1,255 @@
+#include "alm/report.h"
+#include "alm/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WIDTH 78
+
+typedef struct {
+	FILE *fp;
+	int color;
+} out;
+
+static const char *str(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static const cJSON *get(const cJSON *obj, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+static void style(const out *o, const char *code)
+{
+	if (o->color)
+		fprintf(o->fp, "\033[%sm", code);
+}
+
+/* Writes `text` wrapped at WIDTH; the first line continues the current one
+ * (which is `first_col` wide), later lines start with `indent` spaces. */
+static void wrap(const out *o, const char *text, int first_col, int indent)
+{
+	int col = first_col;
+	const char *p = text;
+	while (*p) {
+		const char *end = p;
+		int len;
+		while (*end && *end != ' ')
+			end++;
+		len = (int)(end - p);
+		if (col > indent && col + 1 + len > WIDTH) {
+			fprintf(o->fp, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > first_col || (col > indent && p != text)) {
+			fputc(' ', o->fp);
+			col++;
+		}
+		fwrite(p, 1, (size_t)len, o->fp);
+		col += len;
+		p = end;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', o->fp);
+}
+
+static void heading(const out *o, const char *title)
+{
+	fputc('\n', o->fp);
+	style(o, "1");
+	fputs(title, o->fp);
+	style(o, "0");
+	fputc('\n', o->fp);
+}
+
+/* Status words are spelt out, so colour is never the only signal. */
+static void status_tag(const out *o, const char *status)
+{
+	const char *code = strcmp(status, "met") == 0 || strcmp(status, "yes") == 0 ? "32"
+			   : strcmp(status, "gap") == 0 || strcmp(status, "no") == 0 ? "31"
+			   : strcmp(status, "unknown") == 0 ? "33" : "2";
+	style(o, code);
+	fprintf(o->fp, "%-7s", status);
+	style(o, "0");
+}
+
+static void verdict_block(const out *o, const cJSON *r)
+{
+	char line[512];
+	style(o, "1");
+	fprintf(o->fp, "Verdict: %s", str(r, "title"));
+	style(o, "0");
+	fprintf(o->fp, " [%s]\n", str(r, "verdict"));
+	fprintf(o->fp, "Confidence: %.2f\n", get(r, "confidence")->valuedouble);
+	fputs("Why: ", o->fp);
+	wrap(o, str(r, "why"), 5, 5);
+	snprintf(line, sizeof line, "%s", "Today: ");
+	fputs(line, o->fp);
+	wrap(o, str(r, "supported_path"), 7, 7);
+}
+
+static void path_block(const out *o, const cJSON *r)
+{
+	const cJSON *step, *ev;
+	int i = 1;
+	heading(o, "Path through the decision tree");
+	cJSON_ArrayForEach(step, get(r, "path")) {
+		int col = fprintf(o->fp, "  %d. ", i++);
+		(void)col;
+		status_tag(o, str(step, "value"));
+		wrap(o, str(step, "label"), 12, 12);
+		ev = cJSON_GetArrayItem(get(step, "evidence"), 0);
+		if (ev && str(step, "source")) {
+			fprintf(o->fp, "%*s", 12, "");
+			wrap(o, str(ev, "detail"), 12, 14);
+		}
+	}
+	fprintf(o->fp, "  -> %s\n", str(r, "leaf") ? str(r, "leaf") : str(r, "title"));
+}
+
+static void impact_block(const out *o, const cJSON *r)
+{
+	const cJSON *impact = get(r, "impact"), *m = get(r, "maturity");
+	const cJSON *sla = get(impact, "sla");
+	heading(o, "Business impact and maturity");
+	if (str(impact, "tier")) {
+		char line[512];
+		snprintf(line, sizeof line, "%s. SLA: initial response %s; %s.", str(impact, "title"),
+			 str(sla, "initial_response"), str(sla, "access"));
+		fputs("  Impact: ", o->fp);
+		wrap(o, line, 10, 10);
+	} else {
+		fputs("  Impact: not stated (answer \"impact\": critical, high or non-critical).\n", o->fp);
+	}
+	fputs("  Maturity: current ", o->fp);
+	if (cJSON_IsNumber(get(m, "current")))
+		fprintf(o->fp, "%d", get(m, "current")->valueint);
+	else
+		fputs("unknown", o->fp);
+	fputs(", target ", o->fp);
+	if (cJSON_IsNumber(get(m, "target")))
+		fprintf(o->fp, "%d", get(m, "target")->valueint);
+	else
+		fputs("unknown", o->fp);
+	fputs(" (the accelerator fits from level 300).\n", o->fp);
+}
+
+static void gaps_block(const out *o, const cJSON *r)
+{
+	const cJSON *gap;
+	char title[64];
+	int n = cJSON_GetArraySize(get(r, "gaps"));
+	snprintf(title, sizeof title, "Gaps and actions (%d)", n);
+	heading(o, title);
+	if (!n)
+		fputs("  None found.\n", o->fp);
+	cJSON_ArrayForEach(gap, get(r, "gaps")) {
+		fputs("  - ", o->fp);
+		wrap(o, str(gap, "text"), 4, 4);
+		fputs("    Action: ", o->fp);
+		wrap(o, str(gap, "action"), 12, 12);
+	}
+}
+
+static void unknowns_block(const out *o, const cJSON *r)
+{
+	const cJSON *u;
+	char title[64];
+	int n = cJSON_GetArraySize(get(r, "unknowns"));
+	snprintf(title, sizeof title, "Unknown: questions to answer (%d)", n);
+	heading(o, title);
+	if (!n) {
+		fputs("  None.\n", o->fp);
+		return;
+	}
+	if (cJSON_GetArraySize(get(r, "decide_with")) > 0) {
+		const cJSON *k;
+		fputs("  To decide the verdict, answer first:", o->fp);
+		cJSON_ArrayForEach(k, get(r, "decide_with"))
+			fprintf(o->fp, " %s", k->valuestring);
+		fputc('\n', o->fp);
+	}
+	cJSON_ArrayForEach(u, get(r, "unknowns")) {
+		fputs("  - ", o->fp);
+		wrap(o, str(u, "text"), 4, 4);
+		if (str(u, "ask"))
+			fprintf(o->fp, "    answers key: %s\n", str(u, "ask"));
+	}
+}
+
+static void prerequisites_block(const out *o, const cJSON *r)
+{
+	const cJSON *p;
+	heading(o, "Prerequisites, in the tree's order");
+	cJSON_ArrayForEach(p, get(r, "prerequisites")) {
+		fputs("  ", o->fp);
+		status_tag(o, str(p, "status"));
+		fprintf(o->fp, " %s\n", str(p, "text"));
+	}
+}
+
+static void questions_block(const out *o, const cJSON *r)
+{
+	const cJSON *q;
+	heading(o, "Quick-start questions");
+	cJSON_ArrayForEach(q, get(r, "questions")) {
+		fprintf(o->fp, "  %2d. ", get(q, "number")->valueint);
+		status_tag(o, str(q, "status"));
+		fputc(' ', o->fp);
+		wrap(o, str(q, "text"), 14, 14);
+	}
+}
+
+static void notices_block(const out *o, const cJSON *r)
+{
+	const cJSON *n, *probe;
+	heading(o, "Notices");
+	cJSON_ArrayForEach(n, get(r, "notices")) {
+		fprintf(o->fp, "  %s ", strcmp(str(n, "severity"), "warning") == 0 ? "!" : "i");
+		wrap(o, str(n, "text"), 4, 4);
+	}
+	cJSON_ArrayForEach(probe, get(r, "probes")) {
+		if (strcmp(str(probe, "status"), "ok") == 0)
+			continue;
+		fprintf(o->fp, "  i Evidence from %s: %s", probe->string, str(probe, "status"));
+		if (str(probe, "detail")) {
+			fputs(": ", o->fp);
+			wrap(o, str(probe, "detail"), 24, 4);
+		} else {
+			fputc('\n', o->fp);
+		}
+	}
+}
+
+int alm_report_render_text(char **outp, size_t *len, const cJSON *report, unsigned flags)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	out o;
+
+	*outp = NULL;
+	o.fp = open_memstream(&buf, &n);
+	o.color = (flags & ALM_RENDER_COLOR) != 0;
+	if (!o.fp)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	verdict_block(&o, report);
+	path_block(&o, report);
+	impact_block(&o, report);
+	gaps_block(&o, report);
+	unknowns_block(&o, report);
+	prerequisites_block(&o, report);
+	questions_block(&o, report);
+	notices_block(&o, report);
+	if (fclose(o.fp) != 0 || !buf) {
+		free(buf);
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	}
+	*outp = buf;
+	if (len)
+		*len = n;
+	return 0;
+}

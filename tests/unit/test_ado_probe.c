@@ -1,0 +1,1081 @@
+/*
+ * The Azure DevOps probe against a real HTTP server on 127.0.0.1
+ * (tests/ado_server.py): the facts, the requests it makes (paging, headers,
+ * retries and their spacing, pacing), the failures and their messages, and
+ * that the token shows up nowhere but in the Authorization header.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "ado_probe_int.h"
+#include "alm/ado_probe.h"
+#include "alm/error.h"
+#include "alm/facts.h"
+#include "support.h"
+
+#define TOKEN "alm-test-pat-7Qz9Xw2Kp4Lm"
+#define SINCE_2024 1704067200 /* 2024-01-01T00:00:00Z */
+
+typedef struct {
+	pid_t pid;
+	int port;
+} server;
+
+static char *workdir, *log_path;
+static server main_server;
+
+/* ---- the server ---- */
+
+static int spawn_server(server *s, const char *const *extra)
+{
+	char *script = test_source_path("tests/ado_server.py");
+	const char *argv[24];
+	int fds[2], n = 0, i;
+	struct pollfd pfd;
+	char line[32] = { 0 };
+	size_t got = 0;
+
+	argv[n++] = "python3";
+	argv[n++] = script;
+	argv[n++] = "--log";
+	argv[n++] = log_path;
+	argv[n++] = "--lifetime";
+	argv[n++] = "240";
+	for (i = 0; extra && extra[i] && n < 22; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	if (pipe(fds) != 0)
+		return -1;
+	s->pid = fork();
+	if (s->pid == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(fds[1]);
+		execvp("python3", (char *const *)argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	free(script);
+	/* The first line is the port; a server that does not start in 15 s fails the test. */
+	pfd.fd = fds[0];
+	pfd.events = POLLIN;
+	while (got < sizeof line - 1 && !memchr(line, '\n', got)) {
+		ssize_t r;
+		if (poll(&pfd, 1, 15000) <= 0)
+			break;
+		r = read(fds[0], line + got, sizeof line - 1 - got);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fds[0]);
+	s->port = atoi(line);
+	return s->port > 0 ? 0 : -1;
+}
+
+static void stop_server(server *s)
+{
+	if (s->pid > 0) {
+		kill(s->pid, SIGTERM);
+		waitpid(s->pid, NULL, 0);
+		s->pid = 0;
+	}
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	workdir = test_mkdtemp();
+	log_path = malloc(strlen(workdir) + 32);
+	sprintf(log_path, "%s/requests.log", workdir);
+	if (spawn_server(&main_server, NULL) != 0) {
+		fprintf(stderr, "the test server (tests/ado_server.py) did not start\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	stop_server(&main_server);
+	test_rmtree(workdir);
+	free(workdir);
+	free(log_path);
+	return 0;
+}
+
+static void clear_log(void)
+{
+	FILE *fp = fopen(log_path, "w");
+	if (fp)
+		fclose(fp);
+}
+
+static int test_setup(void **state)
+{
+	(void)state;
+	clear_log(); /* each test reads its own requests */
+	setenv("AZURE_DEVOPS_EXT_PAT", TOKEN, 1);
+	unsetenv("SYSTEM_ACCESSTOKEN");
+	unsetenv("TF_BUILD");
+	unsetenv("SYSTEM_COLLECTIONURI");
+	unsetenv("SYSTEM_TEAMPROJECT");
+	unsetenv("BUILD_REPOSITORY_NAME");
+	unsetenv("BUILD_REPOSITORY_PROVIDER");
+	return 0;
+}
+
+/* ---- running the probe ---- */
+
+typedef struct {
+	alm_facts *facts;
+	int rc;
+	char error[1024];
+	double elapsed;
+	alm_http_stats stats;
+} run;
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void probe_opts(run *r, alm_ado_probe_options *o, alm_ado_tuning *t)
+{
+	double start = now();
+	alm_ado_tuning local = { 0 };
+	if (!t)
+		t = &local;
+	t->stats = &r->stats;
+	assert_int_equal(alm_facts_new(&r->facts), 0);
+	r->rc = alm_ado_probe_tuned(r->facts, o, t);
+	snprintf(r->error, sizeof r->error, "%s", alm_error_last());
+	r->elapsed = now() - start;
+}
+
+/* Probes http://127.0.0.1:PORT/PATH (PATH = [fault/SPEC/]ORG/PROJECT). */
+static void probe_at(run *r, int port, const char *path, const char *repository, double timeout, int64_t since)
+{
+	alm_ado_probe_options o = ALM_ADO_PROBE_OPTIONS_INIT;
+	char url[512];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/%s", port, path);
+	o.url = url;
+	o.repository = repository;
+	o.timeout = timeout;
+	o.all_history = since == 0;
+	o.since = since;
+	probe_opts(r, &o, NULL);
+}
+
+static void probe_path(run *r, const char *path, const char *repository)
+{
+	probe_at(r, main_server.port, path, repository, 30, 0);
+}
+
+static void run_free(run *r)
+{
+	alm_facts_free(r->facts);
+	r->facts = NULL;
+}
+
+/* ---- facts ---- */
+
+static char *show(const cJSON *v)
+{
+	return v ? cJSON_PrintUnformatted(v) : strdup("(absent)");
+}
+
+static void fact_number(alm_facts *f, const char *path, double want)
+{
+	const cJSON *v = alm_facts_get(f, path);
+	if (!cJSON_IsNumber(v) || v->valuedouble != want)
+		fail_msg("%s: expected %g, got %s", path, want, show(v));
+	if (!alm_facts_evidence(f, path))
+		fail_msg("%s has no evidence", path);
+}
+
+static void fact_bool(alm_facts *f, const char *path, int want)
+{
+	const cJSON *v = alm_facts_get(f, path);
+	if (!cJSON_IsBool(v) || cJSON_IsTrue(v) != want)
+		fail_msg("%s: expected %s, got %s", path, want ? "true" : "false", show(v));
+}
+
+static void fact_string(alm_facts *f, const char *path, const char *want)
+{
+	const cJSON *v = alm_facts_get(f, path);
+	if (want ? !cJSON_IsString(v) || strcmp(v->valuestring, want) != 0 : !cJSON_IsNull(v))
+		fail_msg("%s: expected %s, got %s", path, want ? want : "null", show(v));
+}
+
+static void fact_contains(alm_facts *f, const char *path, const char *fragment)
+{
+	const cJSON *v = alm_facts_get(f, path);
+	if (!cJSON_IsString(v) || !strstr(v->valuestring, fragment))
+		fail_msg("%s: expected it to contain '%s', got %s", path, fragment, show(v));
+	assert_null(strchr(v->valuestring, '\n'));
+}
+
+static void fact_json(alm_facts *f, const char *path, const char *want)
+{
+	const cJSON *v = alm_facts_get(f, path);
+	char *got = show(v);
+	if (strcmp(got, want) != 0)
+		fail_msg("%s: expected %s, got %s", path, want, got);
+	free(got);
+}
+
+static void fact_absent(alm_facts *f, const char *path)
+{
+	const cJSON *v = alm_facts_get(f, path);
+	if (v)
+		fail_msg("%s: expected no value, got %s", path, show(v));
+}
+
+static void fact_evidence(alm_facts *f, const char *path, const char *fragment)
+{
+	const cJSON *e = alm_facts_evidence(f, path);
+	const cJSON *d = cJSON_GetObjectItem(e, "detail");
+	if (!cJSON_IsString(d) || !strstr(d->valuestring, fragment))
+		fail_msg("evidence of %s: expected '%s', got %s", path, fragment, show(d));
+	assert_string_equal(cJSON_GetObjectItem(e, "source")->valuestring, "ado");
+}
+
+static void probe_status(alm_facts *f, const char *status)
+{
+	const cJSON *p = cJSON_GetObjectItem(alm_facts_probes(f), "ado");
+	const cJSON *s = cJSON_GetObjectItem(p, "status");
+	if (!cJSON_IsString(s) || strcmp(s->valuestring, status) != 0)
+		fail_msg("probe status: expected %s, got %s", status, show(p));
+}
+
+/* ---- the server's log ---- */
+
+static cJSON *read_log(void)
+{
+	char *text = test_read_file(log_path), *line, *save = NULL;
+	cJSON *all = cJSON_CreateArray();
+	if (!text)
+		return all;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		cJSON *e = cJSON_Parse(line);
+		if (e)
+			cJSON_AddItemToArray(all, e);
+	}
+	free(text);
+	return all;
+}
+
+static const char *entry_str(const cJSON *e, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItem(e, key);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static const char *param(const cJSON *e, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(e, "params"), key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static const char *header(const cJSON *e, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(e, "headers"), key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Entries whose path contains `fragment`, in arrival order (borrowed). */
+static int matching(const cJSON *log, const char *fragment, const cJSON **out, int max)
+{
+	const cJSON *e;
+	int n = 0;
+	cJSON_ArrayForEach(e, log) {
+		char full[2048];
+		snprintf(full, sizeof full, "%s?%s", entry_str(e, "path"), entry_str(e, "query"));
+		if (strstr(full, fragment)) {
+			if (n < max)
+				out[n] = e;
+			n++;
+		}
+	}
+	return n;
+}
+
+static double entry_time(const cJSON *e)
+{
+	return cJSON_GetObjectItem(e, "t")->valuedouble;
+}
+
+/* Every distinct URL requested exactly once: nothing was retried. */
+static void expect_no_repeats(const cJSON *log)
+{
+	const cJSON *a, *b;
+	cJSON_ArrayForEach(a, log) {
+		int n = 0;
+		cJSON_ArrayForEach(b, log)
+			n += strcmp(entry_str(a, "path"), entry_str(b, "path")) == 0 &&
+			     strcmp(entry_str(a, "query"), entry_str(b, "query")) == 0;
+		if (n != 1)
+			fail_msg("%s?%s was requested %d times", entry_str(a, "path"), entry_str(a, "query"), n);
+	}
+}
+
+static void base64(char *out, const char *in)
+{
+	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = strlen(in), i, o = 0;
+	for (i = 0; i < n; i += 3) {
+		unsigned v = (unsigned char)in[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned char)in[i + 1] << 8;
+		if (i + 2 < n)
+			v |= (unsigned char)in[i + 2];
+		out[o++] = tbl[(v >> 18) & 63];
+		out[o++] = tbl[(v >> 12) & 63];
+		out[o++] = i + 1 < n ? tbl[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < n ? tbl[v & 63] : '=';
+	}
+	out[o] = '\0';
+}
+
+/*
+ * The token appears in no fact, evidence, probe detail or error message, and
+ * the server saw it only in the Authorization header (as Basic, empty user).
+ */
+static void expect_token_kept(const run *r, int basic)
+{
+	cJSON *doc = alm_facts_to_json(r->facts), *log = read_log(), *e;
+	char *text = cJSON_PrintUnformatted(doc), b64[128], auth[160];
+	base64(b64, ":" TOKEN);
+	assert_null(strstr(text, TOKEN));
+	assert_null(strstr(text, b64));
+	assert_null(strstr(r->error, TOKEN));
+	snprintf(auth, sizeof auth, basic ? "Basic %s" : "Bearer %s", basic ? b64 : TOKEN);
+	cJSON_ArrayForEach(e, log) {
+		cJSON *h;
+		char *copy;
+		assert_string_equal(header(e, "Authorization"), auth);
+		cJSON_ArrayForEach(h, cJSON_GetObjectItem(e, "headers")) {
+			if (strcmp(h->string, "Authorization") == 0)
+				continue;
+			assert_null(strstr(h->valuestring, TOKEN));
+			assert_null(strstr(h->valuestring, b64));
+		}
+		copy = cJSON_PrintUnformatted(cJSON_GetObjectItem(e, "params"));
+		assert_null(strstr(copy, TOKEN));
+		assert_null(strstr(entry_str(e, "path"), TOKEN));
+		free(copy);
+	}
+	cJSON_Delete(log);
+	cJSON_Delete(doc);
+	free(text);
+}
+
+/* ---- a healthy project ---- */
+
+static void test_contoso_facts(void **state)
+{
+	run r;
+	(void)state;
+	probe_path(&r, "contoso/ALM%20Project", "ALM Project");
+	if (r.rc != 0)
+		fail_msg("probe failed: %s", r.error);
+	probe_status(r.facts, "ok");
+	fact_string(r.facts, "ado.organization", "contoso");
+	fact_string(r.facts, "ado.project", "ALM Project");
+	fact_string(r.facts, "ado.repository", "ALM Project");
+	fact_bool(r.facts, "ado.reachable", 1);
+	fact_string(r.facts, "ado.error", NULL);
+	fact_number(r.facts, "ado.pipelines.count", 7);
+	fact_number(r.facts, "ado.pipelines.yaml", 6);
+	fact_evidence(r.facts, "ado.pipelines.yaml", "6 of 7 pipelines are defined in YAML");
+	fact_json(r.facts, "ado.accelerator.pipelines",
+		    "[\"deploy-validation-CoreSolution\",\"deploy-test-CoreSolution\",\"deploy-prod-CoreSolution\","
+		    "\"export-solution-to-git\",\"import-unmanaged-to-dev-environment\",\"Deploy-Prod-Other\"]");
+	fact_bool(r.facts, "ado.accelerator.present", 1);
+	fact_number(r.facts, "ado.builds.succeeded", 6);
+	fact_number(r.facts, "ado.builds.failed", 2);
+	fact_number(r.facts, "ado.builds.partially_succeeded", 1);
+	fact_number(r.facts, "ado.builds.canceled", 1);
+	fact_number(r.facts, "ado.builds.in_progress", 2);
+	fact_number(r.facts, "ado.builds.pull_request", 2);
+	fact_evidence(r.facts, "ado.builds.succeeded", "6 of 12 builds in all history succeeded");
+	fact_string(r.facts, "ado.builds.last_run_at", "2024-06-01T12:05:00Z");
+	fact_number(r.facts, "ado.repositories", 2);
+	fact_number(r.facts, "ado.pull_requests.active", 2);
+	fact_number(r.facts, "ado.pull_requests.completed", 6);
+	fact_number(r.facts, "ado.pull_requests.abandoned", 1);
+	fact_number(r.facts, "ado.pull_requests.approved_by_other", 4);
+	fact_evidence(r.facts, "ado.pull_requests.approved_by_other",
+			"4 of 6 completed pull requests had an approving vote from someone other than their author");
+	fact_number(r.facts, "ado.policies.minimum_approvers", 2);
+	fact_evidence(r.facts, "ado.policies.minimum_approvers", "an optional policy asks for 3");
+	fact_bool(r.facts, "ado.policies.build_validation", 1);
+	fact_bool(r.facts, "ado.policies.blocking", 1);
+	fact_json(r.facts, "ado.policies.build_validation_names", "[\"PR validation\",\"deploy-validation-CoreSolution\"]");
+	fact_json(r.facts, "ado.environments.names", "[\"validation\",\"test\",\"prod\"]");
+	/* Independent requests overlapped, within the bound. */
+	assert_true(r.stats.max_in_flight > 1);
+	assert_true(r.stats.max_in_flight <= ALM_ADO_DEFAULT_IN_FLIGHT);
+	expect_token_kept(&r, 1);
+	run_free(&r);
+}
+
+static void test_contoso_requests(void **state)
+{
+	run r;
+	cJSON *log, *e;
+	const cJSON *m[16], *first;
+	char *ports[64];
+	int n, i, nports = 0;
+	(void)state;
+	probe_path(&r, "contoso/ALM%20Project", "ALM Project");
+	assert_int_equal(r.rc, 0);
+	log = read_log();
+	expect_no_repeats(log);
+
+	cJSON_ArrayForEach(e, log) {
+		const char *v = param(e, "api-version");
+		char port[16];
+		assert_string_equal(header(e, "X-TFS-FedAuthRedirect"), "Suppress");
+		assert_string_equal(header(e, "Accept"), "application/json");
+		assert_string_equal(entry_str(e, "method"), "GET");
+		assert_non_null(v);
+		assert_string_equal(v, strstr(entry_str(e, "path"), "distributedtask") ? "7.1-preview.1" : "7.1");
+		snprintf(port, sizeof port, "%d", cJSON_GetObjectItem(e, "client_port")->valueint);
+		for (i = 0; i < nports && strcmp(ports[i], port) != 0; i++)
+			;
+		if (i == nports && nports < 64)
+			ports[nports++] = strdup(port);
+	}
+	/* Connections are reused: fewer than requests, never more than the bound. */
+	assert_true(nports <= ALM_ADO_DEFAULT_IN_FLIGHT);
+	assert_true(nports < cJSON_GetArraySize(log));
+	for (i = 0; i < nports; i++)
+		free(ports[i]);
+
+	/* Definitions: three pages (the server's pages hold 3), the token passed
+	 * back escaped, every other parameter identical. */
+	n = matching(log, "/_apis/build/definitions", m, 16);
+	assert_int_equal(n, 3);
+	first = m[0];
+	assert_null(param(first, "continuationToken"));
+	assert_string_equal(param(first, "includeAllProperties"), "true");
+	for (i = 1; i < n; i++) {
+		cJSON *p1 = cJSON_Duplicate(cJSON_GetObjectItem(first, "params"), 1);
+		cJSON *pi = cJSON_Duplicate(cJSON_GetObjectItem(m[i], "params"), 1);
+		assert_non_null(strstr(param(m[i], "continuationToken"), " +/&="));
+		cJSON_DeleteItemFromObject(pi, "continuationToken");
+		assert_true(cJSON_Compare(p1, pi, 1));
+		cJSON_Delete(p1);
+		cJSON_Delete(pi);
+	}
+	/* Builds: one list per definition; definition 1 has two pages. */
+	assert_int_equal(matching(log, "/_apis/build/builds", m, 16), 8);
+	assert_int_equal(matching(log, "definitions=1&", m, 16), 2);
+	assert_string_equal(param(m[0], "queryOrder"), "queueTimeDescending");
+	assert_null(param(m[0], "minTime"));
+	/* Pull requests: $top/$skip until an empty page, all statuses at once. */
+	n = matching(log, "/pullrequests", m, 16);
+	assert_int_equal(n, 4);
+	for (i = 0; i < n; i++) {
+		char skip[8];
+		snprintf(skip, sizeof skip, "%d", i * 3);
+		assert_string_equal(param(m[i], "$skip"), skip);
+		assert_string_equal(param(m[i], "$top"), param(m[0], "$top"));
+		assert_string_equal(param(m[i], "searchCriteria.status"), "all");
+	}
+	/* Reviewers fetched only for the one completed pull request listed without them. */
+	n = matching(log, "/reviewers", m, 16);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(entry_str(m[0], "path"), "/pullRequests/106/reviewers"));
+	assert_int_equal(matching(log, "/_apis/projects/ALM%20Project", m, 16), 1);
+	cJSON_Delete(log);
+	run_free(&r);
+}
+
+static void test_window(void **state)
+{
+	run r;
+	cJSON *log;
+	const cJSON *m[16];
+	int n, i;
+	(void)state;
+	probe_at(&r, main_server.port, "contoso/ALM%20Project", "ALM Project", 30, SINCE_2024);
+	assert_int_equal(r.rc, 0);
+	fact_number(r.facts, "ado.builds.succeeded", 5);
+	fact_number(r.facts, "ado.builds.failed", 2);
+	fact_number(r.facts, "ado.builds.in_progress", 2);
+	fact_evidence(r.facts, "ado.builds.succeeded", "5 of 11 builds since 2024-01-01 succeeded");
+	fact_evidence(r.facts, "ado.builds.succeeded", "1 pipelines had no build since then");
+	fact_number(r.facts, "ado.pull_requests.completed", 5);
+	fact_number(r.facts, "ado.pull_requests.approved_by_other", 3);
+	fact_number(r.facts, "ado.pipelines.count", 7);
+	log = read_log();
+	/* The classic pipeline's latest build is from 2015: its builds are not asked for. */
+	assert_int_equal(matching(log, "definitions=6&", m, 16), 0);
+	n = matching(log, "/_apis/build/builds", m, 16);
+	assert_int_equal(n, 7);
+	for (i = 0; i < n && i < 16; i++)
+		assert_string_equal(param(m[i], "minTime"), "2024-01-01T00:00:00Z");
+	n = matching(log, "/pullrequests", m, 16);
+	assert_true(n >= 2);
+	assert_string_equal(param(m[0], "searchCriteria.minTime"), "2024-01-01T00:00:00Z");
+	assert_string_equal(param(m[0], "searchCriteria.queryTimeRangeType"), "created");
+	cJSON_Delete(log);
+	run_free(&r);
+}
+
+static void test_fabrikam_reference_bodies(void **state)
+{
+	run r;
+	cJSON *log;
+	const cJSON *m[4];
+	(void)state;
+	probe_path(&r, "fabrikam/Fabrikam-Fiber-Git", NULL);
+	assert_int_equal(r.rc, 0);
+	probe_status(r.facts, "ok");
+	fact_number(r.facts, "ado.pipelines.count", 5);
+	fact_number(r.facts, "ado.pipelines.yaml", 0);
+	fact_evidence(r.facts, "ado.pipelines.yaml", "3 did not say how they are defined");
+	fact_json(r.facts, "ado.accelerator.pipelines", "[]");
+	fact_bool(r.facts, "ado.accelerator.present", 0);
+	fact_number(r.facts, "ado.builds.succeeded", 1);
+	fact_number(r.facts, "ado.builds.failed", 20);
+	fact_number(r.facts, "ado.builds.in_progress", 0);
+	fact_number(r.facts, "ado.builds.pull_request", 0);
+	fact_string(r.facts, "ado.builds.last_run_at", "2015-07-16T19:52:42Z");
+	fact_number(r.facts, "ado.repositories", 3);
+	fact_string(r.facts, "ado.repository", NULL);
+	fact_number(r.facts, "ado.pull_requests.active", 3);
+	fact_number(r.facts, "ado.pull_requests.completed", 1);
+	fact_number(r.facts, "ado.pull_requests.abandoned", 0);
+	fact_number(r.facts, "ado.pull_requests.approved_by_other", 0);
+	fact_evidence(r.facts, "ado.pull_requests.active", "no single repository matched");
+	/* Without a repository there is no default branch to read policies of. */
+	fact_absent(r.facts, "ado.policies");
+	fact_json(r.facts, "ado.environments.names", "[]");
+	log = read_log();
+	/* Four pull requests, pages of three, and the empty page that ends the list. */
+	assert_int_equal(matching(log, "/_apis/git/pullrequests?", m, 4), 3);
+	cJSON_Delete(log);
+	run_free(&r);
+
+	probe_path(&r, "fabrikam/Fabrikam-Fiber-Git", "Fabrikam-Fiber-Git");
+	assert_int_equal(r.rc, 0);
+	fact_string(r.facts, "ado.repository", "Fabrikam-Fiber-Git");
+	/* The minimum-approvers policy on master is optional (not blocking). */
+	fact_number(r.facts, "ado.policies.minimum_approvers", 0);
+	fact_evidence(r.facts, "ado.policies.minimum_approvers", "an optional policy asks for 1");
+	fact_bool(r.facts, "ado.policies.build_validation", 0);
+	fact_bool(r.facts, "ado.policies.blocking", 0);
+	fact_json(r.facts, "ado.policies.build_validation_names", "[]");
+	run_free(&r);
+}
+
+/* ---- credentials refused ---- */
+
+static void test_401(void **state)
+{
+	run r;
+	cJSON *log;
+	(void)state;
+	probe_path(&r, "fault/401/contoso/ALM%20Project", "ALM Project");
+	assert_int_equal(r.rc, ALM_EREMOTE);
+	probe_status(r.facts, "failed");
+	fact_bool(r.facts, "ado.reachable", 0);
+	fact_contains(r.facts, "ado.error", "HTTP 401");
+	fact_contains(r.facts, "ado.error", "AZURE_DEVOPS_EXT_PAT");
+	fact_contains(r.facts, "ado.error", "(Read)");
+	fact_string(r.facts, "ado.organization", "contoso");
+	fact_absent(r.facts, "ado.pipelines");
+	assert_non_null(strstr(r.error, "HTTP 401"));
+	log = read_log();
+	expect_no_repeats(log); /* a 4xx is never retried */
+	cJSON_Delete(log);
+	assert_true(r.elapsed < 3);
+	expect_token_kept(&r, 1);
+	run_free(&r);
+}
+
+static void test_403(void **state)
+{
+	run r;
+	cJSON *log;
+	(void)state;
+	probe_path(&r, "fault/403/fabrikam/Fabrikam-Fiber-Git", NULL);
+	assert_int_equal(r.rc, ALM_EREMOTE);
+	probe_status(r.facts, "failed");
+	fact_contains(r.facts, "ado.error", "HTTP 403");
+	fact_contains(r.facts, "ado.error", "TF400813: The user"); /* the server's message */
+	fact_contains(r.facts, "ado.error", "needs");
+	log = read_log();
+	expect_no_repeats(log);
+	cJSON_Delete(log);
+	run_free(&r);
+}
+
+static void test_sign_in_page(void **state)
+{
+	run r;
+	(void)state;
+	probe_path(&r, "fault/203/contoso/ALM%20Project", NULL);
+	assert_int_equal(r.rc, ALM_EREMOTE);
+	probe_status(r.facts, "failed");
+	fact_bool(r.facts, "ado.reachable", 0);
+	fact_contains(r.facts, "ado.error", "sign-in page (HTTP 203, text/html");
+	fact_contains(r.facts, "ado.error", "was not accepted");
+	run_free(&r);
+
+	/* Any success that is not JSON is the same thing. */
+	probe_path(&r, "fault/html200/contoso/ALM%20Project", NULL);
+	assert_int_equal(r.rc, ALM_EREMOTE);
+	fact_contains(r.facts, "ado.error", "sign-in page (HTTP 200, text/html");
+	run_free(&r);
+}
+
+static void test_redirect(void **state)
+{
+	run r;
+	cJSON *log;
+	(void)state;
+	probe_path(&r, "fault/redirect/contoso/ALM%20Project", NULL);
+	assert_int_equal(r.rc, ALM_EREMOTE);
+	probe_status(r.facts, "failed");
+	fact_contains(r.facts, "ado.error", "redirected");
+	fact_contains(r.facts, "ado.error", "(HTTP 302)");
+	fact_contains(r.facts, "ado.error", "https://spsprodweu5.vssps.visualstudio.com/_signin ");
+	log = read_log();
+	expect_no_repeats(log); /* not followed, not retried */
+	cJSON_Delete(log);
+	run_free(&r);
+}
+
+static void test_token_not_echoed(void **state)
+{
+	run r;
+	(void)state;
+	probe_path(&r, "fault/echo@build.definitions/contoso/ALM%20Project", NULL);
+	assert_int_equal(r.rc, ALM_EREMOTE);
+	probe_status(r.facts, "degraded");
+	fact_contains(r.facts, "ado.error", "VS800001: The credential *** is not valid");
+	fact_contains(r.facts, "ado.error", "HTTP 400");
+	expect_token_kept(&r, 1);
+	run_free(&r);
+}
+
+static void test_missing_token(void **state)
+{
+	run r;
+	cJSON *log;
+	(void)state;
+	unsetenv("AZURE_DEVOPS_EXT_PAT");
+	setenv("SYSTEM_ACCESSTOKEN", "", 1);
+	probe_path(&r, "contoso/ALM%20Project", NULL);
+	assert_int_equal(r.rc, ALM_EINVALID);
+	probe_status(r.facts, "failed");
+	fact_bool(r.facts, "ado.reachable", 0);
+	fact_contains(r.facts, "ado.error", "AZURE_DEVOPS_EXT_PAT");
+	fact_string(r.facts, "ado.project", "ALM Project");
+	assert_non_null(strstr(r.error, "AZURE_DEVOPS_EXT_PAT"));
+	log = read_log();
+	assert_int_equal(cJSON_GetArraySize(log), 0);
+	cJSON_Delete(log);
+	run_free(&r);
+}
+
+static void test_bearer(void **state)
+{
+	run r;
+	(void)state;
+	unsetenv("AZURE_DEVOPS_EXT_PAT");
+	setenv("SYSTEM_ACCESSTOKEN", TOKEN "\n", 1);
+	probe_path(&r, "fabrikam/Fabrikam-Fiber-Git", NULL);
+	assert_int_equal(r.rc, 0);
+	expect_token_kept(&r, 0);
+	run_free(&r);
+	probe_path(&r, "fault/401/fabrikam/Fabrikam-Fiber-Git", NULL);
+	fact_contains(r.facts, "ado.error", "SYSTEM_ACCESSTOKEN");
+	run_free(&r);
+}
+
+static void test_plain_http_refused(void **state)
+{
+	run r;
+	alm_ado_probe_options o = ALM_ADO_PROBE_OPTIONS_INIT;
+	(void)state;
+	o.url = "http://dev.azure.com/contoso/ALM%20Project";
+	probe_opts(&r, &o, NULL);
+	assert_int_equal(r.rc, ALM_EINVALID);
+	probe_status(r.facts, "failed");
+	fact_contains(r.facts, "ado.error", "refusing plain http to dev.azure.com");
+	assert_true(r.elapsed < 1);
+	run_free(&r);
+}
+
+/* ---- the service failing, slow, or throttling ---- */
+
+static void test_429_retry_after(void **state)
+{
+	run r;
+	cJSON *log;
+	const cJSON *m[8];
+	int n;
+	(void)state;
+	probe_path(&r, "fault/429x1@build.definitions/fabrikam/Fabrikam-Fiber-Git", NULL);
+	if (r.rc != 0)
+		fail_msg("%s", r.error);
+	probe_status(r.facts, "ok");
+	fact_number(r.facts, "ado.pipelines.count", 5);
+	log = read_log();
+	n = matching(log, "/_apis/build/definitions", m, 8);
+	assert_int_equal(n, 4); /* two pages, each refused once */
+	assert_string_equal(entry_str(m[0], "query"), entry_str(m[1], "query"));
+	/* Retry-After: 1 was honoured (loosely: the clocks differ by scheduling). */
+	assert_true(entry_time(m[1]) - entry_time(m[0]) >= 0.9);
+	assert_true(entry_time(m[3]) - entry_time(m[2]) >= 0.9);
+	assert_true(r.stats.retries >= 2);
+	cJSON_Delete(log);
+	run_free(&r);
+}
+
+static void test_503_bom_degrades(void **state)
+{
+	run r;
+	cJSON *log;
+	const cJSON *m[8];
+	int n, i;
+	(void)state;
+	probe_path(&r, "fault/503@build.definitions/fabrikam/Fabrikam-Fiber-Git", NULL);
+	assert_int_equal(r.rc, ALM_EREMOTE);
+	probe_status(r.facts, "degraded");
+	fact_bool(r.facts, "ado.reachable", 1);
+	/* The error body starts with a byte-order mark; its message is shown. */
+	fact_contains(r.facts, "ado.error", "HTTP 503 after 5 attempts");
+	fact_contains(r.facts, "ado.error", ": TF400898: An Internal Error Occurred.");
+	fact_absent(r.facts, "ado.pipelines");
+	fact_absent(r.facts, "ado.builds");
+	fact_number(r.facts, "ado.repositories", 3);
+	fact_number(r.facts, "ado.pull_requests.active", 3);
+	log = read_log();
+	n = matching(log, "/_apis/build/definitions", m, 8);
+	assert_int_equal(n, 5);
+	for (i = 1; i < n; i++)
+		assert_true(entry_time(m[i]) - entry_time(m[i - 1]) >= 0.9);
+	cJSON_Delete(log);
+	run_free(&r);
+}
+
+static void test_500_then_success(void **state)
+{
+	run r;
+	cJSON *log;
+	const cJSON *m[8];
+	(void)state;
+	probe_path(&r, "fault/500x1@git.repositories/fabrikam/Fabrikam-Fiber-Git", NULL);
+	if (r.rc != 0)
+		fail_msg("%s", r.error);
+	fact_number(r.facts, "ado.repositories", 3);
+	log = read_log();
+	assert_int_equal(matching(log, "/_apis/git/repositories?", m, 8), 2);
+	/* Backoff with equal jitter: at least half the first step (0.5 s). */
+	assert_true(entry_time(m[1]) - entry_time(m[0]) >= 0.2);
+	cJSON_Delete(log);
+	run_free(&r);
+}
+
+static void test_truncated_json(void **state)
+{
+	run r;
+	(void)state;
+	probe_path(&r, "fault/truncated@policy.configurations/contoso/ALM%20Project", "ALM Project");
+	assert_int_equal(r.rc, ALM_EREMOTE);
+	probe_status(r.facts, "degraded");
+	fact_contains(r.facts, "ado.error", "the branch policies is not the JSON expected (policy configurations:1:");
+	fact_absent(r.facts, "ado.policies");
+	fact_number(r.facts, "ado.pipelines.count", 7);
+	run_free(&r);
+}
+
+static void test_short_body_retried(void **state)
+{
+	run r;
+	cJSON *log;
+	const cJSON *m[8];
+	(void)state;
+	probe_path(&r, "fault/shortx1@distributedtask.environments/contoso/ALM%20Project", NULL);
+	if (r.rc != 0)
+		fail_msg("%s", r.error);
+	fact_json(r.facts, "ado.environments.names", "[\"validation\",\"test\",\"prod\"]");
+	log = read_log();
+	assert_int_equal(matching(log, "/distributedtask/environments", m, 8), 2);
+	cJSON_Delete(log);
+	run_free(&r);
+}
+
+static void test_oversized(void **state)
+{
+	run r;
+	alm_ado_probe_options o = ALM_ADO_PROBE_OPTIONS_INIT;
+	alm_ado_tuning t = { 0 };
+	char url[256];
+	(void)state;
+	/* Announced by Content-Length: refused before reading it. */
+	probe_path(&r, "fault/oversize@distributedtask.environments/contoso/ALM%20Project", NULL);
+	assert_int_equal(r.rc, ALM_EREMOTE);
+	probe_status(r.facts, "degraded");
+	fact_contains(r.facts, "ado.error", "larger than the 33554432-byte limit");
+	fact_absent(r.facts, "ado.environments");
+	run_free(&r);
+
+	/* Streamed without a length: cut off at the cap. */
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/fault/oversize-stream@distributedtask.environments/contoso/ALM%%20Project",
+		 main_server.port);
+	o.url = url;
+	t.max_body = 1024 * 1024;
+	probe_opts(&r, &o, &t);
+	assert_int_equal(r.rc, ALM_EREMOTE);
+	fact_contains(r.facts, "ado.error", "larger than the 1048576-byte limit");
+	run_free(&r);
+}
+
+static void test_never_answers(void **state)
+{
+	run r;
+	(void)state;
+	probe_at(&r, main_server.port, "fault/hang/contoso/ALM%20Project", NULL, 2, 0);
+	assert_int_equal(r.rc, ALM_EREMOTE);
+	probe_status(r.facts, "failed");
+	fact_bool(r.facts, "ado.reachable", 0);
+	fact_contains(r.facts, "ado.error", "within the probe's 2 s deadline");
+	assert_true(r.elapsed >= 1.9);
+	assert_true(r.elapsed < 4);
+	run_free(&r);
+}
+
+static void test_connection_refused(void **state)
+{
+	run r;
+	struct sockaddr_in a;
+	socklen_t len = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+	(void)state;
+	/* A port that was free a moment ago, with nothing listening. */
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+	getsockname(fd, (struct sockaddr *)&a, &len);
+	port = ntohs(a.sin_port);
+	close(fd);
+	probe_at(&r, port, "contoso/ALM%20Project", NULL, 10, 0);
+	assert_int_equal(r.rc, ALM_EREMOTE);
+	probe_status(r.facts, "failed");
+	fact_bool(r.facts, "ado.reachable", 0);
+	fact_contains(r.facts, "ado.error", "could not read");
+	fact_contains(r.facts, "ado.error", "Couldn't connect to server");
+	assert_true(r.elapsed < 2);
+	run_free(&r);
+}
+
+static void test_repeated_pages(void **state)
+{
+	run r;
+	cJSON *log;
+	const cJSON *m[8];
+	(void)state;
+	/* The same continuation token again: the list ends there. */
+	probe_path(&r, "fault/repeat@build.definitions/contoso/ALM%20Project", NULL);
+	assert_int_equal(r.rc, 0);
+	fact_number(r.facts, "ado.pipelines.count", 3);
+	log = read_log();
+	assert_int_equal(matching(log, "/_apis/build/definitions", m, 8), 2);
+	cJSON_Delete(log);
+	run_free(&r);
+
+	/* New tokens but the same items: the list ends too. */
+	clear_log();
+	probe_path(&r, "fault/loop@distributedtask.environments/contoso/ALM%20Project", NULL);
+	assert_int_equal(r.rc, 0);
+	fact_json(r.facts, "ado.environments.names", "[\"validation\",\"test\",\"prod\"]");
+	log = read_log();
+	assert_int_equal(matching(log, "/distributedtask/environments", m, 8), 2);
+	cJSON_Delete(log);
+	run_free(&r);
+
+	/* A byte-order mark on a success body is skipped. */
+	probe_path(&r, "fault/bom@build.definitions/contoso/ALM%20Project", NULL);
+	assert_int_equal(r.rc, 0);
+	fact_number(r.facts, "ado.pipelines.count", 7);
+	run_free(&r);
+}
+
+static void test_rate_limit_pacing(void **state)
+{
+	run r;
+	cJSON *log;
+	int n, i;
+	(void)state;
+	/* Every answer says 4 of 200 units are left until the reset in 1 s. */
+	probe_path(&r, "fault/ratelimit/fabrikam/Fabrikam-Fiber-Git", NULL);
+	if (r.rc != 0)
+		fail_msg("%s", r.error);
+	fact_number(r.facts, "ado.builds.failed", 20);
+	log = read_log();
+	n = cJSON_GetArraySize(log);
+	assert_true(n > 10);
+	/* The first six start together; after the first answer, one at a time
+	 * and spread out (1 s / 5 = 0.2 s apart). */
+	for (i = 6; i < n; i++) {
+		double gap = entry_time(cJSON_GetArrayItem(log, i)) - entry_time(cJSON_GetArrayItem(log, i - 1));
+		if (gap < 0.15)
+			fail_msg("requests %d and %d were %.3f s apart", i - 1, i, gap);
+	}
+	assert_true(r.stats.max_in_flight <= 6);
+	cJSON_Delete(log);
+	run_free(&r);
+}
+
+/* ---- finding the project ---- */
+
+static void test_pipeline_variables(void **state)
+{
+	run r;
+	alm_ado_probe_options o = ALM_ADO_PROBE_OPTIONS_INIT;
+	char uri[128];
+	(void)state;
+	snprintf(uri, sizeof uri, "http://127.0.0.1:%d/contoso/", main_server.port);
+	setenv("TF_BUILD", "True", 1);
+	setenv("SYSTEM_COLLECTIONURI", uri, 1);
+	setenv("SYSTEM_TEAMPROJECT", "ALM Project", 1);
+	setenv("BUILD_REPOSITORY_NAME", "ALM Project", 1);
+	setenv("BUILD_REPOSITORY_PROVIDER", "TfsGit", 1);
+	probe_opts(&r, &o, NULL);
+	if (r.rc != 0)
+		fail_msg("%s", r.error);
+	fact_string(r.facts, "ado.repository", "ALM Project");
+	fact_evidence(r.facts, "ado.organization", "SYSTEM_COLLECTIONURI");
+	fact_number(r.facts, "ado.policies.minimum_approvers", 2);
+	run_free(&r);
+}
+
+static void test_remote_and_repository(void **state)
+{
+	run r;
+	alm_ado_probe_options o = ALM_ADO_PROBE_OPTIONS_INIT;
+	char remote[160];
+	(void)state;
+	snprintf(remote, sizeof remote, "http://127.0.0.1:%d/contoso/ALM%%20Project/_git/ALM%%20Project",
+		 main_server.port);
+	o.remote_url = remote;
+	probe_opts(&r, &o, NULL);
+	if (r.rc != 0)
+		fail_msg("%s", r.error);
+	fact_string(r.facts, "ado.repository", "ALM Project");
+	fact_evidence(r.facts, "ado.project", "ALM Project");
+	fact_number(r.facts, "ado.pull_requests.completed", 6);
+	run_free(&r);
+
+	/* A repository that is not there: the rest is still read. */
+	probe_path(&r, "contoso/ALM%20Project", "Nope");
+	assert_int_equal(r.rc, ALM_EREMOTE);
+	probe_status(r.facts, "degraded");
+	fact_contains(r.facts, "ado.error", "Nope");
+	fact_absent(r.facts, "ado.pull_requests");
+	fact_absent(r.facts, "ado.policies");
+	fact_number(r.facts, "ado.pipelines.count", 7);
+	run_free(&r);
+
+	/* Nothing names a project: skipped, not failed. */
+	o.remote_url = "git@github.com:contoso/app.git";
+	probe_opts(&r, &o, NULL);
+	assert_int_equal(r.rc, 0);
+	probe_status(r.facts, "skipped");
+	fact_absent(r.facts, "ado.reachable");
+	run_free(&r);
+}
+
+static void test_https_verification(void **state)
+{
+	server tls = { 0, 0 };
+	char cert[512], key[512], url[256];
+	const char *extra[] = { "--tls-cert", cert, "--tls-key", key, NULL };
+	alm_ado_probe_options o = ALM_ADO_PROBE_OPTIONS_INIT;
+	run r;
+	(void)state;
+	snprintf(cert, sizeof cert, "%s/cert.pem", workdir);
+	snprintf(key, sizeof key, "%s/key.pem", workdir);
+	if (test_sh("openssl req -x509 -newkey rsa:2048 -nodes -keyout '%s' -out '%s' -days 1 -subj /CN=127.0.0.1 "
+		    "-addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1", key, cert) != 0)
+		skip();
+	assert_int_equal(spawn_server(&tls, extra), 0);
+	snprintf(url, sizeof url, "https://127.0.0.1:%d/fabrikam/Fabrikam-Fiber-Git", tls.port);
+	o.url = url;
+	o.timeout = 20;
+	/* Verified even on loopback: a self-signed certificate is refused... */
+	probe_opts(&r, &o, NULL);
+	assert_int_equal(r.rc, ALM_EREMOTE);
+	fact_contains(r.facts, "ado.error", "certificate");
+	run_free(&r);
+	/* ...unless its CA is given. */
+	o.ca_file = cert;
+	probe_opts(&r, &o, NULL);
+	stop_server(&tls);
+	if (r.rc != 0)
+		fail_msg("%s", r.error);
+	fact_number(r.facts, "ado.pipelines.count", 5);
+	run_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_contoso_facts, test_setup),
+		cmocka_unit_test_setup(test_contoso_requests, test_setup),
+		cmocka_unit_test_setup(test_window, test_setup),
+		cmocka_unit_test_setup(test_fabrikam_reference_bodies, test_setup),
+		cmocka_unit_test_setup(test_401, test_setup),
+		cmocka_unit_test_setup(test_403, test_setup),
+		cmocka_unit_test_setup(test_sign_in_page, test_setup),
+		cmocka_unit_test_setup(test_redirect, test_setup),
+		cmocka_unit_test_setup(test_token_not_echoed, test_setup),
+		cmocka_unit_test_setup(test_missing_token, test_setup),
+		cmocka_unit_test_setup(test_bearer, test_setup),
+		cmocka_unit_test_setup(test_plain_http_refused, test_setup),
+		cmocka_unit_test_setup(test_429_retry_after, test_setup),
+		cmocka_unit_test_setup(test_503_bom_degrades, test_setup),
+		cmocka_unit_test_setup(test_500_then_success, test_setup),
+		cmocka_unit_test_setup(test_truncated_json, test_setup),
+		cmocka_unit_test_setup(test_short_body_retried, test_setup),
+		cmocka_unit_test_setup(test_oversized, test_setup),
+		cmocka_unit_test_setup(test_never_answers, test_setup),
+		cmocka_unit_test_setup(test_connection_refused, test_setup),
+		cmocka_unit_test_setup(test_repeated_pages, test_setup),
+		cmocka_unit_test_setup(test_rate_limit_pacing, test_setup),
+		cmocka_unit_test_setup(test_pipeline_variables, test_setup),
+		cmocka_unit_test_setup(test_remote_and_repository, test_setup),
+		cmocka_unit_test_setup(test_https_verification, test_setup),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
