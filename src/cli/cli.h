@@ -16,7 +16,7 @@ enum {
 };
 
 #define CLI_MAX_OPTIONS 32
-#define CLI_MAX_POSITIONAL 8
+#define CLI_MAX_POSITIONAL 1024
 
 typedef struct {
 	const char *name;     /* long name without dashes */
@@ -66,5 +66,7 @@ int cmd_assess(int argc, char **argv);
 int cmd_signals(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_questions(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 #endif

@@ -13,6 +13,16 @@
 #include <sys/stat.h>
 #include <time.h>
 
+/* Prints the error unless the caller (a scan) collects it instead; the message
+ * stays in *o->message either way. */
+static void report(const gather_options *o, const char *prefix, const char *msg)
+{
+	if (o->message)
+		snprintf(o->message, o->message_size, "%s%s", prefix, msg);
+	if (!o->quiet)
+		cli_error("%s%s", prefix, msg);
+}
+
 static int file_exists(const char *path)
 {
 	struct stat st;
@@ -48,7 +58,7 @@ int cli_gather(alm_facts **out, const gather_options *o)
 		return EXIT_USAGE;
 	}
 	if (alm_facts_new(&facts) < 0) {
-		cli_error("%s", alm_error_last());
+		report(o, "", alm_error_last());
 		return EXIT_BAD_INPUT;
 	}
 
@@ -57,7 +67,7 @@ int cli_gather(alm_facts **out, const gather_options *o)
 	} else {
 		alm_repo_probe_options ro = ALM_REPO_PROBE_OPTIONS_INIT;
 		if ((rc = alm_repo_locate(&workdir, repo)) < 0) {
-			cli_error("%s", alm_error_last());
+			report(o, "", alm_error_last());
 			code = EXIT_BAD_INPUT;
 			goto done;
 		}
@@ -65,7 +75,7 @@ int cli_gather(alm_facts **out, const gather_options *o)
 		ro.all_history = all;
 		if ((rc = alm_repo_probe(facts, repo, &ro)) < 0) {
 			if (rc == ALM_ENOTFOUND || rc == ALM_EINVALID) {
-				cli_error("%s", alm_error_last());
+				report(o, "", alm_error_last());
 				code = EXIT_BAD_INPUT;
 				goto done;
 			}
@@ -75,7 +85,7 @@ int cli_gather(alm_facts **out, const gather_options *o)
 
 	if (o->answers) {
 		if (alm_answers_load_file(facts, o->answers) < 0) {
-			cli_error("%s", alm_error_last());
+			report(o, "", alm_error_last());
 			code = EXIT_BAD_INPUT;
 			goto done;
 		}
@@ -85,7 +95,7 @@ int cli_gather(alm_facts **out, const gather_options *o)
 		if (conventional) {
 			snprintf(conventional, n, "%s%s", workdir, ALM_ANSWERS_CONVENTIONAL_PATH);
 			if (file_exists(conventional) && alm_answers_load_file(facts, conventional) < 0) {
-				cli_error("%s", alm_error_last());
+				report(o, "", alm_error_last());
 				code = EXIT_BAD_INPUT;
 				goto done;
 			}
@@ -104,11 +114,13 @@ int cli_gather(alm_facts **out, const gather_options *o)
 		ao.timeout = o->timeout ? atof(o->timeout) : 0;
 		if (alm_ado_probe(facts, &ao) < 0) {
 			if (o->strict) {
-				cli_error("Azure DevOps: %s", alm_error_last());
+				report(o, "Azure DevOps: ", alm_error_last());
 				code = EXIT_REMOTE;
 				goto done;
 			}
-			fprintf(stderr, "alm-advisor: warning: Azure DevOps evidence is missing: %s\n", alm_error_last());
+			if (!o->quiet)
+				fprintf(stderr, "alm-advisor: warning: Azure DevOps evidence is missing: %s\n",
+					alm_error_last());
 		}
 	} else {
 		alm_facts_set_probe(facts, "ado", "skipped",

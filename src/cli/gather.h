@@ -5,6 +5,8 @@
  * --strict; input that is wrong is an error. */
 #include "alm/facts.h"
 
+#include <stddef.h>
+
 typedef struct {
 	const char *repo;      /* REPO, default "." */
 	int no_repo;
@@ -16,6 +18,9 @@ typedef struct {
 	const char *timeout;
 	const char *since;     /* NULL: 365 days */
 	int strict;
+	int quiet;             /* print no error or warning (scan collects them) */
+	char *message;         /* when not NULL, receives the error message */
+	size_t message_size;
 } gather_options;
 
 /* Fills *out (caller frees with alm_facts_free). Returns an exit code; on any

@@ -16,6 +16,8 @@ static const struct {
 } commands[] = {
 	{"assess", cmd_assess, "walk the decision tree and report a verdict, the path, gaps and confidence"},
 	{"signals", cmd_signals, "print the facts gathered from the repository (and Azure DevOps) as JSON"},
+	{"scan", cmd_scan, "assess many repositories at once into a portfolio (--under DIR, -j N, --shard I/N)"},
+	{"merge", cmd_merge, "join the JSON portfolios of several scans (e.g. the shards of a matrix)"},
 	{"questions", cmd_questions, "list the questions, or write an answers template (--init FILE)"},
 	{"rules", cmd_rules, "validate, dump, draw or evaluate rules (validate, dump, graph, eval)"},
 };

@@ -1,0 +1,238 @@
+#include "alm/portfolio.h"
+#include "alm/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *str(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static const cJSON *get(const cJSON *obj, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+/* A fact of the report by dotted path, or NULL. */
+static const cJSON *fact(const cJSON *report, const char *path)
+{
+	const cJSON *node = get(report, "facts");
+	char name[128];
+	while (node && *path) {
+		const char *dot = strchr(path, '.');
+		size_t len = dot ? (size_t)(dot - path) : strlen(path);
+		if (len >= sizeof name)
+			return NULL;
+		memcpy(name, path, len);
+		name[len] = '\0';
+		node = get(node, name);
+		path = dot ? dot + 1 : path + len;
+	}
+	return node;
+}
+
+static int count_of(const cJSON *v)
+{
+	if (cJSON_IsArray(v))
+		return cJSON_GetArraySize(v);
+	if (cJSON_IsNumber(v))
+		return (int)v->valuedouble;
+	return -1;
+}
+
+/* Pull-request and pipeline evidence in one line, from whatever the probes found. */
+static void evidence_line(char *buf, size_t n, const cJSON *report)
+{
+	int repo_prs = count_of(fact(report, "repo.pull_requests.total"));
+	int ado_prs = count_of(fact(report, "ado.pull_requests.completed"));
+	int azure = count_of(fact(report, "repo.files.pipelines.azure"));
+	int github = count_of(fact(report, "repo.files.pipelines.github"));
+	int ado_pipes = count_of(fact(report, "ado.pipelines.count"));
+	size_t used = 0;
+
+	buf[0] = '\0';
+	if (repo_prs >= 0 || ado_prs >= 0) {
+		used += (size_t)snprintf(buf + used, n - used, "pull requests:");
+		if (repo_prs >= 0)
+			used += (size_t)snprintf(buf + used, n - used, " %d in history", repo_prs);
+		if (ado_prs >= 0 && used < n)
+			used += (size_t)snprintf(buf + used, n - used, "%s%d completed in Azure DevOps",
+						 repo_prs >= 0 ? ", " : " ", ado_prs);
+	}
+	if ((azure >= 0 || github >= 0 || ado_pipes >= 0) && used < n) {
+		used += (size_t)snprintf(buf + used, n - used, "%spipelines:", used ? "; " : "");
+		if (azure >= 0 || github >= 0)
+			used += (size_t)snprintf(buf + used, n - used, " %d in the repository",
+						 (azure > 0 ? azure : 0) + (github > 0 ? github : 0));
+		if (ado_pipes >= 0 && used < n)
+			snprintf(buf + used, n - used, "%s%d in Azure DevOps", azure >= 0 || github >= 0 ? ", " : " ",
+				 ado_pipes);
+	}
+	if (!buf[0])
+		snprintf(buf, n, "no repository or Azure DevOps evidence");
+}
+
+cJSON *alm_portfolio_row(const char *name, const char *path, cJSON *report)
+{
+	cJSON *row = cJSON_CreateObject(), *maturity;
+	const cJSON *gap = cJSON_GetArrayItem(get(report, "gaps"), 0);
+	const cJSON *m = get(report, "maturity");
+	char line[512];
+
+	if (!row) {
+		cJSON_Delete(report);
+		return NULL;
+	}
+	cJSON_AddStringToObject(row, "name", name);
+	cJSON_AddStringToObject(row, "path", path);
+	cJSON_AddStringToObject(row, "status", "assessed");
+	cJSON_AddNullToObject(row, "error");
+	cJSON_AddStringToObject(row, "verdict", str(report, "verdict"));
+	cJSON_AddItemToObject(row, "tier", cJSON_Duplicate(get(get(report, "impact"), "tier"), 0));
+	maturity = cJSON_AddObjectToObject(row, "maturity");
+	cJSON_AddItemToObject(maturity, "current", cJSON_Duplicate(get(m, "current"), 0));
+	cJSON_AddItemToObject(maturity, "target", cJSON_Duplicate(get(m, "target"), 0));
+	cJSON_AddItemToObject(row, "confidence", cJSON_Duplicate(get(report, "confidence"), 0));
+	if (gap) {
+		cJSON *g = cJSON_AddObjectToObject(row, "top_gap");
+		cJSON_AddStringToObject(g, "part", str(gap, "part"));
+		cJSON_AddStringToObject(g, "text", str(gap, "text"));
+		cJSON_AddStringToObject(g, "action", str(gap, "action"));
+	} else {
+		cJSON_AddNullToObject(row, "top_gap");
+	}
+	evidence_line(line, sizeof line, report);
+	cJSON_AddStringToObject(row, "evidence", line);
+	cJSON_AddItemToObject(row, "report", report);
+	return row;
+}
+
+cJSON *alm_portfolio_failed_row(const char *name, const char *path, const char *reason)
+{
+	cJSON *row = cJSON_CreateObject();
+	if (!row)
+		return NULL;
+	cJSON_AddStringToObject(row, "name", name);
+	cJSON_AddStringToObject(row, "path", path);
+	cJSON_AddStringToObject(row, "status", "failed");
+	cJSON_AddStringToObject(row, "error", reason);
+	cJSON_AddNullToObject(row, "verdict");
+	cJSON_AddNullToObject(row, "tier");
+	cJSON_AddNullToObject(row, "maturity");
+	cJSON_AddNullToObject(row, "confidence");
+	cJSON_AddNullToObject(row, "top_gap");
+	cJSON_AddStringToObject(row, "evidence", "");
+	cJSON_AddNullToObject(row, "report");
+	return row;
+}
+
+/* --- ordering ----------------------------------------------------------- */
+
+static int verdict_rank(const alm_rules *rules, const char *verdict)
+{
+	const cJSON *v;
+	int i = 0;
+	if (!verdict)
+		return 1000; /* failed rows last */
+	cJSON_ArrayForEach(v, get(alm_rules_json(rules), "verdicts")) {
+		if (strcmp(str(v, "id"), verdict) == 0)
+			return i;
+		i++;
+	}
+	return 999;
+}
+
+static const alm_rules *sort_rules; /* qsort has no context argument in C11 */
+
+static int compare_rows(const void *a, const void *b)
+{
+	const cJSON *ra = *(cJSON *const *)a, *rb = *(cJSON *const *)b;
+	const cJSON *ca = get(ra, "confidence"), *cb = get(rb, "confidence");
+	double fa = cJSON_IsNumber(ca) ? ca->valuedouble : -1, fb = cJSON_IsNumber(cb) ? cb->valuedouble : -1;
+	int d = verdict_rank(sort_rules, str(ra, "verdict")) - verdict_rank(sort_rules, str(rb, "verdict"));
+	if (d)
+		return d;
+	if (fa != fb)
+		return fa > fb ? -1 : 1;
+	if ((d = strcmp(str(ra, "name"), str(rb, "name"))) != 0)
+		return d;
+	return strcmp(str(ra, "path"), str(rb, "path"));
+}
+
+int alm_portfolio_build(cJSON **out, cJSON *rows, const alm_rules *rules)
+{
+	cJSON *doc = NULL, *sorted, *totals, **items = NULL;
+	const cJSON *v;
+	int n = cJSON_GetArraySize(rows), i;
+
+	*out = NULL;
+	if (n > 0 && !(items = malloc((size_t)n * sizeof *items))) {
+		cJSON_Delete(rows);
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < n; i++)
+		items[i] = cJSON_DetachItemFromArray(rows, 0);
+	cJSON_Delete(rows);
+	/* C11's qsort has no context argument; portfolios are built on one thread. */
+	sort_rules = rules;
+	if (n > 1)
+		qsort(items, (size_t)n, sizeof *items, compare_rows);
+
+	doc = cJSON_CreateObject();
+	cJSON_AddStringToObject(doc, "schema", "alm-advisor/portfolio@1");
+	totals = cJSON_AddObjectToObject(doc, "totals");
+	cJSON_ArrayForEach(v, get(alm_rules_json(rules), "verdicts"))
+		cJSON_AddNumberToObject(totals, str(v, "id"), 0);
+	cJSON_AddNumberToObject(totals, "failed", 0);
+	sorted = cJSON_AddArrayToObject(doc, "rows");
+	for (i = 0; i < n; i++) {
+		const char *verdict = str(items[i], "verdict");
+		cJSON *t = cJSON_GetObjectItemCaseSensitive(totals, verdict ? verdict : "failed");
+		if (t)
+			cJSON_SetNumberValue(t, t->valuedouble + 1);
+		else if (verdict)
+			cJSON_AddNumberToObject(totals, verdict, 1);
+		cJSON_AddItemToArray(sorted, items[i]);
+	}
+	cJSON_AddNumberToObject(doc, "repositories", n);
+	free(items);
+	*out = doc;
+	return 0;
+}
+
+int alm_portfolio_merge(cJSON **out, const cJSON *const *docs, size_t n, const alm_rules *rules)
+{
+	cJSON *rows = cJSON_CreateArray();
+	const cJSON *row;
+	size_t i;
+
+	*out = NULL;
+	if (!rows)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		const char *schema = str(docs[i], "schema");
+		if (!schema || strcmp(schema, "alm-advisor/portfolio@1") != 0 || !cJSON_IsArray(get(docs[i], "rows"))) {
+			cJSON_Delete(rows);
+			return alm_error_set(ALM_EINVALID,
+					     "input %zu: not a portfolio; expected \"schema\": \"alm-advisor/portfolio@1\" "
+					     "(from 'alm-advisor scan --format json')", i + 1);
+		}
+		cJSON_ArrayForEach(row, get(docs[i], "rows"))
+			cJSON_AddItemToArray(rows, cJSON_Duplicate(row, 1));
+	}
+	return alm_portfolio_build(out, rows, rules);
+}
+
+unsigned alm_portfolio_shard(const char *name, unsigned n)
+{
+	/* FNV-1a, 32-bit: stable across machines and releases. */
+	unsigned long h = 2166136261UL;
+	for (; *name; name++) {
+		h ^= (unsigned char)*name;
+		h = (h * 16777619UL) & 0xFFFFFFFFUL;
+	}
+	return n ? (unsigned)(h % n) : 0;
+}

@@ -1,0 +1,276 @@
+#include "alm/portfolio.h"
+#include "alm/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *str(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static const cJSON *get(const cJSON *obj, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+int alm_portfolio_format_parse(const char *name)
+{
+	static const char *const names[] = {"text", "json", "csv", "markdown", "html"};
+	size_t i;
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(name, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* "300 -> 400", "300", "-" */
+static void maturity_text(char *buf, size_t n, const cJSON *row)
+{
+	const cJSON *m = get(row, "maturity"), *c = get(m, "current"), *t = get(m, "target");
+	if (cJSON_IsNumber(c) && cJSON_IsNumber(t) && c->valueint != t->valueint)
+		snprintf(buf, n, "%d -> %d", c->valueint, t->valueint);
+	else if (cJSON_IsNumber(c))
+		snprintf(buf, n, "%d", c->valueint);
+	else if (cJSON_IsNumber(t))
+		snprintf(buf, n, "? -> %d", t->valueint);
+	else
+		snprintf(buf, n, "-");
+}
+
+static void confidence_text(char *buf, size_t n, const cJSON *row)
+{
+	const cJSON *c = get(row, "confidence");
+	if (cJSON_IsNumber(c))
+		snprintf(buf, n, "%.2f", c->valuedouble);
+	else
+		snprintf(buf, n, "-");
+}
+
+static const char *verdict_or_failed(const cJSON *row)
+{
+	return str(row, "verdict") ? str(row, "verdict") : "failed";
+}
+
+static const char *gap_or_error(const cJSON *row)
+{
+	if (str(row, "error"))
+		return str(row, "error");
+	if (str(get(row, "top_gap"), "text"))
+		return str(get(row, "top_gap"), "text");
+	return "";
+}
+
+static void render_text(FILE *fp, const cJSON *doc)
+{
+	const cJSON *t, *row;
+	int first = 1;
+	fprintf(fp, "Portfolio: %d repositories\n ", get(doc, "repositories")->valueint);
+	cJSON_ArrayForEach(t, get(doc, "totals")) {
+		fprintf(fp, "%s %s: %d", first ? "" : ",", t->string, t->valueint);
+		first = 0;
+	}
+	fprintf(fp, "\n\n%-24s %-36s %-12s %-10s %-5s %s\n", "NAME", "VERDICT", "TIER", "MATURITY", "CONF",
+		"TOP GAP / ERROR");
+	cJSON_ArrayForEach(row, get(doc, "rows")) {
+		char m[32], c[16];
+		maturity_text(m, sizeof m, row);
+		confidence_text(c, sizeof c, row);
+		fprintf(fp, "%-24s %-36s %-12s %-10s %-5s %s\n", str(row, "name"), verdict_or_failed(row),
+			str(row, "tier") ? str(row, "tier") : "-", m, c, gap_or_error(row));
+		if (str(row, "evidence") && *str(row, "evidence"))
+			fprintf(fp, "%-24s %s\n", "", str(row, "evidence"));
+	}
+}
+
+/* RFC 4180: quote every field, double the quotes inside. */
+static void csv_field(FILE *fp, const char *text, int last)
+{
+	fputc('"', fp);
+	for (; text && *text; text++) {
+		if (*text == '"')
+			fputc('"', fp);
+		fputc(*text, fp);
+	}
+	fputc('"', fp);
+	fputs(last ? "\r\n" : ",", fp);
+}
+
+static void render_csv(FILE *fp, const cJSON *doc)
+{
+	const cJSON *row;
+	fputs("name,path,status,verdict,tier,maturity_current,maturity_target,confidence,top_gap,action,evidence,error\r\n", fp);
+	cJSON_ArrayForEach(row, get(doc, "rows")) {
+		const cJSON *m = get(row, "maturity");
+		char cur[16] = "", tgt[16] = "", conf[16] = "";
+		if (cJSON_IsNumber(get(m, "current")))
+			snprintf(cur, sizeof cur, "%d", get(m, "current")->valueint);
+		if (cJSON_IsNumber(get(m, "target")))
+			snprintf(tgt, sizeof tgt, "%d", get(m, "target")->valueint);
+		if (cJSON_IsNumber(get(row, "confidence")))
+			snprintf(conf, sizeof conf, "%.2f", get(row, "confidence")->valuedouble);
+		csv_field(fp, str(row, "name"), 0);
+		csv_field(fp, str(row, "path"), 0);
+		csv_field(fp, str(row, "status"), 0);
+		csv_field(fp, str(row, "verdict"), 0);
+		csv_field(fp, str(row, "tier"), 0);
+		csv_field(fp, cur, 0);
+		csv_field(fp, tgt, 0);
+		csv_field(fp, conf, 0);
+		csv_field(fp, str(get(row, "top_gap"), "text"), 0);
+		csv_field(fp, str(get(row, "top_gap"), "action"), 0);
+		csv_field(fp, str(row, "evidence"), 0);
+		csv_field(fp, str(row, "error"), 1);
+	}
+}
+
+/* Markdown table cells: no pipes or line breaks. */
+static void md_cell(FILE *fp, const char *text)
+{
+	fputc(' ', fp);
+	for (; text && *text; text++) {
+		if (*text == '|')
+			fputs("\\|", fp);
+		else if (*text == '\n' || *text == '\r')
+			fputc(' ', fp);
+		else
+			fputc(*text, fp);
+	}
+	fputs(" |", fp);
+}
+
+static void render_markdown(FILE *fp, const cJSON *doc)
+{
+	const cJSON *t, *row;
+	fprintf(fp, "# ALM portfolio: %d repositories\n\n| verdict | count |\n|---|---:|\n",
+		get(doc, "repositories")->valueint);
+	cJSON_ArrayForEach(t, get(doc, "totals"))
+		fprintf(fp, "| %s | %d |\n", t->string, t->valueint);
+	fputs("\n| name | verdict | tier | maturity | confidence | top gap | evidence |\n"
+	      "|---|---|---|---|---:|---|---|\n|", fp);
+	cJSON_ArrayForEach(row, get(doc, "rows")) {
+		char m[32], c[16];
+		maturity_text(m, sizeof m, row);
+		confidence_text(c, sizeof c, row);
+		md_cell(fp, str(row, "name"));
+		md_cell(fp, verdict_or_failed(row));
+		md_cell(fp, str(row, "tier") ? str(row, "tier") : "-");
+		md_cell(fp, m);
+		md_cell(fp, c);
+		md_cell(fp, gap_or_error(row));
+		md_cell(fp, str(row, "evidence"));
+		fputs(row->next ? "\n|" : "\n", fp);
+	}
+	fputs("\nMicrosoft has deprecated the ALM Accelerator for Power Platform; each report names the "
+	      "supported path (Pipelines for Power Platform) that gives the same outcome.\n", fp);
+}
+
+static void html_text(FILE *fp, const char *text)
+{
+	for (; text && *text; text++) {
+		switch (*text) {
+		case '&': fputs("&amp;", fp); break;
+		case '<': fputs("&lt;", fp); break;
+		case '>': fputs("&gt;", fp); break;
+		case '"': fputs("&quot;", fp); break;
+		case '\'': fputs("&#39;", fp); break;
+		default: fputc(*text, fp);
+		}
+	}
+}
+
+static void render_html(FILE *fp, const cJSON *doc)
+{
+	const cJSON *t, *row;
+	int total = get(doc, "repositories")->valueint;
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<title>ALM portfolio</title>\n<style>\n"
+	      "body{font-family:system-ui,sans-serif;margin:2rem;color:#1a1a1a;max-width:72rem}\n"
+	      "table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:.3rem .5rem;text-align:left;vertical-align:top}\n"
+	      "th{background:#eee}.bar{display:flex;align-items:center;gap:.5rem;margin:.2rem 0}\n"
+	      ".bar span.fill{display:inline-block;height:1rem;background:#2e6b30}\n"
+	      ".bar span.label{min-width:22rem}\n@media print{body{margin:0}}\n"
+	      "</style>\n</head>\n<body>\n<main>\n", fp);
+	fprintf(fp, "<h1>ALM portfolio: %d repositories</h1>\n<h2>Verdicts</h2>\n", total);
+	cJSON_ArrayForEach(t, get(doc, "totals")) {
+		int width = total ? t->valueint * 100 / total : 0;
+		fputs("<div class=\"bar\"><span class=\"label\">", fp);
+		html_text(fp, t->string);
+		fprintf(fp, ": %d</span><span class=\"fill\" style=\"width:%d%%\" role=\"img\" aria-label=\"%d of %d\"></span></div>\n",
+			t->valueint, width, t->valueint, total);
+	}
+	fputs("<h2>Repositories</h2>\n<table>\n<thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Verdict</th>"
+	      "<th scope=\"col\">Tier</th><th scope=\"col\">Maturity</th><th scope=\"col\">Confidence</th>"
+	      "<th scope=\"col\">Top gap or error</th><th scope=\"col\">Evidence</th></tr></thead>\n<tbody>\n", fp);
+	cJSON_ArrayForEach(row, get(doc, "rows")) {
+		char m[32], c[16];
+		maturity_text(m, sizeof m, row);
+		confidence_text(c, sizeof c, row);
+		fputs("<tr><th scope=\"row\">", fp);
+		html_text(fp, str(row, "name"));
+		fputs("</th><td>", fp);
+		html_text(fp, verdict_or_failed(row));
+		fputs("</td><td>", fp);
+		html_text(fp, str(row, "tier") ? str(row, "tier") : "-");
+		fputs("</td><td>", fp);
+		html_text(fp, m);
+		fputs("</td><td>", fp);
+		html_text(fp, c);
+		fputs("</td><td>", fp);
+		html_text(fp, gap_or_error(row));
+		fputs("</td><td>", fp);
+		html_text(fp, str(row, "evidence"));
+		fputs("</td></tr>\n", fp);
+	}
+	fputs("</tbody>\n</table>\n<p>Microsoft has deprecated the ALM Accelerator for Power Platform; each "
+	      "repository's report names the supported path (Pipelines for Power Platform) that gives the same "
+	      "outcome.</p>\n</main>\n</body>\n</html>\n", fp);
+}
+
+int alm_portfolio_render(char **out, size_t *len, const cJSON *portfolio, alm_portfolio_format format)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *fp;
+
+	*out = NULL;
+	if (format == ALM_PORTFOLIO_JSON) {
+		char *text = cJSON_Print(portfolio);
+		size_t tl;
+		if (!text)
+			return alm_error_set(ALM_ENOMEM, "out of memory");
+		tl = strlen(text);
+		buf = malloc(tl + 2);
+		if (!buf) {
+			free(text);
+			return alm_error_set(ALM_ENOMEM, "out of memory");
+		}
+		memcpy(buf, text, tl);
+		free(text);
+		buf[tl] = '\n';
+		buf[tl + 1] = '\0';
+		*out = buf;
+		if (len)
+			*len = tl + 1;
+		return 0;
+	}
+	fp = open_memstream(&buf, &n);
+	if (!fp)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	switch (format) {
+	case ALM_PORTFOLIO_CSV: render_csv(fp, portfolio); break;
+	case ALM_PORTFOLIO_MARKDOWN: render_markdown(fp, portfolio); break;
+	case ALM_PORTFOLIO_HTML: render_html(fp, portfolio); break;
+	default: render_text(fp, portfolio); break;
+	}
+	if (fclose(fp) != 0 || !buf) {
+		free(buf);
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	}
+	*out = buf;
+	if (len)
+		*len = n;
+	return 0;
+}

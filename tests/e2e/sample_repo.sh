@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Assessing the bundled sample repository: evidence from git decides the
+# questions it can, answers decide the rest, and the repository is left as it was.
+. "$(dirname "$0")/lib.bash"
+
+repo="$WORK/contoso-invoices"
+"$SAMPLES/make-sample-repo.sh" "$repo" >/dev/null
+state_before=$(cd "$repo" && git status --porcelain=v1 && find .git -newer .git/HEAD -print | sort && ls -la .git)
+
+run "sample with answers" assess "$repo" --answers "$SAMPLES/answers/sample-team.json" --format json
+expect_exit 0
+expect_json "r['verdict'] == 'alm-accelerator-after-prerequisites'"
+expect_json "[p['status'] for p in r['prerequisites']] == ['met', 'met', 'gap', 'met']"
+expect_json "r['gaps'][0]['part'] == 'prerequisites.licenses.power_apps_premium'"
+expect_json "r['path'][2]['source'] == 'answers'"
+
+run "sample from evidence alone" assess "$repo" --format json
+expect_exit 0
+expect_json "r['verdict'] == 'insufficient-information'"
+expect_json "'maturity.target' in r['decide_with']"
+for part in source_control.branching source_control.pull_requests source_control.build_pipelines \
+            pcf.components connectors.openapi plugins.dataverse prerequisites.azure_devops prerequisites.environments; do
+  expect_json "[p for q in r['questions'] for p in q['parts'] if p['id'] == '$part'][0]['status'] == 'met'"
+  expect_json "[p for q in r['questions'] for p in q['parts'] if p['id'] == '$part'][0]['source'] == 'repo'"
+done
+expect_json "[p for q in r['questions'] for p in q['parts'] if p['id'] == 'fusion_teams.engaged'][0]['status'] == 'unknown'"
+expect_json "any(n['id'] == 'history-lower-bound' for n in r['notices'])"
+
+# The answers a team keeps in its repository are found without --answers.
+mkdir -p "$repo/.alm-advisor"
+cp "$SAMPLES/answers/makers-path.json" "$repo/.alm-advisor/answers.json"
+run "conventional answers file" assess "$repo/ContosoInvoices" --format json
+expect_exit 0
+expect_json "r['facts']['answers']['impact'] == 'non-critical'"
+rm -rf "$repo/.alm-advisor"
+
+run "signals" signals "$repo" --since all
+expect_exit 0
+expect_json "r['schema'] == 'alm-advisor/facts@1' and r['facts']['repo']['host'] == 'azure-devops'"
+expect_json "r['facts']['answers'] == {}"
+expect_json "r['evidence']['repo.pull_requests.total']['source'] == 'repo'"
+
+state_after=$(cd "$repo" && git status --porcelain=v1 && find .git -newer .git/HEAD -print | sort && ls -la .git)
+check '[ "$state_before" = "$state_after" ]'
+check '[ ! -e "$repo/.git/index.lock" ]'
+
+finish
