@@ -53,6 +53,10 @@ typedef struct {
 
 #define NOVAL {NULL, NULL}
 
+/* JavaScript's undefined, which and/or with no arguments produce and which
+ * behaves unlike null (String gives "undefined", Number gives NaN); it is
+ * null in the result. */
+static const cJSON jl_undefined = {.type = cJSON_Invalid};
 static const cJSON jl_null = {.type = cJSON_NULL};
 static const cJSON jl_true = {.type = cJSON_True};
 static const cJSON jl_false = {.type = cJSON_False};
@@ -192,6 +196,12 @@ static jl_val boolean(int b)
 	return borrowed(b ? &jl_true : &jl_false);
 }
 
+/* An argument that is there: JavaScript's `x !== undefined`. */
+static int given(const cJSON *v)
+{
+	return alm_js_type_of(v) != ALM_JS_UNDEFINED;
+}
+
 static void drop(jl_val *x)
 {
 	cJSON_Delete(x->own);
@@ -287,6 +297,45 @@ static int take(cJSON **out, jl_ctx *cx, jl_val *x, const jl_path *at)
 		return 0;
 	}
 	return copy_value(out, cx, x->v, at);
+}
+
+/* Makes a value plain JSON: undefined becomes null, and so do NaN and the
+ * infinities, which cJSON would print as null anyway; the value says so
+ * itself, so that a caller inspecting it sees what a printer would write.
+ * Iterative: the value may hold data nested deeper than any limit here. */
+static int make_json(cJSON *root)
+{
+	cJSON **stack = NULL, **grown, *node;
+	size_t n = 0, cap = 0;
+	int error = 0;
+
+	if (!(stack = malloc(16 * sizeof *stack)))
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	cap = 16;
+	stack[n++] = root;
+	while (n > 0) {
+		for (node = stack[--n]; node; node = node->next) {
+			if ((cJSON_IsNumber(node) && !isfinite(node->valuedouble)) || cJSON_IsInvalid(node)) {
+				node->type = cJSON_NULL | (node->type & cJSON_StringIsConst);
+				node->valuedouble = 0;
+				node->valueint = 0;
+			}
+			if (!node->child)
+				continue;
+			if (n == cap) {
+				if (!(grown = realloc(stack, cap * 2 * sizeof *stack))) {
+					error = alm_error_set(ALM_ENOMEM, "out of memory");
+					goto done;
+				}
+				stack = grown;
+				cap *= 2;
+			}
+			stack[n++] = node->child;
+		}
+	}
+done:
+	free(stack);
+	return error;
 }
 
 /* --- evaluation -------------------------------------------------------- */
@@ -452,34 +501,73 @@ static int array_index(const char *s, size_t len, size_t *index)
 	return v < 4294967295u;
 }
 
-/* One step down a path. Strings and numbers have no members here: their
- * JavaScript properties (length, characters) are not data. */
-static const cJSON *member(const cJSON *v, const char *key, size_t len, size_t *walked)
+/* One step down a path, reading what JavaScript would: an object's member,
+ * an array's element or length, a string's character (by UTF-16 index) or
+ * length. *made is set when the answer had to be made (a length, a
+ * character); *found is NULL when there is nothing there. Other properties
+ * (toString, constructor...) are functions, not data, and are not read. */
+static int member(const cJSON **found, cJSON **made, const cJSON *v, const char *key, size_t len,
+		  size_t *walked)
 {
+	alm_js_buf ch = ALM_JS_BUF_INIT;
 	const cJSON *c;
 	size_t i;
+	int error = 0, making = 1, length = len == 6 && strncmp(key, "length", 6) == 0;
+
+	*found = NULL;
+	*made = NULL;
 	if (cJSON_IsObject(v)) {
-		for (c = v->child; c; c = c->next) {
+		making = 0;
+		for (c = v->child; c && !*found; c = c->next) {
 			(*walked)++;
 			if (c->string && strncmp(c->string, key, len) == 0 && c->string[len] == '\0')
-				return c;
+				*found = c;
 		}
 	} else if (cJSON_IsArray(v) && array_index(key, len, &i)) {
+		making = 0;
 		for (c = v->child; c && i > 0; c = c->next, i--)
 			(*walked)++;
-		return c;
+		*found = c;
+	} else if (cJSON_IsArray(v) && length) {
+		for (i = 0, c = v->child; c; c = c->next)
+			i++;
+		*walked += i;
+		*made = cJSON_CreateNumber((double)i);
+	} else if (cJSON_IsString(v) && length) {
+		*walked += strlen(v->valuestring);
+		*made = cJSON_CreateNumber((double)alm_js_utf16_length(v->valuestring));
+	} else if (cJSON_IsString(v) && array_index(key, len, &i)) {
+		/* a character; half of a surrogate pair is not one UTF-8 can hold */
+		if ((error = alm_js_substr(&ch, v->valuestring, (double)i, 1)) < 0)
+			goto done;
+		*walked += (size_t)i;
+		if (ch.len == 0)
+			goto done;
+		*made = cJSON_CreateString(alm_js_buf_str(&ch));
+	} else {
+		making = 0;
 	}
-	return NULL;
+	if (making && !*made)
+		error = alm_error_set(ALM_ENOMEM, "out of memory");
+	else if (making)
+		*found = *made;
+done:
+	alm_js_buf_free(&ch);
+	return error;
 }
 
-/* Follows a dotted path; NULL when something on the way is absent or null
- * (a null at the end is found, and is the answer). */
-static const cJSON *lookup(const jl_scope *sc, const char *path, size_t *walked)
+/* Follows a dotted path into *out (out->v NULL when something on the way is
+ * absent, null or undefined; a null at the end is found, and is the answer). */
+static int lookup(jl_val *out, const jl_scope *sc, const char *path, size_t *walked)
 {
 	const cJSON *cur = sc->data;
+	cJSON *made = NULL, *next = NULL;
 	const char *seg = path;
 	size_t len;
-	int top = 1;
+	int top = 1, error = 0;
+
+	out->v = NULL;
+	out->own = NULL;
 	for (;;) {
 		len = strcspn(seg, ".");
 		if (top && sc->current) {
@@ -489,16 +577,28 @@ static const cJSON *lookup(const jl_scope *sc, const char *path, size_t *walked)
 				cur = sc->accumulator;
 			else
 				cur = NULL;
-		} else if (alm_js_type_of(cur) == ALM_JS_NULL) {
-			return NULL;
+		} else if (alm_js_type_of(cur) == ALM_JS_NULL || alm_js_type_of(cur) == ALM_JS_UNDEFINED) {
+			cur = NULL;
 		} else {
-			cur = member(cur, seg, len, walked);
+			if ((error = member(&cur, &next, cur, seg, len, walked)) < 0)
+				goto done;
+			cJSON_Delete(made); /* the step before, which cur no longer points into */
+			made = next;
+			next = NULL;
 		}
-		if (!cur || seg[len] == '\0')
-			return cur;
+		if (!cur)
+			goto done;
+		if (seg[len] == '\0')
+			break;
 		seg += len + 1;
 		top = 0;
 	}
+	out->v = cur;
+	out->own = made;
+	made = NULL;
+done:
+	cJSON_Delete(made);
+	return error;
 }
 
 /* The whole data item, which reduce has to build. */
@@ -563,8 +663,12 @@ static int var_get(jl_val *out, const jl_call *c, const cJSON *key)
 		path = alm_js_buf_str(&text);
 		break;
 	}
-	out->v = lookup(c->sc, path, &walked);
-	error = charge_work(c->cx, walked, text.len, c->at);
+	if ((error = lookup(out, c->sc, path, &walked)) < 0) {
+		error = located(error, c->at);
+		goto done;
+	}
+	if ((error = charge_work(c->cx, walked, text.len, c->at)) < 0)
+		drop(out);
 done:
 	alm_js_buf_free(&text);
 	return error;
@@ -575,21 +679,30 @@ static int op_var(jl_val *out, jl_call *c)
 	int error;
 	if ((error = var_get(out, c, arg(c, 0))) < 0 || out->v)
 		return error;
-	if (c->n > 1)
+	if (given(arg(c, 1)))
 		steal(out, c, 1); /* the default */
 	else
 		*out = borrowed(&jl_null);
 	return 0;
 }
 
-/* Appends key to `list` when the data lacks it: absent, null or "". */
+/* Appends key to `list` when the data lacks it: absent, null or "". A key
+ * is looked up as {"var": key} would be, so an array key is var's
+ * arguments: a name (none: the whole data) and a default. */
 static int missing_key(cJSON *list, const jl_call *c, const cJSON *key)
 {
+	const cJSON *name = key, *dflt = NULL;
 	jl_val v = NOVAL;
 	cJSON *copy;
 	int error, absent;
-	if ((error = var_get(&v, c, key)) < 0)
+	if (cJSON_IsArray(key)) {
+		name = key->child;
+		dflt = name ? name->next : NULL;
+	}
+	if ((error = var_get(&v, c, name)) < 0)
 		return error;
+	if (!v.v)
+		v = borrowed(given(dflt) ? dflt : &jl_null);
 	absent = !v.v || alm_js_type_of(v.v) == ALM_JS_NULL || (cJSON_IsString(v.v) && !v.v->valuestring[0]);
 	drop(&v);
 	if (!absent)
@@ -688,7 +801,7 @@ static int and_or(jl_val *out, jl_call *c, int stop)
 {
 	const cJSON *node = c->first;
 	int i, error;
-	*out = borrowed(&jl_null); /* no arguments: undefined, which JSON can only say as null */
+	*out = borrowed(&jl_undefined); /* no arguments */
 	for (i = 0; i < c->n; i++, node = node->next) {
 		drop(out);
 		if ((error = eval_arg(out, c, i, node, c->sc)) < 0)
@@ -764,6 +877,7 @@ static int relation(int *yes, jl_call *c, const cJSON *a, const cJSON *b, unsign
 {
 	size_t work = 0;
 	int order, error;
+	*yes = 0;
 	if ((error = alm_js_compare(&order, a, b, &work)) < 0)
 		return located(error, c->at);
 	*yes = order != ALM_JS_UNORDERED && ((accept >> (order + 1)) & 1u);
@@ -778,10 +892,10 @@ static int relation(int *yes, jl_call *c, const cJSON *a, const cJSON *b, unsign
  * (inclusive). > and >= ignore one, as the reference implementation does. */
 static int compare_op(jl_val *out, jl_call *c, unsigned accept, int between)
 {
-	int yes, error;
+	int yes = 0, error;
 	if ((error = relation(&yes, c, arg(c, 0), arg(c, 1), accept)) < 0)
 		return error;
-	if (yes && between && c->n > 2 && (error = relation(&yes, c, arg(c, 1), arg(c, 2), accept)) < 0)
+	if (yes && between && given(arg(c, 2)) && (error = relation(&yes, c, arg(c, 1), arg(c, 2), accept)) < 0)
 		return error;
 	*out = boolean(yes);
 	return 0;
@@ -867,7 +981,7 @@ static int op_mul(jl_val *out, jl_call *c)
 
 static int op_sub(jl_val *out, jl_call *c)
 {
-	if (c->n < 2)
+	if (!given(arg(c, 1)))
 		return number(out, -alm_js_number(arg(c, 0)), c->at);
 	return number(out, alm_js_number(arg(c, 0)) - alm_js_number(arg(c, 1)), c->at);
 }
@@ -989,7 +1103,9 @@ static int op_reduce(jl_val *out, jl_call *c)
 	if (c->n > 2) {
 		if ((error = eval_arg(&acc, c, 2, raw(c, 2), c->sc)) < 0)
 			goto done;
-	} else {
+	}
+	if (!given(acc.v)) {
+		drop(&acc);
 		acc = borrowed(&jl_null);
 	}
 	if (cJSON_IsArray(list.v)) {
@@ -1186,7 +1302,7 @@ static int op_substr(jl_val *out, jl_call *c)
 		}
 		s = alm_js_buf_str(&src);
 	}
-	if (end && alm_js_number(end) < 0) {
+	if (given(end) && alm_js_number(end) < 0) {
 		/* s.substr(start) without its last -end characters. The reference
 		 * adds end to a length: a string or an array there concatenates
 		 * into something that is not a number, so the answer is "". */
@@ -1196,7 +1312,7 @@ static int op_substr(jl_val *out, jl_call *c)
 			error = alm_js_substr(&res, alm_js_buf_str(&tail), 0,
 					      (double)alm_js_utf16_length(alm_js_buf_str(&tail)) + end->valuedouble);
 	} else {
-		error = alm_js_substr(&res, s, start, end ? alm_js_number(end) : INFINITY);
+		error = alm_js_substr(&res, s, start, given(end) ? alm_js_number(end) : INFINITY);
 	}
 	if (error < 0) {
 		error = located(error, c->at);
@@ -1216,10 +1332,24 @@ done:
  * writes to stdout, which carries the report. */
 static int op_log(jl_val *out, jl_call *c)
 {
-	char *text = cJSON_PrintUnformatted(c->n > 0 ? arg(c, 0) : &jl_null);
+	const cJSON *v = given(arg(c, 0)) ? arg(c, 0) : &jl_null;
+	cJSON *copy = NULL;
+	char *text = cJSON_PrintUnformatted(v);
 	int error;
-	if (!text)
-		return nomem(c->at);
+	if (!text) {
+		/* cJSON cannot print undefined inside an array: print a copy
+		 * made JSON the way the result is */
+		if ((error = copy_value(&copy, c->cx, v, c->at)) < 0)
+			return error;
+		if ((error = make_json(copy)) < 0) {
+			cJSON_Delete(copy);
+			return located(error, c->at);
+		}
+		text = cJSON_PrintUnformatted(copy);
+		cJSON_Delete(copy);
+		if (!text)
+			return nomem(c->at);
+	}
 	fprintf(stderr, "%s\n", text);
 	error = charge_work(c->cx, 0, strlen(text), c->at);
 	cJSON_free(text);
@@ -1283,44 +1413,6 @@ static const jl_op *find_op(const char *name)
 
 /* --- the public functions ---------------------------------------------- */
 
-/* cJSON prints NaN and the infinities as null; the result says so itself, so
- * that a caller inspecting it sees what a printer would write. Iterative:
- * the result may hold data nested deeper than any limit here. */
-static int scrub_nonfinite(cJSON *root)
-{
-	cJSON **stack = NULL, **grown, *node;
-	size_t n = 0, cap = 0;
-	int error = 0;
-
-	if (!(stack = malloc(16 * sizeof *stack)))
-		return alm_error_set(ALM_ENOMEM, "out of memory");
-	cap = 16;
-	stack[n++] = root;
-	while (n > 0) {
-		for (node = stack[--n]; node; node = node->next) {
-			if (cJSON_IsNumber(node) && !isfinite(node->valuedouble)) {
-				node->type = cJSON_NULL | (node->type & cJSON_StringIsConst);
-				node->valuedouble = 0;
-				node->valueint = 0;
-			}
-			if (!node->child)
-				continue;
-			if (n == cap) {
-				if (!(grown = realloc(stack, cap * 2 * sizeof *stack))) {
-					error = alm_error_set(ALM_ENOMEM, "out of memory");
-					goto done;
-				}
-				stack = grown;
-				cap *= 2;
-			}
-			stack[n++] = node->child;
-		}
-	}
-done:
-	free(stack);
-	return error;
-}
-
 int alm_jsonlogic_apply(cJSON **out, const cJSON *logic, const cJSON *data)
 {
 	jl_ctx cx = {ALM_JSONLOGIC_MAX_STEPS, 0, 0, 0};
@@ -1342,7 +1434,7 @@ int alm_jsonlogic_apply(cJSON **out, const cJSON *logic, const cJSON *data)
 		error = alm_error_set(ALM_ENOMEM, "out of memory copying the result");
 		goto done;
 	}
-	if ((error = scrub_nonfinite(result)) < 0)
+	if ((error = make_json(result)) < 0)
 		goto done;
 	*out = result;
 	result = NULL;

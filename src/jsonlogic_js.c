@@ -16,6 +16,8 @@ alm_js_type alm_js_type_of(const cJSON *v)
 	if (!v)
 		return ALM_JS_UNDEFINED;
 	switch (v->type & 0xFF) {
+	case cJSON_Invalid:
+		return ALM_JS_UNDEFINED;
 	case cJSON_False:
 	case cJSON_True:
 		return ALM_JS_BOOLEAN;
@@ -334,7 +336,7 @@ double alm_js_number(const cJSON *v)
 	for (;;) {
 		switch (alm_js_type_of(v)) {
 		case ALM_JS_UNDEFINED:
-			return NAN;
+			return inside ? 0 : NAN; /* [undefined] is "" */
 		case ALM_JS_NULL:
 			return 0; /* Number(null) is 0, and so is Number("") for [null] */
 		case ALM_JS_BOOLEAN:

@@ -4,8 +4,9 @@
  * The JavaScript value semantics JsonLogic inherits from its reference
  * implementation, over cJSON values: ToBoolean, Number(), parseFloat(),
  * String(), ==, ===, the relational comparison behind <, Number's toString()
- * and String.prototype.substr(). A NULL value stands for JavaScript's
- * undefined (an argument that was not given).
+ * and String.prototype.substr(). A NULL value, or a node of type
+ * cJSON_Invalid (which parsed JSON never holds), stands for JavaScript's
+ * undefined.
  *
  * Arrays and objects compare by identity, as in JavaScript: two values are the
  * same array only when they are the same cJSON node.
