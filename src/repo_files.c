@@ -36,7 +36,7 @@ typedef struct {
 	int variable_group;
 	candidate *cand;
 	size_t ncand, cand_cap;
-	size_t blobs_read, skipped_large, skipped_limit, unreadable;
+	size_t blobs_read, bytes_read, skipped_large, skipped_limit, unreadable;
 	int error;
 } scan;
 
@@ -560,12 +560,17 @@ static int inspect_candidate(scan *sc, git_odb *odb, const candidate *c)
 		sc->skipped_large++;
 		return 0;
 	}
+	if (sc->bytes_read + size > ALM_FILES_MAX_BYTES) {
+		sc->skipped_limit++;
+		return 0;
+	}
 	if (git_odb_read(&obj, odb, &c->id) < 0) {
 		git_error_clear();
 		sc->unreadable++;
 		return 0;
 	}
 	sc->blobs_read++;
+	sc->bytes_read += size;
 	text = git_odb_object_data(obj);
 	size = git_odb_object_size(obj);
 	if (c->kind == C_CSPROJ) {
@@ -654,12 +659,14 @@ static int set_paths(alm_facts *facts, const char *fact, strlist *l, const char 
 		return alm_error_set(ALM_ENOMEM, "out of memory");
 	if (l->count > ALM_FILES_MAX_LISTED)
 		return alm_facts_set(facts, fact, arr, ALM_SOURCE_REPO,
-				     "%zu %s at HEAD (the first %d listed)", l->count, what,
+				     "%s at HEAD: %zu (the first %d listed)", what, l->count,
 				     ALM_FILES_MAX_LISTED);
 	if (l->count == 0)
 		return alm_facts_set(facts, fact, arr, ALM_SOURCE_REPO, "no %s at HEAD", what);
-	return alm_facts_set(facts, fact, arr, ALM_SOURCE_REPO, "%zu %s at HEAD%s%s", l->count,
-			     what, l->count == 1 ? ": " : "", l->count == 1 ? l->items[0] : "");
+	if (l->count == 1)
+		return alm_facts_set(facts, fact, arr, ALM_SOURCE_REPO, "%s at HEAD: %s", what,
+				     l->items[0]);
+	return alm_facts_set(facts, fact, arr, ALM_SOURCE_REPO, "%s at HEAD: %zu", what, l->count);
 }
 
 static void scan_free(scan *sc)
@@ -683,28 +690,28 @@ static int record(alm_facts *facts, scan *sc)
 	int error;
 
 	if ((error = set_paths(facts, "repo.files.pipelines.azure", &sc->azure,
-			       "Azure Pipelines YAML file(s), recognised by content")) < 0 ||
+			       "Azure Pipelines YAML files (recognised by content)")) < 0 ||
 	    (error = set_paths(facts, "repo.files.pipelines.github", &sc->github,
-			       "GitHub Actions workflow(s) in .github/workflows")) < 0 ||
+			       "GitHub Actions workflows (.github/workflows)")) < 0 ||
 	    (error = set_paths(facts, "repo.files.power_platform.solutions", &sc->solutions,
-			       "unpacked solution(s) (Other/Solution.xml or *.cdsproj)")) < 0 ||
+			       "unpacked solutions (Other/Solution.xml, *.cdsproj)")) < 0 ||
 	    (error = set_paths(facts, "repo.files.power_platform.canvas_apps", &sc->canvas,
-			       "canvas app file(s) (*.msapp or CanvasManifest.json)")) < 0 ||
+			       "canvas apps (*.msapp, CanvasManifest.json)")) < 0 ||
 	    (error = set_paths(facts, "repo.files.power_platform.pcf_components", &sc->pcf,
-			       "code component file(s) (*.pcfproj or ControlManifest.Input.xml)")) < 0 ||
+			       "code components (*.pcfproj, ControlManifest.Input.xml)")) < 0 ||
 	    (error = set_paths(facts, "repo.files.power_platform.plugins", &sc->plugins,
-			       "plug-in project(s) referencing the Dataverse SDK")) < 0 ||
+			       "plug-in projects referencing the Dataverse SDK")) < 0 ||
 	    (error = set_paths(facts, "repo.files.power_platform.custom_connectors", &sc->connectors,
-			       "custom connector definition(s)")) < 0 ||
+			       "custom connector definitions")) < 0 ||
 	    (error = set_paths(facts, "repo.files.power_platform.power_pages", &sc->pages,
-			       "Power Pages site file(s) (.portalconfig or website.yml)")) < 0 ||
+			       "Power Pages sites (.portalconfig, website.yml)")) < 0 ||
 	    (error = set_paths(facts, "repo.files.power_platform.configuration_data", &sc->config_data,
-			       "configuration data file(s) (Configuration Migration tool)")) < 0 ||
+			       "configuration data (Configuration Migration tool)")) < 0 ||
 	    (error = set_paths(facts, "repo.files.alm_accelerator.solution_pipelines",
 			       &sc->solution_pipelines,
-			       "pipeline(s) using the ALM Accelerator templates (@PipelineRepo)")) < 0 ||
+			       "pipelines using the ALM Accelerator templates (@PipelineRepo)")) < 0 ||
 	    (error = set_paths(facts, "repo.files.alm_accelerator.deployment_settings",
-			       &sc->deployment_settings, "deployment settings file(s)")) < 0)
+			       &sc->deployment_settings, "deployment settings files")) < 0)
 		return error;
 
 	strlist_sort_unique(&sc->templates);
@@ -748,7 +755,7 @@ static int record(alm_facts *facts, scan *sc)
 			return alm_facts_set(facts, "repo.environments", arr, ALM_SOURCE_REPO,
 					     "no deployment environment is named at HEAD (deployment settings, pipeline environment: keys, deploy-<env>-* pipelines)");
 		return alm_facts_set(facts, "repo.environments", arr, ALM_SOURCE_REPO,
-				     "%zu environment(s) named by deployment settings and pipelines at HEAD",
+				     "environments named by deployment settings and pipelines at HEAD: %zu",
 				     sc->environments.count);
 	}
 }
@@ -798,8 +805,10 @@ int alm_repo_files_scan(alm_facts *facts, git_repository *repo, const git_oid *c
 		}
 		if (!note[0] && (sc.unreadable || sc.skipped_limit))
 			snprintf(note, note_size,
-				 "%zu file(s) at HEAD could not be read and %zu were not read (limit of %d files)",
-				 sc.unreadable, sc.skipped_limit, ALM_FILES_MAX_BLOBS);
+				 "%zu file(s) at HEAD could not be read and %zu were not read "
+				 "(limits: %d files, %d MiB)",
+				 sc.unreadable, sc.skipped_limit, ALM_FILES_MAX_BLOBS,
+				 ALM_FILES_MAX_BYTES / (1024 * 1024));
 	}
 facts:
 	error = record(facts, &sc);

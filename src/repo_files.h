@@ -11,9 +11,10 @@
 
 /* Paths listed per fact; the evidence gives the true total. */
 #define ALM_FILES_MAX_LISTED 100
-/* Blobs whose content is read are bounded in size and number. */
+/* Blobs whose content is read are bounded in size, number and total bytes. */
 #define ALM_FILES_MAX_BLOB_SIZE (1024 * 1024)
 #define ALM_FILES_MAX_BLOBS 2000
+#define ALM_FILES_MAX_BYTES (64 * 1024 * 1024)
 
 /*
  * Records the file facts for the tree of `commit` (NULL: no commit, every list

@@ -22,6 +22,8 @@
  * Objects are read through the odb backends directly: git_odb_read would
  * hash every object again (strict verification) and keep it in the object
  * cache, which costs time and memory and gains nothing for a single pass.
+ * Turning those off with git_libgit2_opts would change them for the whole
+ * process; this changes nothing for anyone else.
  */
 
 #define OID_SIZE 20
@@ -31,7 +33,14 @@
 #define MAX_PEEL 8
 #define PARALLEL_MIN 2048
 
-enum { S_NEW, S_QUEUED, S_IN, S_OLD, S_BAD, S_OTHER };
+enum {
+	S_NEW,    /* known as an id only */
+	S_QUEUED, /* on the walk's stack */
+	S_IN,     /* in the commit set */
+	S_OLD,    /* older than the window: counted nowhere, not walked past */
+	S_BAD,    /* unreadable or not a well-formed commit */
+	S_OTHER   /* not a commit: a tag peeled to its target, or a tree or blob */
+};
 
 typedef struct {
 	unsigned char id[OID_SIZE];
@@ -694,9 +703,9 @@ static int read_pending(walk *w, git_odb *odb, const char *objects_dir, int thre
 		if (w->nodes[w->order[i]].pending)
 			items[nitems++] = w->order[i];
 
-	/* A second reader only pays for itself on a large set; each thread has its
-	 * own odb handle (git_odb is thread-safe, but its backends' read-ahead
-	 * state is per handle). */
+	/* A second reader only pays for itself on a large set. Each thread has its
+	 * own odb handle: the backends are called directly, outside the odb's
+	 * locking, and the pack backend remembers the last pack it hit. */
 	if (threads <= 0)
 		threads = online_cpus() < 2 ? 1 : 2;
 	nthreads = (threads >= 2 && nitems >= PARALLEL_MIN &&

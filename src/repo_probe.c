@@ -518,7 +518,7 @@ static int record_history(probe *p, const alm_history *h, const int64_t *tip_tim
 		snprintf(window, sizeof window, "since %s", when);
 	}
 	if ((error = set_count(p, "repo.commits", h->commits,
-			       "%zu commits reachable from %zu local and %zu remote branches %s%s",
+			       "%zu commits reachable from the branches (%zu local, %zu remote-tracking) %s%s",
 			       h->commits, p->refs.local, p->refs.remote, window, partial)) < 0 ||
 	    (error = set_count(p, "repo.merges", h->merges, "%zu of %zu commits %s are merges%s",
 			       h->merges, h->commits, window, partial)) < 0)
@@ -594,8 +594,12 @@ static int record_history(probe *p, const alm_history *h, const int64_t *tip_tim
 		if (p->refs.counted[i] && tip_times && tip_times[i] != ALM_HISTORY_NO_TIME &&
 		    (p->opts->all_history || tip_times[i] >= p->opts->since))
 			active++;
+	if (p->opts->all_history)
+		return set_count(p, "repo.branches.active", active,
+				 "with all history as the window every branch whose tip is a readable commit is active: %zu of %zu (local and remote-tracking)",
+				 active, p->refs.local + p->refs.remote);
 	return set_count(p, "repo.branches.active", active,
-			 "%zu of %zu branches (local and remote) have their newest commit %s", active,
+			 "%zu of %zu branches (local and remote-tracking) have a tip committed %s", active,
 			 p->refs.local + p->refs.remote, window);
 }
 
@@ -676,11 +680,11 @@ static int record_basics(probe *p)
 				      ALM_SOURCE_REPO, "%s", p->default_how);
 	if (error < 0 ||
 	    (error = set_count(p, "repo.branches.local", p->refs.local,
-			       "%zu local branches (refs/heads)", p->refs.local)) < 0 ||
+			       "local branches (refs/heads): %zu", p->refs.local)) < 0 ||
 	    (error = set_count(p, "repo.branches.remote", p->refs.remote,
-			       "%zu remote-tracking branches (refs/remotes, without */HEAD)",
+			       "remote-tracking branches (refs/remotes, without */HEAD): %zu",
 			       p->refs.remote)) < 0 ||
-	    (error = set_count(p, "repo.tags", p->refs.tags, "%zu tags (refs/tags)", p->refs.tags)) < 0)
+	    (error = set_count(p, "repo.tags", p->refs.tags, "tags (refs/tags): %zu", p->refs.tags)) < 0)
 		return error;
 	if (p->opts->all_history)
 		return alm_facts_set(p->facts, "repo.since", cJSON_CreateNull(), ALM_SOURCE_REPO,
