@@ -93,7 +93,7 @@ struct probe {
 	const char *api;     /* 7.1 on the service, 7.0 on Server 2022 */
 	const char *env_api; /* environments only exist as a preview API */
 	char *project_url;   /* collection/PROJECT, escaped */
-	const char *token;   /* borrowed from the environment, for redaction only */
+	const char *token;   /* the credential, to redact it from server messages */
 	const char *token_var;
 	int page_size;
 	int all_history;
@@ -111,7 +111,6 @@ struct probe {
 	char *project_name;
 	definition *defs;
 	size_t ndefs, capdefs;
-	idset def_ids;
 	int defs_skipped; /* no build since the window began: not asked for builds */
 
 	int builds[ALM_ADO_BUILD_IN_PROGRESS + 1];
@@ -260,8 +259,9 @@ static int is_json(const char *content_type)
 /*
  * Turns a finished request into either a JSON body to parse (returns 1) or a
  * recorded failure (returns 0). 401, 203, a redirect and any non-JSON success
- * mean the credential was not accepted: everything else would fail the same
- * way, so the run is ended.
+ * mean the credential was not accepted for that request. The other requests
+ * go on: a token may lack one scope only, and a chain whose first request
+ * failed makes no more.
  */
 static int accept_response(probe *p, group g, const alm_http_response *res)
 {
@@ -272,9 +272,6 @@ static int accept_response(probe *p, group g, const alm_http_response *res)
 	url_path(where, sizeof where, res->url);
 	host_of(p, host, sizeof host);
 	switch (res->outcome) {
-	case ALM_HTTP_CANCELED:
-		p->failed[g] = 1;
-		return 0;
 	case ALM_HTTP_TIMEOUT:
 		if (res->status >= 400)
 			fail(p, g, RANK_NETWORK, "gave up on %s from %s at the probe's %g s deadline, after %d attempts "
@@ -301,7 +298,6 @@ static int accept_response(probe *p, group g, const alm_http_response *res)
 	if (res->status == 401) {
 		fail(p, g, RANK_AUTH, "Azure DevOps refused the token (HTTP 401) for %s: %s is missing, expired or revoked, "
 				       "or lacks %s%s", what, p->token_var, scope, extra);
-		alm_http_cancel(p->http);
 		return 0;
 	}
 	if (res->status == 403) {
@@ -316,14 +312,12 @@ static int accept_response(probe *p, group g, const alm_http_response *res)
 		fail(p, g, RANK_AUTH, "Azure DevOps redirected %s to %s (HTTP %ld) instead of answering: check the URL, "
 				       "and that %s is accepted (a refused token is sent to a sign-in page)",
 		     what, to, res->status, p->token_var);
-		alm_http_cancel(p->http);
 		return 0;
 	}
 	if (res->status >= 200 && res->status < 300 && (res->status == 203 || !is_json(res->content_type))) {
 		fail(p, g, RANK_AUTH, "Azure DevOps answered %s with a sign-in page (HTTP %ld, %s) instead of JSON: "
 				       "the token in %s was not accepted; it needs %s",
 		     what, res->status, res->content_type ? res->content_type : "no content type", p->token_var, scope);
-		alm_http_cancel(p->http);
 		return 0;
 	}
 	if (res->status == 404) {
@@ -369,85 +363,90 @@ static void chain_free(chain *c)
 	free(c);
 }
 
-/* Starts a list at `url` (which has every parameter but the paging one). */
+/* Starts a list at `url` (which has every parameter but the paging one;
+ * taken over). */
 static int chain_start(probe *p, group g, char *url)
 {
-	chain *c;
-	char *first;
-	if (!url)
-		goto nomem;
-	c = calloc(1, sizeof *c);
+	chain *c = url ? calloc(1, sizeof *c) : NULL;
+	char *first = NULL;
+	int error = 0;
+
+	p->started[g] = 1;
 	if (!c) {
 		free(url);
-		goto nomem;
+		error = alm_error_set(ALM_ENOMEM, "out of memory");
+		goto done;
 	}
 	c->p = p;
 	c->g = g;
 	c->url = url;
-	p->started[g] = 1;
 	/* Pull requests page by $skip; the first page says $skip=0 so that every
 	 * page carries the same parameters. */
 	first = g == G_PULL_REQUESTS ? format("%s&$skip=0", url) : strdup(url);
 	if (!first || alm_http_get(p->http, first, 0, on_page, c) < 0) {
-		free(first);
 		chain_free(c);
-		goto nomem;
+		error = alm_error_set(ALM_ENOMEM, "out of memory");
 	}
+done:
+	if (error < 0)
+		p->failed[g] = 1;
 	free(first);
-	return 0;
-nomem:
-	p->failed[g] = 1;
-	return alm_error_set(ALM_ENOMEM, "out of memory");
+	return error;
 }
 
-/* Queues the next page, or ends the chain. `fresh` is how many items of this
- * page had not been seen: a page of only repeats ends the list. */
-static void chain_next(chain *c, const alm_http_response *res, size_t items, size_t fresh)
+/* The URL of the page after this one, "" at the end of the list, NULL when
+ * out of memory. `fresh` is how many items of this page had not been seen:
+ * a page of only repeats ends the list. */
+static char *next_page_url(chain *c, const alm_http_response *res, size_t items, size_t fresh)
 {
-	probe *p = c->p;
-	char *url = NULL;
+	char *esc, *url, **tokens;
 	int i;
 
-	c->pages++;
 	if (items > 0 && fresh == 0)
-		goto end; /* the server repeated a page */
-	if (c->pages >= MAX_PAGES)
-		goto end;
+		return strdup(""); /* the server repeated a page */
 	if (c->g == G_PULL_REQUESTS) {
 		/* A page shorter than $top is not proof of the end (the service may
 		 * cap $top); only an empty page is. */
 		if (items == 0)
-			goto end;
+			return strdup("");
 		c->skip += (int64_t)items;
-		url = format("%s&$skip=%lld", c->url, (long long)c->skip);
-	} else {
-		char *esc, **tokens;
-		if (!res->continuation || !*res->continuation)
-			goto end;
-		for (i = 0; i < c->ntokens; i++)
-			if (strcmp(c->tokens[i], res->continuation) == 0)
-				goto end; /* the same token again: no progress */
-		tokens = realloc(c->tokens, (size_t)(c->ntokens + 1) * sizeof *tokens);
-		if (!tokens)
-			goto nomem;
-		c->tokens = tokens;
-		if (!(c->tokens[c->ntokens] = strdup(res->continuation)))
-			goto nomem;
-		c->ntokens++;
-		esc = alm_ado_escape(res->continuation);
-		url = esc ? format("%s&continuationToken=%s", c->url, esc) : NULL;
-		free(esc);
+		return format("%s&$skip=%lld", c->url, (long long)c->skip);
 	}
-	if (!url)
-		goto nomem;
-	if (alm_http_get(p->http, url, ALM_HTTP_URGENT, on_page, c) < 0)
-		goto nomem;
+	if (!res->continuation || !*res->continuation)
+		return strdup("");
+	for (i = 0; i < c->ntokens; i++)
+		if (strcmp(c->tokens[i], res->continuation) == 0)
+			return strdup(""); /* the same token again: no progress */
+	tokens = realloc(c->tokens, (size_t)(c->ntokens + 1) * sizeof *tokens);
+	if (!tokens)
+		return NULL;
+	c->tokens = tokens;
+	if (!(c->tokens[c->ntokens] = strdup(res->continuation)))
+		return NULL;
+	c->ntokens++;
+	esc = alm_ado_escape(res->continuation);
+	url = esc ? format("%s&continuationToken=%s", c->url, esc) : NULL;
+	free(esc);
+	return url;
+}
+
+/* Queues the next page, or ends the chain (freeing it). */
+static void chain_next(chain *c, const alm_http_response *res, size_t items, size_t fresh)
+{
+	char *url;
+
+	c->pages++;
+	url = next_page_url(c, res, items, fresh);
+	if (url && *url && c->pages >= MAX_PAGES) {
+		/* A server that never stops paging: the counts would be partial. */
+		fail(c->p, c->g, RANK_OTHER, "gave up on %s after %d pages", groups[c->g].what, c->pages);
+	} else if (url && *url && alm_http_get(c->p->http, url, ALM_HTTP_URGENT, on_page, c) == 0) {
+		free(url);
+		return;
+	} else if (!url || *url) {
+		fail(c->p, c->g, RANK_OTHER, "out of memory while reading %s", groups[c->g].what);
+	}
 	free(url);
-	return;
-nomem:
-	free(url);
-	fail(p, c->g, RANK_OTHER, "out of memory while reading %s", groups[c->g].what);
-end:
 	chain_free(c);
 }
 
@@ -665,11 +664,38 @@ static void policies_page(chain *c, const alm_http_response *res)
 	chain_next(c, res, page.count, fresh);
 }
 
+/* Adds a name lower-cased (Azure DevOps compares them case-insensitively),
+ * once. Returns 0, or -1 when out of memory. */
+static int add_environment(probe *p, const char *raw)
+{
+	char *name = strdup(raw), **names, *s;
+	size_t j;
+	if (!name)
+		return -1;
+	for (s = name; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+	for (j = 0; j < p->nenv; j++) {
+		if (strcmp(p->env_names[j], name) == 0) {
+			free(name);
+			return 0;
+		}
+	}
+	names = realloc(p->env_names, (p->nenv + 1) * sizeof *names);
+	if (!names) {
+		free(name);
+		return -1;
+	}
+	p->env_names = names;
+	p->env_names[p->nenv++] = name;
+	return 0;
+}
+
 static void environments_page(chain *c, const alm_http_response *res)
 {
 	probe *p = c->p;
 	alm_ado_environments envs;
-	size_t i, j, fresh = 0;
+	size_t i, fresh = 0;
 
 	if (alm_ado_parse_environments(&envs, res->body, res->len) < 0) {
 		parse_failed(p, c->g, res);
@@ -677,38 +703,15 @@ static void environments_page(chain *c, const alm_http_response *res)
 		return;
 	}
 	for (i = 0; i < envs.count; i++) {
-		char *name, **names, *s;
 		int added = envs.items[i].id >= 0 ? idset_add(&c->ids, envs.items[i].id) : 1;
 		if (added == 0)
 			continue;
 		fresh++;
-		/* Names compare case-insensitively in Azure DevOps; rules see them lower-cased. */
-		if (!(name = strdup(envs.items[i].name)))
-			goto nomem;
-		for (s = name; *s; s++)
-			if (*s >= 'A' && *s <= 'Z')
-				*s = (char)(*s - 'A' + 'a');
-		for (j = 0; j < p->nenv && strcmp(p->env_names[j], name) != 0; j++)
-			;
-		if (j < p->nenv) {
-			free(name);
-			continue;
-		}
-		names = realloc(p->env_names, (p->nenv + 1) * sizeof *names);
-		if (!names) {
-			free(name);
-			goto nomem;
-		}
-		p->env_names = names;
-		p->env_names[p->nenv++] = name;
+		if (added < 0 || add_environment(p, envs.items[i].name) < 0)
+			fail(p, G_ENVIRONMENTS, RANK_OTHER, "out of memory while reading %s", groups[G_ENVIRONMENTS].what);
 	}
 	chain_next(c, res, envs.count, fresh);
 	alm_ado_environments_dispose(&envs);
-	return;
-nomem:
-	alm_ado_environments_dispose(&envs);
-	fail(p, G_ENVIRONMENTS, RANK_OTHER, "out of memory while reading %s", groups[G_ENVIRONMENTS].what);
-	chain_free(c);
 }
 
 static void on_page(alm_http *http, const alm_http_response *res, void *data)
@@ -1178,7 +1181,6 @@ static void probe_dispose(probe *p)
 	for (i = 0; i < p->ndefs; i++)
 		free(p->defs[i].name);
 	free(p->defs);
-	free(p->def_ids.slots);
 	alm_ado_repositories_dispose(&p->repos);
 	for (i = 0; i < p->npolicy_pages; i++)
 		alm_ado_policies_dispose(&p->policy_pages[i]);
@@ -1291,6 +1293,8 @@ int alm_ado_probe_tuned(alm_facts *facts, const alm_ado_probe_options *opts,
 		snprintf(why, sizeof why, "%s", alm_error_last());
 		return fail_early(facts, NULL, error, why);
 	}
+	if (tuning && tuning->as_server)
+		p.target.server = 1;
 	if (p.target.plain_http && !p.target.loopback) {
 		char why[768];
 		snprintf(why, sizeof why, "refusing plain http to %s: Azure DevOps is reached over https:// only "

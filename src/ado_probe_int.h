@@ -15,10 +15,11 @@ typedef struct {
 	double backoff_base; /* 0: the default */
 	int page_size;       /* $top of every list; 0: each list's default */
 	alm_ado_env_fn env;  /* NULL: getenv */
+	int as_server;       /* treat the host as Azure DevOps Server (api-version 7.0) */
 	alm_http_stats *stats; /* filled in when not NULL */
 } alm_ado_tuning;
 
-#define ALM_ADO_DEFAULT_IN_FLIGHT 8
+#define ALM_ADO_DEFAULT_IN_FLIGHT 16
 
 int alm_ado_probe_tuned(alm_facts *facts, const alm_ado_probe_options *opts,
 			const alm_ado_tuning *tuning);

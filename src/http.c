@@ -42,7 +42,6 @@ struct alm_http {
 	double last_start;
 	int throttled;        /* one at a time while X-RateLimit-Remaining is low */
 	double throttle_until; /* when the server's budget resets */
-	int canceled;
 	uint64_t rng;
 	alm_http_stats stats;
 };
@@ -277,11 +276,6 @@ int alm_http_get(alm_http *http, const char *url, int flags, alm_http_callback c
 		http->tail = r;
 	}
 	return 0;
-}
-
-void alm_http_cancel(alm_http *http)
-{
-	http->canceled = 1;
 }
 
 static const char *header_value(CURL *easy, const char *name)
@@ -581,8 +575,8 @@ static int poll_timeout_ms(alm_http *http, double now)
 	long curl_ms = -1;
 
 	curl_multi_timeout(http->multi, &curl_ms);
-	if (curl_ms >= 0 && curl_ms / 1000.0 < wait)
-		wait = curl_ms / 1000.0;
+	if (curl_ms >= 0 && (double)curl_ms / 1000.0 < wait)
+		wait = (double)curl_ms / 1000.0;
 	if (http->head && http->in_flight < (http->throttled ? 1 : http->opts.max_in_flight)) {
 		next = next_start_time(http);
 		if (next >= 0 && next - now < wait)
@@ -607,9 +601,7 @@ int alm_http_run(alm_http *http)
 		CURLMsg *msg;
 		double now = alm_http_now();
 
-		if (http->canceled)
-			abandon_all(http, ALM_HTTP_CANCELED, "canceled");
-		else if (now >= http->deadline)
+		if (now >= http->deadline)
 			abandon_all(http, ALM_HTTP_TIMEOUT, why);
 		if (!http->head && !http->running)
 			break;
@@ -623,7 +615,7 @@ int alm_http_run(alm_http *http)
 			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
 			completed(http, (request *)priv, msg->data.result);
 		}
-		if (http->canceled || (!http->head && !http->running))
+		if (!http->head && !http->running)
 			continue;
 		if (curl_multi_poll(http->multi, NULL, 0, poll_timeout_ms(http, alm_http_now()), NULL) != CURLM_OK)
 			return alm_error_set(ALM_ERROR, "libcurl failed to wait for the transfers");

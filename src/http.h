@@ -44,8 +44,7 @@ typedef enum {
 	ALM_HTTP_DONE,      /* a final HTTP response, any status (after retries) */
 	ALM_HTTP_FAILED,    /* no usable response: connection refused, reset, TLS, ... */
 	ALM_HTTP_TOO_LARGE, /* the body exceeded max_body */
-	ALM_HTTP_TIMEOUT,   /* the deadline passed first */
-	ALM_HTTP_CANCELED   /* alm_http_cancel() */
+	ALM_HTTP_TIMEOUT    /* the deadline passed first */
 } alm_http_outcome;
 
 /* What a callback sees; every pointer is borrowed for the callback's duration. */
@@ -81,9 +80,6 @@ int alm_http_get(alm_http *http, const char *url, int flags, alm_http_callback c
 /* Runs until every queued request (including those queued by callbacks) has
  * had its callback. Returns 0, or a negative code when curl itself failed. */
 int alm_http_run(alm_http *http);
-
-/* Ends the run early: every request not yet finished gets ALM_HTTP_CANCELED. */
-void alm_http_cancel(alm_http *http);
 
 typedef struct {
 	int requests;      /* transfers started, retries included */

@@ -25,9 +25,12 @@ typedef struct {
 
 /*
  * Probes the project and sets ado.* facts and the "ado" probe status.
- * Returns 0 when the probe ran (even if degraded: then ado.reachable is false
- * and ado.error says why), or a negative code with alm_error_last() set when it
- * failed; callers without --strict record the failure and carry on.
+ * Returns 0 when every request succeeded, or when nothing names a project
+ * (status "skipped"). When anything failed, the facts that could be read are
+ * still set, ado.reachable/ado.error say what failed, the status is "degraded"
+ * or "failed", and the return is ALM_EREMOTE (ALM_EINVALID for a bad URL, a
+ * missing token, or plain http to a non-loopback host), so that a --strict
+ * caller can exit 4 while any other caller records the failure and carries on.
  */
 int alm_ado_probe(alm_facts *facts, const alm_ado_probe_options *opts);
 

@@ -167,6 +167,8 @@ static void probe_opts(run *r, alm_ado_probe_options *o, alm_ado_tuning *t)
 	alm_ado_tuning local = { 0 };
 	if (!t)
 		t = &local;
+	if (o->timeout == 0)
+		o->timeout = 15; /* every test bounds its own time */
 	t->stats = &r->stats;
 	assert_int_equal(alm_facts_new(&r->facts), 0);
 	r->rc = alm_ado_probe_tuned(r->facts, o, t);
@@ -190,7 +192,7 @@ static void probe_at(run *r, int port, const char *path, const char *repository,
 
 static void probe_path(run *r, const char *path, const char *repository)
 {
-	probe_at(r, main_server.port, path, repository, 30, 0);
+	probe_at(r, main_server.port, path, repository, 15, 0);
 }
 
 static void run_free(run *r)
@@ -522,7 +524,7 @@ static void test_window(void **state)
 	const cJSON *m[16];
 	int n, i;
 	(void)state;
-	probe_at(&r, main_server.port, "contoso/ALM%20Project", "ALM Project", 30, SINCE_2024);
+	probe_at(&r, main_server.port, "contoso/ALM%20Project", "ALM Project", 15, SINCE_2024);
 	assert_int_equal(r.rc, 0);
 	fact_number(r.facts, "ado.builds.succeeded", 5);
 	fact_number(r.facts, "ado.builds.failed", 2);
@@ -543,6 +545,38 @@ static void test_window(void **state)
 	assert_true(n >= 2);
 	assert_string_equal(param(m[0], "searchCriteria.minTime"), "2024-01-01T00:00:00Z");
 	assert_string_equal(param(m[0], "searchCriteria.queryTimeRangeType"), "created");
+	cJSON_Delete(log);
+	run_free(&r);
+}
+
+static void test_server_api_version(void **state)
+{
+	run r;
+	alm_ado_probe_options o = ALM_ADO_PROBE_OPTIONS_INIT;
+	alm_ado_tuning t = { 0 };
+	cJSON *log, *e;
+	char url[256];
+	(void)state;
+	/* Azure DevOps Server 2022 speaks 7.0, and its pull request search has
+	 * no time criteria: the window is applied to what comes back. */
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/contoso/ALM%%20Project", main_server.port);
+	o.url = url;
+	o.repository = "ALM Project";
+	o.all_history = 0;
+	o.since = SINCE_2024;
+	t.as_server = 1;
+	probe_opts(&r, &o, &t);
+	if (r.rc != 0)
+		fail_msg("%s", r.error);
+	fact_number(r.facts, "ado.pull_requests.completed", 5);
+	fact_number(r.facts, "ado.pull_requests.approved_by_other", 3);
+	fact_number(r.facts, "ado.builds.succeeded", 5);
+	log = read_log();
+	cJSON_ArrayForEach(e, log) {
+		assert_string_equal(param(e, "api-version"),
+				    strstr(entry_str(e, "path"), "distributedtask") ? "7.0-preview.1" : "7.0");
+		assert_null(param(e, "searchCriteria.minTime"));
+	}
 	cJSON_Delete(log);
 	run_free(&r);
 }
@@ -757,6 +791,16 @@ static void test_429_retry_after(void **state)
 	assert_true(entry_time(m[3]) - entry_time(m[2]) >= 0.9);
 	assert_true(r.stats.retries >= 2);
 	cJSON_Delete(log);
+	run_free(&r);
+
+	/* A wait that would pass the deadline is not waited for: the probe ends
+	 * at its deadline and says why. */
+	probe_at(&r, main_server.port, "fault/429@build.definitions/fabrikam/Fabrikam-Fiber-Git", NULL, 0.8, 0);
+	assert_int_equal(r.rc, ALM_EREMOTE);
+	probe_status(r.facts, "degraded");
+	fact_contains(r.facts, "ado.error", "throttled the requests (HTTP 429)");
+	fact_contains(r.facts, "ado.error", "TF400733");
+	assert_true(r.elapsed < 1.2);
 	run_free(&r);
 }
 
@@ -1054,6 +1098,7 @@ int main(void)
 		cmocka_unit_test_setup(test_contoso_facts, test_setup),
 		cmocka_unit_test_setup(test_contoso_requests, test_setup),
 		cmocka_unit_test_setup(test_window, test_setup),
+		cmocka_unit_test_setup(test_server_api_version, test_setup),
 		cmocka_unit_test_setup(test_fabrikam_reference_bodies, test_setup),
 		cmocka_unit_test_setup(test_401, test_setup),
 		cmocka_unit_test_setup(test_403, test_setup),
