@@ -112,7 +112,14 @@ int cli_gather(alm_facts **out, const gather_options *o)
 		ao.since = since;
 		ao.all_history = all;
 		ao.timeout = o->timeout ? atof(o->timeout) : 0;
-		if (alm_ado_probe(facts, &ao) < 0) {
+		if ((rc = alm_ado_probe(facts, &ao)) < 0) {
+			/* Asked for by name but impossible to even try (no token, a bad or
+			 * plain-http URL): that is the user's input to fix, not a degraded run. */
+			if (rc == ALM_EINVALID && o->ado_url) {
+				report(o, "", alm_error_last());
+				code = EXIT_BAD_INPUT;
+				goto done;
+			}
 			if (o->strict) {
 				report(o, "Azure DevOps: ", alm_error_last());
 				code = EXIT_REMOTE;
