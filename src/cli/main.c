@@ -2,6 +2,8 @@
  * solution. This file only dispatches to the subcommands. */
 #include "cli.h"
 
+#include <git2.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -54,9 +56,17 @@ int main(int argc, char **argv)
 		printf("alm-advisor %s\n", ALM_VERSION);
 		return fflush(stdout) == 0 ? EXIT_ASSESSED : EXIT_OUTPUT;
 	}
-	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 2, argv + 2);
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			int code;
+			/* Held for the whole run: the library's own init/shutdown pairs then
+			 * never tear libgit2's per-thread state down under a scan's workers. */
+			git_libgit2_init();
+			code = commands[i].run(argc - 2, argv + 2);
+			git_libgit2_shutdown();
+			return code;
+		}
+	}
 	cli_error("unknown command '%s' (see 'alm-advisor --help')", argv[1]);
 	return EXIT_USAGE;
 }
