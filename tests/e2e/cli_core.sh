@@ -8,6 +8,7 @@ for v in alm-accelerator alm-accelerator-after-prerequisites makers-path grow-ma
   expect_exit 0
   expect_json "r['verdict'] == '$v' and r['schema'] == 'alm-advisor/report@1'"
   expect_json "any(n['id'] == 'alm-accelerator-deprecated' for n in r['notices'])"
+  expect_json "not any(n['id'] == 'accelerator-in-use' for n in r['notices'])"
 done
 
 run "text report" assess --no-repo --answers "$SAMPLES/answers/alm-accelerator-after-prerequisites.json"

@@ -13,6 +13,7 @@ expect_json "r['verdict'] == 'alm-accelerator-after-prerequisites'"
 expect_json "[p['status'] for p in r['prerequisites']] == ['met', 'met', 'gap', 'met']"
 expect_json "r['gaps'][0]['part'] == 'prerequisites.licenses.power_apps_premium'"
 expect_json "r['path'][2]['source'] == 'answers'"
+expect_json "any(n['id'] == 'accelerator-in-use' for n in r['notices'])"
 
 run "sample from evidence alone" assess "$repo" --format json
 expect_exit 0
