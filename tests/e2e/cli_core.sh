@@ -129,8 +129,9 @@ expect_stderr_has "already exists"
 run "template is valid answers" assess --no-repo --answers "$WORK/answers.json" --format json
 expect_exit 0
 expect_json "r['verdict'] == 'insufficient-information'"
-run "interactive says it is not built" questions --interactive -o "$WORK/x.json"
+run "interactive refuses without a terminal" questions --interactive -o "$WORK/x.json" --no-repo
 expect_exit 2
-expect_stderr_has "not built yet"
+expect_stderr_has "questions --init"
+check "[ ! -e '$WORK/x.json' ]"
 
 finish
