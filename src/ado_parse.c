@@ -309,6 +309,9 @@ void alm_ado_repositories_dispose(alm_ado_repositories *r)
 		free(r->items[i].id);
 		free(r->items[i].name);
 		free(r->items[i].default_branch);
+		free(r->items[i].web_url);
+		free(r->items[i].project_id);
+		free(r->items[i].project_name);
 	}
 	free(r->items);
 	r->items = NULL;
@@ -332,14 +335,22 @@ int alm_ado_parse_repositories(alm_ado_repositories *out, const char *body, size
 	cJSON_ArrayForEach(item, items) {
 		alm_ado_repository *r = &out->items[out->count];
 		const char *branch = str_of(item, "defaultBranch");
+		const cJSON *project = cJSON_GetObjectItemCaseSensitive(item, "project");
+		const char *web = str_of(item, "webUrl");
+		const char *pid = cJSON_IsObject(project) ? str_of(project, "id") : NULL;
+		const char *pname = cJSON_IsObject(project) ? str_of(project, "name") : NULL;
 		if (!cJSON_IsObject(item))
 			continue;
 		r->id = dup_str(str_of(item, "id"));
 		r->name = dup_str(str_of(item, "name"));
 		r->default_branch = branch ? strdup(branch) : NULL;
 		r->disabled = bool_of(item, "isDisabled", 0);
+		r->web_url = web ? strdup(web) : NULL;
+		r->project_id = pid ? strdup(pid) : NULL;
+		r->project_name = pname ? strdup(pname) : NULL;
 		out->count++;
-		if (!r->id || !r->name || (branch && !r->default_branch)) {
+		if (!r->id || !r->name || (branch && !r->default_branch) || (web && !r->web_url) ||
+		    (pid && !r->project_id) || (pname && !r->project_name)) {
 			error = alm_error_set(ALM_ENOMEM, "out of memory");
 			goto done;
 		}
@@ -646,6 +657,88 @@ int alm_ado_parse_project(char **name, const char *body, size_t len)
 	*name = strdup(n);
 	cJSON_Delete(root);
 	return *name ? 0 : alm_error_set(ALM_ENOMEM, "out of memory");
+}
+
+/* ---- projects of an organization ---- */
+
+void alm_ado_project_dispose(alm_ado_project *p)
+{
+	if (!p)
+		return;
+	free(p->id);
+	free(p->name);
+	p->id = p->name = NULL;
+}
+
+void alm_ado_projects_dispose(alm_ado_projects *p)
+{
+	size_t i;
+	if (!p)
+		return;
+	for (i = 0; i < p->count; i++)
+		alm_ado_project_dispose(&p->items[i]);
+	free(p->items);
+	p->items = NULL;
+	p->count = 0;
+}
+
+/* A project without a name cannot be addressed: "not said" means skipped. */
+static int project_of(alm_ado_project *out, const cJSON *item)
+{
+	const char *name = cJSON_IsObject(item) ? str_of(item, "name") : NULL;
+	if (!name || !*name)
+		return 0;
+	out->id = dup_str(str_of(item, "id"));
+	out->name = strdup(name);
+	if (!out->id || !out->name) {
+		alm_ado_project_dispose(out);
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	}
+	return 1;
+}
+
+int alm_ado_parse_projects(alm_ado_projects *out, const char *body, size_t len)
+{
+	cJSON *root = NULL;
+	const cJSON *items, *item;
+	int error;
+
+	memset(out, 0, sizeof *out);
+	if ((error = list_items(&root, &items, body, len, "projects")) < 0)
+		return error;
+	out->items = alloc_items((size_t)cJSON_GetArraySize(items), sizeof *out->items);
+	if (!out->items) {
+		error = alm_error_set(ALM_ENOMEM, "out of memory");
+		goto done;
+	}
+	cJSON_ArrayForEach(item, items) {
+		int got = project_of(&out->items[out->count], item);
+		if (got < 0) {
+			error = got;
+			goto done;
+		}
+		out->count += (size_t)got;
+	}
+done:
+	cJSON_Delete(root);
+	if (error < 0)
+		alm_ado_projects_dispose(out);
+	return error;
+}
+
+int alm_ado_parse_project_record(alm_ado_project *out, const char *body, size_t len)
+{
+	cJSON *root = NULL;
+	int error;
+
+	memset(out, 0, sizeof *out);
+	if ((error = alm_json_parse(&root, body, len, "project")) < 0)
+		return error;
+	error = project_of(out, root);
+	cJSON_Delete(root);
+	if (error == 0)
+		return alm_error_set(ALM_EINVALID, "project: expected an object with a \"name\"");
+	return error < 0 ? error : 0;
 }
 
 /* ---- error bodies ---- */

@@ -68,6 +68,9 @@ typedef struct {
 	char *name;
 	char *default_branch; /* NULL for an empty repository */
 	int disabled;
+	char *web_url;        /* webUrl; NULL when absent */
+	char *project_id;     /* project.id; NULL when absent */
+	char *project_name;   /* project.name; NULL when absent */
 } alm_ado_repository;
 
 typedef struct {
@@ -167,6 +170,24 @@ void alm_ado_environments_dispose(alm_ado_environments *e);
 
 /* --- a project (_apis/projects/{project}) --- */
 int alm_ado_parse_project(char **name, const char *body, size_t len);
+
+/* --- projects of an organization ({org}/_apis/projects) --- */
+typedef struct {
+	char *id;   /* "" when absent */
+	char *name; /* never empty: items without a name are skipped */
+} alm_ado_project;
+
+typedef struct {
+	alm_ado_project *items;
+	size_t count;
+} alm_ado_projects;
+
+int alm_ado_parse_projects(alm_ado_projects *out, const char *body, size_t len);
+void alm_ado_projects_dispose(alm_ado_projects *p);
+
+/* One project object (the answer of _apis/projects/{project}) into a record. */
+int alm_ado_parse_project_record(alm_ado_project *out, const char *body, size_t len);
+void alm_ado_project_dispose(alm_ado_project *p);
 
 /*
  * The human message of an error body: JSON {"message": ...} (BOM allowed), or

@@ -14,6 +14,7 @@
  * recorded and the facts it prevents are left unset (unknown), never guessed.
  */
 #include "ado_probe_int.h"
+#include "ado_common.h"
 #include "ado_parse.h"
 #include "alm/error.h"
 
@@ -189,21 +190,6 @@ static char *format(const char *fmt, ...)
 	return s;
 }
 
-/* Replaces every occurrence of the token with "***", in place. */
-static void redact(const probe *p, char *text)
-{
-	size_t n;
-	char *at;
-	if (!p->token || !*p->token)
-		return;
-	n = strlen(p->token);
-	while ((at = strstr(text, p->token)) != NULL) {
-		size_t keep = n < 3 ? n : 3;
-		memcpy(at, "***", keep);
-		memmove(at + keep, at + n, strlen(at + n) + 1);
-	}
-}
-
 /* The URL without its query, for messages. */
 static void url_path(char *out, size_t n, const char *url)
 {
@@ -213,13 +199,15 @@ static void url_path(char *out, size_t n, const char *url)
 
 static const char *host_of(const probe *p, char *buf, size_t n)
 {
-	const char *h = strstr(p->target.collection, "://");
-	h = h ? h + 3 : p->target.collection;
-	snprintf(buf, n, "%.*s", (int)strcspn(h, "/"), h);
-	return buf;
+	return alm_ado_host_of(p->target.collection, buf, n);
 }
 
-enum { RANK_OTHER = 1, RANK_NETWORK = 2, RANK_FORBIDDEN = 3, RANK_AUTH = 4 };
+enum {
+	RANK_OTHER = ALM_ADO_RANK_OTHER,
+	RANK_NETWORK = ALM_ADO_RANK_NETWORK,
+	RANK_FORBIDDEN = ALM_ADO_RANK_FORBIDDEN,
+	RANK_AUTH = ALM_ADO_RANK_AUTH
+};
 
 /*
  * Records a failure of group `g`. The message shown (ado.error) is the first
@@ -245,93 +233,30 @@ static void fail(probe *p, group g, int rank, const char *fmt, ...)
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
 	alm_ado_one_line(line);
-	redact(p, line);
+	alm_ado_redact(p->token, line);
 	memcpy(p->error, line, sizeof line);
 	p->error_rank = rank;
 }
 
-static int is_json(const char *content_type)
-{
-	return content_type && strncasecmp(content_type, "application/json", 16) == 0 &&
-	       (content_type[16] == '\0' || content_type[16] == ';' || content_type[16] == ' ');
-}
-
 /*
  * Turns a finished request into either a JSON body to parse (returns 1) or a
- * recorded failure (returns 0). 401, 203, a redirect and any non-JSON success
- * mean the credential was not accepted for that request. The other requests
- * go on: a token may lack one scope only, and a chain whose first request
- * failed makes no more.
+ * recorded failure (returns 0). The other requests go on: a token may lack one
+ * scope only, and a chain whose first request failed makes no more.
  */
 static int accept_response(probe *p, group g, const alm_http_response *res)
 {
-	char where[512], host[256], msg[300], extra[340];
-	const char *what = groups[g].what;
-	const char *scope = groups[g].scope;
+	char why[sizeof p->error], host[256];
+	alm_ado_request_info info;
+	int rank = RANK_OTHER;
 
-	url_path(where, sizeof where, res->url);
-	host_of(p, host, sizeof host);
-	switch (res->outcome) {
-	case ALM_HTTP_TIMEOUT:
-		if (res->status >= 400)
-			fail(p, g, RANK_NETWORK, "gave up on %s from %s at the probe's %g s deadline, after %d attempts "
-						  "(the last answered HTTP %ld)", what, host, p->timeout, res->attempts, res->status);
-		else
-			fail(p, g, RANK_NETWORK, "no answer from %s for %s within the probe's %g s deadline (GET %s)",
-			     host, what, p->timeout, where);
-		return 0;
-	case ALM_HTTP_TOO_LARGE:
-		fail(p, g, RANK_NETWORK, "refused the answer for %s: %s (GET %s)", what, res->error, where);
-		return 0;
-	case ALM_HTTP_FAILED:
-		fail(p, g, RANK_NETWORK, "could not read %s from %s: %s", what, host, res->error);
-		return 0;
-	case ALM_HTTP_DONE:
-		break;
-	}
-
-	extra[0] = '\0';
-	if (alm_ado_parse_error_message(msg, sizeof msg, res->body, res->len) == 0) {
-		redact(p, msg);
-		snprintf(extra, sizeof extra, ": %s", msg);
-	}
-	if (res->status == 401) {
-		fail(p, g, RANK_AUTH, "Azure DevOps refused the token (HTTP 401) for %s: %s is missing, expired or revoked, "
-				       "or lacks %s%s", what, p->token_var, scope, extra);
-		return 0;
-	}
-	if (res->status == 403) {
-		fail(p, g, RANK_FORBIDDEN, "Azure DevOps denied access (HTTP 403) to %s: the token in %s needs %s "
-					    "and the user read permission%s", what, p->token_var, scope, extra);
-		return 0;
-	}
-	if (res->status >= 300 && res->status < 400) {
-		char to[256] = "another address";
-		if (res->location)
-			url_path(to, sizeof to, res->location);
-		fail(p, g, RANK_AUTH, "Azure DevOps redirected %s to %s (HTTP %ld) instead of answering: check the URL, "
-				       "and that %s is accepted (a refused token is sent to a sign-in page)",
-		     what, to, res->status, p->token_var);
-		return 0;
-	}
-	if (res->status >= 200 && res->status < 300 && (res->status == 203 || !is_json(res->content_type))) {
-		fail(p, g, RANK_AUTH, "Azure DevOps answered %s with a sign-in page (HTTP %ld, %s) instead of JSON: "
-				       "the token in %s was not accepted; it needs %s",
-		     what, res->status, res->content_type ? res->content_type : "no content type", p->token_var, scope);
-		return 0;
-	}
-	if (res->status == 404) {
-		fail(p, g, RANK_OTHER, "%s not found (HTTP 404) at %s%s", what, where, extra);
-		return 0;
-	}
-	if (res->status == 429) {
-		fail(p, g, RANK_NETWORK, "Azure DevOps throttled the requests (HTTP 429) for %s and the deadline came "
-					  "before it allowed more%s", what, extra);
-		return 0;
-	}
-	if (res->status < 200 || res->status >= 300) {
-		fail(p, g, RANK_NETWORK, "Azure DevOps failed %s (HTTP %ld after %d attempt%s)%s", what, res->status,
-		     res->attempts, res->attempts == 1 ? "" : "s", extra);
+	info.what = groups[g].what;
+	info.scope = groups[g].scope;
+	info.token_var = p->token_var;
+	info.token = p->token;
+	info.host = host_of(p, host, sizeof host);
+	info.timeout = p->timeout;
+	if (!alm_ado_response_check(res, &info, why, sizeof why, &rank)) {
+		fail(p, g, rank, "%s", why);
 		return 0;
 	}
 	p->reachable = 1;
@@ -1157,24 +1082,6 @@ static const char *env_getenv(const char *name)
 	return getenv(name);
 }
 
-/* A token copied from a file may end in a newline; inner control
- * characters would end up in a header and are refused. */
-static int clean_token(char **out, const char *raw)
-{
-	size_t n = strlen(raw), i;
-	while (n > 0 && (raw[n - 1] == '\n' || raw[n - 1] == '\r' || raw[n - 1] == ' ' || raw[n - 1] == '\t'))
-		n--;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)raw[i] < 0x20 || raw[i] == 0x7f)
-			return -1;
-	*out = malloc(n + 1);
-	if (!*out)
-		return -2;
-	memcpy(*out, raw, n);
-	(*out)[n] = '\0';
-	return 0;
-}
-
 static void probe_dispose(probe *p)
 {
 	size_t i;
@@ -1266,12 +1173,13 @@ int alm_ado_probe_tuned(alm_facts *facts, const alm_ado_probe_options *opts,
 	alm_http_options hopts = ALM_HTTP_OPTIONS_INIT;
 	alm_ado_env_fn env = tuning && tuning->env ? tuning->env : env_getenv;
 	alm_http_stats stats;
+	alm_ado_credential cred;
 	probe p;
-	char *token = NULL, host[256];
-	const char *raw;
-	int error, basic;
+	char host[256];
+	int error;
 
 	memset(&p, 0, sizeof p);
+	memset(&cred, 0, sizeof cred);
 	memset(&stats, 0, sizeof stats);
 	if (!facts)
 		return alm_error_set(ALM_EINVALID, "alm_ado_probe: no facts document");
@@ -1303,26 +1211,16 @@ int alm_ado_probe_tuned(alm_facts *facts, const alm_ado_probe_options *opts,
 		goto done;
 	}
 
-	basic = (raw = env("AZURE_DEVOPS_EXT_PAT")) != NULL && *raw;
-	p.token_var = basic ? "AZURE_DEVOPS_EXT_PAT" : "SYSTEM_ACCESSTOKEN";
-	if (!basic && !((raw = env("SYSTEM_ACCESSTOKEN")) != NULL && *raw)) {
-		error = fail_early(facts, &p.target, ALM_EINVALID,
-				   "no Azure DevOps token: set AZURE_DEVOPS_EXT_PAT to a personal access token with Build (Read), "
-				   "Code (Read), Project and Team (Read) and Environment (Read & manage) "
-				   "(in Azure Pipelines, map SYSTEM_ACCESSTOKEN into the step's environment)");
-		goto done;
-	}
-	if ((error = clean_token(&token, raw)) < 0) {
-		char why[256];
-		if (error == -2) {
-			error = alm_error_set(ALM_ENOMEM, "out of memory");
+	if ((error = alm_ado_credential_read(&cred, env)) < 0) {
+		char why[768];
+		if (error == ALM_ENOMEM)
 			goto done;
-		}
-		snprintf(why, sizeof why, "%s contains control characters; it must be the token alone", p.token_var);
-		error = fail_early(facts, &p.target, ALM_EINVALID, why);
+		snprintf(why, sizeof why, "%s", alm_error_last());
+		error = fail_early(facts, &p.target, error, why);
 		goto done;
 	}
-	p.token = token;
+	p.token = cred.token;
+	p.token_var = cred.var;
 
 	p.facts = facts;
 	p.api = p.target.server ? "7.0" : "7.1";
@@ -1348,17 +1246,8 @@ int alm_ado_probe_tuned(alm_facts *facts, const alm_ado_probe_options *opts,
 	}
 
 	hopts.user_agent = "alm-advisor (Azure DevOps probe)";
-	if (basic)
-		hopts.basic_password = token;
-	else
-		hopts.bearer = token;
-	hopts.ca_file = opts->ca_file;
-	hopts.allow_http = p.target.loopback;
-	hopts.no_proxy = p.target.loopback;
-	hopts.timeout = opts->timeout > 0 ? opts->timeout : 60.0;
-	p.timeout = hopts.timeout;
-	hopts.connect_timeout = hopts.timeout < 10 ? hopts.timeout : 10;
-	hopts.stall_seconds = 20;
+	p.timeout = opts->timeout > 0 ? opts->timeout : 60.0;
+	alm_ado_http_setup(&hopts, &cred, &p.target, opts->ca_file, p.timeout);
 	hopts.max_in_flight = tuning && tuning->max_in_flight > 0 ? tuning->max_in_flight : ALM_ADO_DEFAULT_IN_FLIGHT;
 	if (tuning && tuning->max_body)
 		hopts.max_body = tuning->max_body;
@@ -1378,10 +1267,7 @@ int alm_ado_probe_tuned(alm_facts *facts, const alm_ado_probe_options *opts,
 done:
 	alm_http_free(p.http);
 	probe_dispose(&p);
-	if (token) {
-		explicit_bzero(token, strlen(token));
-		free(token);
-	}
+	alm_ado_credential_dispose(&cred);
 	return error;
 }
 

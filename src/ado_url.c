@@ -298,6 +298,101 @@ done:
 	return error;
 }
 
+/* The organization or collection reading of a scan's URL: the first `k`
+ * segments are the collection, `org` its name. */
+static int collection_target(alm_ado_target *out, const char *scheme, const char *host, const char *port,
+			     char **segs, int k, const char *org, int server)
+{
+	if (!valid_name(org))
+		return alm_error_set(ALM_EINVALID, "the organization or collection name is empty or not a single path segment");
+	out->organization = strdup(org);
+	out->collection = build_collection(scheme, host, port, segs, k);
+	out->plain_http = strcmp(scheme, "http") == 0;
+	out->loopback = alm_ado_host_is_loopback(host);
+	out->server = server && !out->loopback;
+	if (!out->organization || !out->collection)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	return 0;
+}
+
+int alm_ado_url_parse_scope(alm_ado_target *project, alm_ado_target *collection, const char *url)
+{
+	CURLU *u = NULL;
+	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
+	char *segs[MAX_SEGMENTS], orgbuf[256];
+	int n = 0, k = 0, org_only, either = 0, error = 0;
+	enum { CLOUD, LEGACY, OTHER } kind;
+
+	memset(project, 0, sizeof *project);
+	memset(collection, 0, sizeof *collection);
+	if (!url || !*url)
+		return alm_error_set(ALM_EINVALID, "the Azure DevOps URL is empty");
+	if (!(u = curl_url()))
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_ALLOW_SPACE) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK) {
+		error = alm_error_set(ALM_EINVALID, "'%s' is not a URL: expected https://dev.azure.com/ORG[/PROJECT]", url);
+		goto done;
+	}
+	curl_url_get(u, CURLUPART_PORT, &port, 0);
+	if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0) {
+		error = alm_error_set(ALM_EINVALID, "'%s': only https:// Azure DevOps URLs are supported", url);
+		goto done;
+	}
+	if (split_path(path, segs, &n) < 0) {
+		error = alm_error_set(ALM_EINVALID, "'%s': the path has a malformed %%-escape or too many segments", url);
+		goto done;
+	}
+	/* Segments from the first _-prefixed one on are the web UI's (_git, _settings...). */
+	while (k < n && segs[k][0] != '_')
+		k++;
+	if (strcasecmp(host, "dev.azure.com") == 0) {
+		kind = CLOUD;
+		org_only = k == 1;
+	} else if (ends_with_ci(host, ".visualstudio.com") &&
+		   strchr(host, '.') == host + strlen(host) - strlen(".visualstudio.com")) {
+		kind = LEGACY;
+		org_only = k == 0 || (k == 1 && strcasecmp(segs[0], "DefaultCollection") == 0);
+	} else {
+		kind = OTHER;
+		org_only = k == 1 || (k == 2 && strcasecmp(segs[0], "tfs") == 0);
+		/* A/B with nothing after it: project B of A, or the collection A/B. */
+		either = !org_only && k >= 2 && k == n;
+	}
+	if (!org_only) {
+		if ((error = alm_ado_url_parse(project, url)) < 0 || !either)
+			goto done;
+	}
+	if (kind == CLOUD) {
+		error = collection_target(collection, scheme, host, port, segs, 1, segs[0], 0);
+	} else if (kind == LEGACY) {
+		size_t len = (size_t)(strchr(host, '.') - host);
+		if (len >= sizeof orgbuf)
+			len = sizeof orgbuf - 1;
+		memcpy(orgbuf, host, len);
+		orgbuf[len] = '\0';
+		error = collection_target(collection, scheme, host, port, segs, k, orgbuf, 0);
+	} else if (k == 0) {
+		error = alm_error_set(ALM_EINVALID, "'%s' names no collection: expected %s://%s/COLLECTION[/PROJECT]",
+				      url, scheme, host);
+	} else {
+		error = collection_target(collection, scheme, host, port, segs, k, segs[k - 1], 1);
+	}
+done:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_free(path);
+	curl_url_cleanup(u);
+	if (error < 0) {
+		alm_ado_target_dispose(project);
+		alm_ado_target_dispose(collection);
+	}
+	return error;
+}
+
 /* git@ssh.dev.azure.com:v3/ORG/PROJECT/REPO and ssh://.../v3/ORG/PROJECT/REPO. */
 static int from_ssh(alm_ado_target *out, const char *host, const char *path, const char *remote)
 {

@@ -37,6 +37,18 @@ int alm_ado_url_parse(alm_ado_target *out, const char *url);
  */
 int alm_ado_url_from_remote(alm_ado_target *out, const char *remote);
 
+/*
+ * The address of what a scan covers: an organization (https://dev.azure.com/ORG,
+ * https://ORG.visualstudio.com, a Server collection https://server[:port]/[tfs/]COLLECTION)
+ * or one project (anything alm_ado_url_parse takes). Fills `project` when the
+ * URL reads as a project, `collection` (project NULL) when it reads as an
+ * organization or collection, and both when only the server can tell: on
+ * Azure DevOps Server (and the loopback test server) .../A/B is either
+ * project B of collection A or the collection A/B. Returns 0, or ALM_EINVALID
+ * naming what is wrong; on error both are zeroed.
+ */
+int alm_ado_url_parse_scope(alm_ado_target *project, alm_ado_target *collection, const char *url);
+
 /* SYSTEM_COLLECTIONURI (trailing '/' or not) plus SYSTEM_TEAMPROJECT. */
 int alm_ado_url_from_collection(alm_ado_target *out, const char *collection_uri,
 				const char *project);

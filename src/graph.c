@@ -36,19 +36,46 @@ static const char *node_label(const alm_rules *rules, const cJSON *node)
 	return str(verdict, "title") ? str(verdict, "title") : str(node, "id");
 }
 
-/* Writes `text` escaped for a double-quoted DOT string or a Mermaid label. */
+/* Writes `text` escaped for a double-quoted DOT string or a Mermaid label.
+ * Mermaid takes entity codes (#quot;, #35;) in labels; '<', '>' and '&' are
+ * coded too, because Mermaid renders labels as HTML. */
 static void put_escaped(FILE *fp, const char *text, alm_graph_format format)
 {
-	for (; *text; text++) {
-		if (*text == '"')
-			fputs(format == ALM_GRAPH_DOT ? "\\\"" : "#quot;", fp);
-		else if (*text == '\\' && format == ALM_GRAPH_DOT)
-			fputs("\\\\", fp);
-		else if (*text == '\n')
-			fputs(format == ALM_GRAPH_DOT ? "\\n" : "<br/>", fp);
-		else
-			fputc(*text, fp);
+	for (; text && *text; text++) {
+		if (format == ALM_GRAPH_DOT) {
+			if (*text == '"')
+				fputs("\\\"", fp);
+			else if (*text == '\\')
+				fputs("\\\\", fp);
+			else if (*text == '\n')
+				fputs("\\n", fp);
+			else if (*text != '\r')
+				fputc(*text, fp);
+			continue;
+		}
+		switch (*text) {
+		case '"': fputs("#quot;", fp); break;
+		case '#': fputs("#35;", fp); break;
+		case '<': fputs("#lt;", fp); break;
+		case '>': fputs("#gt;", fp); break;
+		case '&': fputs("#amp;", fp); break;
+		case '\n': fputs("<br/>", fp); break;
+		case '\r': break;
+		default: fputc(*text, fp);
+		}
 	}
+}
+
+/* The status of a verdict's prerequisite step in the report, or NULL. */
+static const char *step_status(const cJSON *report, const char *id)
+{
+	const cJSON *p, *list = report ? cJSON_GetObjectItemCaseSensitive(report, "prerequisites") : NULL;
+	cJSON_ArrayForEach(p, list) {
+		const char *pid = str(p, "id");
+		if (pid && id && strcmp(pid, id) == 0)
+			return str(p, "status");
+	}
+	return NULL;
 }
 
 static void render_dot(FILE *fp, const alm_rules *rules, const cJSON *report)
@@ -87,8 +114,11 @@ static void render_dot(FILE *fp, const alm_rules *rules, const cJSON *report)
 		}
 		/* A verdict's steps hang from it as a chain, in the tree's order. */
 		cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(node, "steps")) {
+			const char *status = is_verdict_reached(report, id) ? step_status(report, str(step, "id")) : NULL;
 			fprintf(fp, "  \"%s/%s\" [shape=box, label=\"", id, str(step, "id"));
 			put_escaped(fp, str(step, "label"), ALM_GRAPH_DOT);
+			if (status)
+				fprintf(fp, "\\n(%s)", status);
 			fputs("\"];\n", fp);
 			if (prev_step)
 				fprintf(fp, "  \"%s/%s\" -> \"%s/%s\";\n", id, prev_step, id, str(step, "id"));
@@ -100,12 +130,30 @@ static void render_dot(FILE *fp, const alm_rules *rules, const cJSON *report)
 	fputs("}\n", fp);
 }
 
+static int node_index(const cJSON *nodes, const char *id)
+{
+	const cJSON *n;
+	int i = 0;
+	cJSON_ArrayForEach(n, nodes) {
+		if (id && str(n, "id") && strcmp(str(n, "id"), id) == 0)
+			return i;
+		i++;
+	}
+	return -1;
+}
+
+/*
+ * Mermaid numbers links in the order they are written, and linkStyle refers to
+ * those numbers: the links the path took are counted as they are written, then
+ * styled thicker (and labelled, so the colour is not the only sign).
+ */
 static void render_mermaid(FILE *fp, const alm_rules *rules, const cJSON *report)
 {
 	static const char *const branches[] = {"yes", "no", "unknown"};
 	const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(alm_rules_json(rules), "tree"), "nodes");
-	const cJSON *node;
-	int index = 0, first_visited = 1;
+	const cJSON *node, *step;
+	int index = 0, link = 0, first = 1;
+	int taken[64], ntaken = 0;
 	size_t i;
 
 	fputs("flowchart TD\n", fp);
@@ -117,28 +165,41 @@ static void render_mermaid(FILE *fp, const alm_rules *rules, const cJSON *report
 		put_escaped(fp, node_label(rules, node), ALM_GRAPH_MERMAID);
 		if (value)
 			fprintf(fp, " (%s)", value);
+		else if (is_verdict_reached(report, id))
+			fputs(" (verdict)", fp);
 		fprintf(fp, "\"%s\n", decision ? "}" : ")");
 	}
+	index = 0;
 	cJSON_ArrayForEach(node, nodes) {
-		int from = 0, to;
-		const cJSON *n2;
-		cJSON_ArrayForEach(n2, nodes) {
-			if (n2 == node)
-				break;
-			from++;
-		}
+		const char *value = report ? visited_value(report, str(node, "id")) : NULL;
+		int j = 0;
 		for (i = 0; i < 3; i++) {
 			const char *target = str(node, branches[i]);
-			if (!target)
+			int to = node_index(nodes, target);
+			if (!target || to < 0)
 				continue;
-			to = 0;
-			cJSON_ArrayForEach(n2, nodes) {
-				if (strcmp(str(n2, "id"), target) == 0)
-					break;
-				to++;
-			}
-			fprintf(fp, "  n%d -->|%s| n%d\n", from, branches[i], to);
+			fprintf(fp, "  n%d -->|%s| n%d\n", index, branches[i], to);
+			if (value && strcmp(value, branches[i]) == 0 && ntaken < 64)
+				taken[ntaken++] = link;
+			link++;
 		}
+		/* A verdict's steps hang from it as a chain, in the tree's order, each
+		 * with its status when this verdict was reached. */
+		cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(node, "steps")) {
+			const char *status = is_verdict_reached(report, str(node, "id")) ? step_status(report, str(step, "id")) : NULL;
+			fprintf(fp, "  n%ds%d[\"", index, j);
+			put_escaped(fp, str(step, "label"), ALM_GRAPH_MERMAID);
+			if (status)
+				fprintf(fp, " (%s)", status);
+			fputs("\"]\n", fp);
+			if (j == 0)
+				fprintf(fp, "  n%d -.->|steps| n%ds0\n", index, index);
+			else
+				fprintf(fp, "  n%ds%d --> n%ds%d\n", index, j - 1, index, j);
+			link++;
+			j++;
+		}
+		index++;
 	}
 	if (!report)
 		return;
@@ -147,13 +208,17 @@ static void render_mermaid(FILE *fp, const alm_rules *rules, const cJSON *report
 	cJSON_ArrayForEach(node, nodes) {
 		const char *id = str(node, "id");
 		if (visited_value(report, id) || is_verdict_reached(report, id)) {
-			fprintf(fp, "%sn%d", first_visited ? "  class " : ",", index);
-			first_visited = 0;
+			fprintf(fp, "%sn%d", first ? "  class " : ",", index);
+			first = 0;
 		}
 		index++;
 	}
-	if (!first_visited)
+	if (!first)
 		fputs(" visited\n", fp);
+	for (i = 0; i < (size_t)ntaken; i++)
+		fprintf(fp, "%s%d", i ? "," : "  linkStyle ", taken[i]);
+	if (ntaken)
+		fputs(" stroke:#1b5e20,stroke-width:3px\n", fp);
 }
 
 int alm_graph_render(char **out, const alm_rules *rules, alm_graph_format format, const cJSON *report)

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +51,33 @@ static int truncated(const char *text, size_t len)
 	return in_string || depth > 0;
 }
 
+/* Whether the text opens more than cJSON's CJSON_NESTING_LIMIT arrays and
+ * objects before `at`, where cJSON stopped: then that, not the bracket cJSON
+ * stopped at, is what is wrong with it. */
+static int too_deep(const char *text, size_t at)
+{
+	size_t i;
+	long depth = 0;
+	int in_string = 0;
+	for (i = 0; i < at; i++) {
+		char c = text[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = 0;
+		} else if (c == '"') {
+			in_string = 1;
+		} else if (c == '[' || c == '{') {
+			if (++depth > CJSON_NESTING_LIMIT)
+				return 1;
+		} else if (c == ']' || c == '}') {
+			depth--;
+		}
+	}
+	return 0;
+}
+
 int alm_json_parse(cJSON **out, const char *text, size_t len, const char *name)
 {
 	const char *end = NULL;
@@ -70,6 +99,9 @@ int alm_json_parse(cJSON **out, const char *text, size_t len, const char *name)
 		if (at > len)
 			at = len;
 		position_of(start, at, &line, &col);
+		if (too_deep(start, at < len ? at + 1 : len))
+			return alm_error_set(ALM_EINVALID, "%s:%d:%d: nested deeper than %d arrays and objects",
+					     name, line, col, CJSON_NESTING_LIMIT);
 		if (at >= len || truncated(start, len)) {
 			position_of(start, len, &line, &col);
 			return alm_error_set(ALM_EINVALID, "%s:%d:%d: unexpected end of input; expected a complete JSON value",
@@ -220,21 +252,48 @@ done:
 	return 0;
 }
 
+/*
+ * An interrupt (Ctrl-C, a pipeline cancelled) while the temporary file exists
+ * would leave it behind, half written. The signals that end a run are held
+ * from its creation until it is renamed or removed, then delivered: the run
+ * still ends, and leaves the new file whole or nothing.
+ */
+static void hold_signals(sigset_t *old)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+static void release_signals(const sigset_t *old)
+{
+	pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
 int alm_file_write_atomic(const char *path, const char *data, size_t len)
 {
 	char *tmp;
+	sigset_t old;
 	int error;
+	hold_signals(&old);
 	if ((error = write_temp(&tmp, path, data, len)) < 0)
-		return error;
+		goto done;
 	if (rename(tmp, path) != 0) {
 		error = alm_error_set(ALM_EIO, "%s: cannot replace: %s", path, strerror(errno));
 		unlink(tmp);
 	}
 	free(tmp);
+done:
+	release_signals(&old);
 	return error;
 }
 
-int alm_file_write_new(const char *path, const char *data, size_t len)
+/* The body of alm_file_write_new, with the signals held. */
+static int write_new(const char *path, const char *data, size_t len)
 {
 	char *tmp;
 	int error;
@@ -249,6 +308,16 @@ int alm_file_write_new(const char *path, const char *data, size_t len)
 	}
 	unlink(tmp);
 	free(tmp);
+	return error;
+}
+
+int alm_file_write_new(const char *path, const char *data, size_t len)
+{
+	sigset_t old;
+	int error;
+	hold_signals(&old);
+	error = write_new(path, data, len);
+	release_signals(&old);
 	return error;
 }
 

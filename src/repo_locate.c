@@ -2,18 +2,52 @@
 #include "alm/error.h"
 
 #include <git2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* libgit2 1.5 reports a repository that fails the ownership check as
+ * GIT_ENOTFOUND ("config value 'safe.directory' was not found") when no
+ * safe.directory is set, which would tell the user there is no repository.
+ * Discovery does not check ownership: a git dir it finds that belongs to
+ * someone else is the real reason. `trusted` gets the directory git's
+ * safe.directory wants: the work tree's top, or the git dir when bare. */
+static int owned_by_another_user(const char *path, char *trusted, size_t size)
+{
+	git_buf found = GIT_BUF_INIT;
+	struct stat st;
+	size_t n;
+	int other = 0;
+	if (git_repository_discover(&found, path, 0, NULL) == 0 && found.ptr &&
+	    stat(found.ptr, &st) == 0 && st.st_uid != geteuid()) {
+		other = 1;
+		n = strlen(found.ptr);
+		if (n > 6 && strcmp(found.ptr + n - 6, "/.git/") == 0)
+			n -= 6;
+		else if (n > 1 && found.ptr[n - 1] == '/')
+			n--;
+		snprintf(trusted, size, "%.*s", (int)n, found.ptr);
+	}
+	git_buf_dispose(&found);
+	git_error_clear();
+	return other;
+}
 
 int alm_repo_locate(char **workdir, const char *path)
 {
 	git_repository *repo = NULL;
 	const char *top;
+	char trusted[4096];
 	int rc, error = 0;
 
 	*workdir = NULL;
 	git_libgit2_init();
 	rc = git_repository_open_ext(&repo, path, 0, NULL);
+	snprintf(trusted, sizeof trusted, "%s", path);
+	if (rc == GIT_ENOTFOUND && owned_by_another_user(path, trusted, sizeof trusted))
+		rc = GIT_EOWNER;
 	if (rc == GIT_ENOTFOUND) {
 		error = alm_error_set(ALM_ENOTFOUND, "%s: not a git repository (or any of its parents)", path);
 		goto done;
@@ -21,7 +55,7 @@ int alm_repo_locate(char **workdir, const char *path)
 	if (rc == GIT_EOWNER) {
 		error = alm_error_set(ALM_EINVALID,
 				      "%s: the repository is owned by another user; if you trust it, run "
-				      "'git config --global --add safe.directory %s'", path, path);
+				      "'git config --global --add safe.directory %s'", path, trusted);
 		goto done;
 	}
 	if (rc < 0) {

@@ -77,13 +77,16 @@ static int check_needs(const checker *ck, const cJSON *needs, const char *path)
 
 static int check_logic(const checker *ck, const cJSON *logic, const char *path)
 {
-	char where[PATH_LEN + 64];
+	char where[PATH_LEN + 64], msg[1024];
 	int error;
 	if (!logic)
 		return 0;
 	snprintf(where, sizeof where, "%s", path);
-	if ((error = alm_jsonlogic_check(logic, where)) < 0)
-		return alm_error_set(error, "%s: %s", ck->name, alm_error_last());
+	if ((error = alm_jsonlogic_check(logic, where)) < 0) {
+		/* Copied first: alm_error_set writes the buffer alm_error_last reads. */
+		snprintf(msg, sizeof msg, "%s", alm_error_last());
+		return alm_error_set(error, "%s: %s", ck->name, msg);
+	}
 	return 0;
 }
 
@@ -252,6 +255,36 @@ static int check_tree(checker *ck)
 	return error;
 }
 
+/* Ids are looked up by walking lists, so the checks below are quadratic in
+ * the lists' lengths: bound those first (ALM_RULES_MAX_ITEMS). */
+static int check_sizes(const checker *ck)
+{
+	static const char *const lists[] = {"tiers", "maturity", "questions", "follow_up", "verdicts", "notices"};
+	const cJSON *q;
+	char path[PATH_LEN];
+	size_t i;
+	int parts = 0;
+
+	for (i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(ck->doc, lists[i])) > ALM_RULES_MAX_ITEMS) {
+			snprintf(path, sizeof path, "$.%s", lists[i]);
+			return alm_error_set(ALM_ELIMIT, "%s: %s: more than %d entries (ALM_RULES_MAX_ITEMS)",
+					     ck->name, path, ALM_RULES_MAX_ITEMS);
+		}
+	}
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ck->doc, "tree"),
+								 "nodes")) > ALM_RULES_MAX_ITEMS)
+		return alm_error_set(ALM_ELIMIT, "%s: $.tree.nodes: more than %d entries (ALM_RULES_MAX_ITEMS)",
+				     ck->name, ALM_RULES_MAX_ITEMS);
+	cJSON_ArrayForEach(q, cJSON_GetObjectItemCaseSensitive(ck->doc, "questions")) {
+		parts += cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(q, "parts"));
+		if (parts > ALM_RULES_MAX_ITEMS)
+			return alm_error_set(ALM_ELIMIT, "%s: $.questions: more than %d parts in all (ALM_RULES_MAX_ITEMS)",
+					     ck->name, ALM_RULES_MAX_ITEMS);
+	}
+	return 0;
+}
+
 static int check_notices(checker *ck)
 {
 	const cJSON *notice;
@@ -286,7 +319,7 @@ int alm_rules_from_json(alm_rules **out, cJSON *doc, const char *name)
 		error = alm_error_set(ALM_ENOMEM, "out of memory");
 		goto done;
 	}
-	if ((error = check_questions(&ck)) < 0 || (error = check_tree(&ck)) < 0 ||
+	if ((error = check_sizes(&ck)) < 0 || (error = check_questions(&ck)) < 0 || (error = check_tree(&ck)) < 0 ||
 	    (error = check_notices(&ck)) < 0)
 		goto done;
 	rules = calloc(1, sizeof *rules);

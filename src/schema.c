@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define PATH_MAX_LEN 512
@@ -193,15 +194,85 @@ static int check_object(const validator *vd, const cJSON *schema, const cJSON *v
 	return 0;
 }
 
+static int is_scalar(const cJSON *v)
+{
+	return !cJSON_IsArray(v) && !cJSON_IsObject(v);
+}
+
+typedef struct {
+	const cJSON *value;
+	int at; /* position in the array */
+} indexed;
+
+/* A total order on scalars that puts the values cJSON_Compare calls equal
+ * next to each other, equal values in the order of the array. */
+static int scalar_order(const void *a, const void *b)
+{
+	const indexed *p = a, *q = b;
+	const cJSON *x = p->value, *y = q->value;
+	int tx = x->type & 0xFF, ty = y->type & 0xFF, c = 0;
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	if (cJSON_IsString(x))
+		c = strcmp(x->valuestring, y->valuestring);
+	else if (cJSON_IsNumber(x) && !cJSON_Compare(x, y, 1))
+		c = x->valuedouble < y->valuedouble ? -1 : 1;
+	return c ? c : (p->at > q->at) - (p->at < q->at);
+}
+
+/*
+ * The index of the first item equal to an earlier one, or -1; -2 when out of
+ * memory. Pairwise comparison is quadratic, which a long list in an answers
+ * file would turn into minutes, so lists of scalars (every uniqueItems list in
+ * the project's schemas) are sorted instead.
+ */
+static int first_duplicate(const cJSON *v, int n)
+{
+	const cJSON *item, *other;
+	indexed *sorted;
+	int i, first = -1;
+
+	cJSON_ArrayForEach(item, v) {
+		if (!is_scalar(item)) {
+			/* Arrays and objects: rare enough for the plain way. */
+			for (i = 0, item = v->child; item; item = item->next, i++)
+				for (other = v->child; other != item; other = other->next)
+					if (cJSON_Compare(item, other, 1))
+						return i;
+			return -1;
+		}
+	}
+	if (n < 2)
+		return -1;
+	if (!(sorted = malloc((size_t)n * sizeof *sorted)))
+		return -2;
+	i = 0;
+	cJSON_ArrayForEach(item, v) {
+		sorted[i].value = item;
+		sorted[i].at = i;
+		i++;
+	}
+	qsort(sorted, (size_t)n, sizeof *sorted, scalar_order);
+	/* The second item of each run of equal values is that value's first
+	 * later copy; the earliest of those is the answer. */
+	for (i = 1; i < n; i++)
+		if (cJSON_Compare(sorted[i].value, sorted[i - 1].value, 1) &&
+		    (i < 2 || !cJSON_Compare(sorted[i - 1].value, sorted[i - 2].value, 1)) &&
+		    (first < 0 || sorted[i].at < first))
+			first = sorted[i].at;
+	free(sorted);
+	return first;
+}
+
 static int check_array(const validator *vd, const cJSON *schema, const cJSON *v, const char *path)
 {
 	const cJSON *items = cJSON_GetObjectItemCaseSensitive(schema, "items");
 	const cJSON *min = cJSON_GetObjectItemCaseSensitive(schema, "minItems");
 	const cJSON *max = cJSON_GetObjectItemCaseSensitive(schema, "maxItems");
 	const cJSON *unique = cJSON_GetObjectItemCaseSensitive(schema, "uniqueItems");
-	const cJSON *item, *other;
+	const cJSON *item;
 	char sub[PATH_MAX_LEN], msg[160];
-	int i = 0, n, error;
+	int i = 0, n, dup = -1, error;
 
 	if (!cJSON_IsArray(v))
 		return 0;
@@ -214,16 +285,15 @@ static int check_array(const validator *vd, const cJSON *schema, const cJSON *v,
 		snprintf(msg, sizeof msg, "expected at most %d items", max->valueint);
 		return fail(vd, path, msg);
 	}
+	if (cJSON_IsTrue(unique) && (dup = first_duplicate(v, n)) == -2)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
 	cJSON_ArrayForEach(item, v) {
 		alm_json_path_index(sub, sizeof sub, path, i);
 		if (cJSON_IsObject(items) && (error = validate(vd, items, item, sub)) < 0)
 			return error;
-		if (cJSON_IsTrue(unique)) {
-			/* Name the later copy: that is the one to remove. */
-			for (other = v->child; other != item; other = other->next)
-				if (cJSON_Compare(item, other, 1))
-					return fail(vd, sub, "appears more than once; expected unique items");
-		}
+		/* Name the later copy: that is the one to remove. */
+		if (i == dup)
+			return fail(vd, sub, "appears more than once; expected unique items");
 		i++;
 	}
 	return 0;

@@ -11,18 +11,27 @@ the port on the first line of stdout. Serves:
                                 designer definitions, every build state, pull
                                 requests with and without approvals, branch
                                 policies and environments
+  contoso/Contoso Web, contoso/Data Platform, contoso/Archive
+                                smaller projects beside it, so that the
+                                organization's list of projects pages (four
+                                projects, three a page): repositories with a
+                                webUrl, a disabled one, an empty project
   bench/Bench                   with --bench-*: many pipelines, builds and
                                 repositories, for the benchmark
 
 Lists page like the service: X-MS-ContinuationToken (sent back as
 continuationToken; the token is bound to the other parameters and refused with
-a 400 when they change) or $top/$skip for pull requests.
+a 400 when they change) or $top/$skip for pull requests. ORG/_apis/projects
+lists the organization's projects (those served here), paged the same way.
 
 Faults are chosen by a path prefix: /fault/SPEC/ORG/PROJECT/... where SPEC is
-NAME[xN][@MATCH]: the fault applies to requests whose path after _apis/ is MATCH
+NAME[xN][@MATCH][:PROJECT]: the fault applies to requests whose path after _apis/ is MATCH
 with '.' for '/' (build.definitions, git.repositories; all requests when absent),
-and only to the first N requests of each distinct URL when xN is given. NAMEs: 401 403 203 html200 404text 429 503 500 echo truncated short
-oversize oversize-stream hang redirect repeat loop ratelimit bom.
+only to the first N requests of each distinct URL when xN is given, and only
+to requests below ORG/PROJECT/ (case-insensitively) when :PROJECT is given.
+NAMEs: 401 403 203 html200 404text 429 503 500 echo truncated short
+oversize oversize-stream hang redirect repeat loop ratelimit bom, and skip (a
+list pages by $skip alone: no continuation token).
 
 With --tls-cert/--tls-key it speaks HTTPS instead.
 
@@ -290,6 +299,85 @@ def contoso(fixtures):
     return d
 
 
+def small_project(fixtures, org, project_id, name, repos, pipelines, environments):
+    """A plain project beside contoso/ALM Project: repos is a list of
+    (name, pull requests as (status, approved by another), disabled, empty)."""
+    real_defs = body_of(fixtures, "list_build_definitions.json")["value"]
+    real_build = body_of(fixtures, "list_builds_statusFilter-completed_continuationToken.json")["value"][0]
+    real_prs = body_of(fixtures, "list_pull_requests_status-completed.json")["value"]
+    real_repos = body_of(fixtures, "list_repositories.json")["value"]
+    real_reviewers = body_of(fixtures, "list_pull_request_reviewers.json")["value"]
+    project = {"id": project_id, "name": name, "state": "wellFormed", "revision": 7, "visibility": "private",
+               "lastUpdateTime": "2024-04-01T08:00:00Z",
+               "url": "https://dev.azure.com/%s/_apis/projects/%s" % (org, project_id)}
+    d = Dataset(org, project)
+    ref = {"id": project_id, "name": name}
+    template = [x for x in real_defs if x["id"] == 25][0]
+    for i, pname in enumerate(pipelines, 1):
+        x = copy.deepcopy(template)
+        x["id"] = i
+        x["name"] = pname
+        x["project"] = dict(ref)
+        x["process"] = {"yamlFilename": "azure-pipelines.yml", "type": 2}
+        x["latestBuild"] = {"id": 100 * i, "queueTime": "2024-05-20T09:00:00Z", "status": "completed"}
+        d.definitions.append(x)
+        b = copy.deepcopy(real_build)
+        b.update(id=100 * i, status="completed", result="succeeded", reason="individualCI",
+                 queueTime="2024-05-20T09:00:00Z", startTime="2024-05-20T09:00:04Z", project=dict(ref))
+        b["definition"] = dict(b["definition"], id=i, name=pname)
+        b.pop("tags", None)
+        d.builds.append(b)
+    other = dict(real_reviewers[0], id="5a0e5b1c-0000-4000-8000-00000000b0b0", displayName="Bob Reviewer")
+    pid = 1
+    everything = []
+    for n, (rname, prs, disabled, empty) in enumerate(repos, 1):
+        r = copy.deepcopy(real_repos[1])
+        r["id"] = "%s-%012d" % (project_id[:23], n)
+        r["name"] = rname
+        r["project"] = dict(ref, state="wellFormed")
+        r["remoteUrl"] = "https://dev.azure.com/%s/%s/_git/%s" % (org, name.replace(" ", "%20"), rname.replace(" ", "%20"))
+        r["webUrl"] = r["remoteUrl"]
+        r["isDisabled"] = disabled
+        if empty:
+            r.pop("defaultBranch", None)
+        else:
+            r["defaultBranch"] = "refs/heads/main"
+        d.repositories.append(r)
+        lst = []
+        for (status, approved) in prs:
+            x = copy.deepcopy(real_prs[0])
+            x["pullRequestId"] = x["codeReviewId"] = pid
+            x["status"] = status
+            x["creationDate"] = "2024-05-%02dT08:00:00Z" % (1 + pid % 28)
+            x["repository"] = {"id": r["id"], "name": rname, "project": dict(ref)}
+            x["targetRefName"] = "refs/heads/main"
+            x["reviewers"] = [dict(other, vote=10 if approved else 0)]
+            lst.append(x)
+            pid += 1
+        d.pullrequests[r["id"]] = lst
+        everything += lst
+    d.pullrequests["*"] = everything
+    d.default_reviewers = real_reviewers
+    for (eid, ename) in enumerate(environments, 1):
+        d.environments.append({"id": eid, "name": ename, "project": dict(ref)})
+    return d
+
+
+def contoso_neighbours(fixtures):
+    return [
+        small_project(fixtures, "contoso", "1d2e3f40-aaaa-4bbb-8ccc-000000000002", "Contoso Web",
+                      [("Web Portal", [("completed", True), ("completed", True), ("active", False)], False, False),
+                       ("Shared-Lib", [("completed", False)], False, False),
+                       ("Legacy Portal", [], True, False)],
+                      ["web-ci", "web-release"], ["Test", "Prod"]),
+        small_project(fixtures, "contoso", "1d2e3f40-aaaa-4bbb-8ccc-000000000003", "Data Platform",
+                      [("Warehouse", [("completed", True), ("abandoned", False)], False, False),
+                       ("Scratch", [], False, True)],
+                      ["warehouse-ci"], []),
+        small_project(fixtures, "contoso", "1d2e3f40-aaaa-4bbb-8ccc-000000000004", "Archive", [], [], []),
+    ]
+
+
 def bench(fixtures, pipelines, build_pages, per_page, repos, prs_per_repo):
     real_defs = body_of(fixtures, "list_build_definitions.json")["value"]
     real_build = body_of(fixtures, "list_builds_statusFilter-completed_continuationToken.json")["value"][0]
@@ -338,13 +426,15 @@ class Server(ThreadingHTTPServer):
 
 
 def parse_fault(seg):
-    name, count, match = seg, None, None
+    name, count, match, project = seg, None, None, None
+    if ":" in name:
+        name, project = name.split(":", 1)
     if "@" in name:
         name, match = name.split("@", 1)
     if "x" in name and name.rsplit("x", 1)[1].isdigit():
         name, count = name.rsplit("x", 1)
         count = int(count)
-    return name, count, match
+    return name, count, match, project
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -411,7 +501,11 @@ class Handler(BaseHTTPRequestHandler):
                 return self.error(400, "The continuation token was issued for other query parameters.")
         chunk = items[start:start + size]
         headers = {}
-        if fault == "repeat":
+        if fault == "skip":
+            # An older server: no token, the client moves on with $skip.
+            start = int(params["$skip"]) if params.get("$skip", "").isdigit() else 0
+            chunk = items[start:start + size]
+        elif fault == "repeat":
             chunk = items[:size]
             headers["X-MS-ContinuationToken"] = "0|%s +/&=" % self.token_key(params)
         elif fault == "loop":
@@ -485,10 +579,13 @@ class Handler(BaseHTTPRequestHandler):
 
         fault = None
         if len(segs) >= 2 and segs[0] == "fault":
-            name, count, match = parse_fault(segs[1])
+            name, count, match, project = parse_fault(segs[1])
             segs = segs[2:]
             api = "/".join(segs[segs.index("_apis") + 1:]) if "_apis" in segs else ""
             applies = match is None or match.replace(".", "/") == api
+            if project is not None:
+                # Below ORG/PROJECT/_apis only: the organization's own requests are not the project's.
+                applies = applies and len(segs) > 2 and segs[2] == "_apis" and segs[1].lower() == project.lower()
             if applies and count is not None:
                 with COUNT_LOCK:
                     n = FAULT_COUNTS.get(self.path, 0)
@@ -516,6 +613,14 @@ class Handler(BaseHTTPRequestHandler):
         if "api-version" not in params:
             return self.error(400, 'No api-version was supplied for the "GET" request. The version must be supplied either as part of the Accept header (e.g. "application/json; api-version=1.0") or as a query parameter (e.g. "?api-version=1.0").',
                               "VssVersionNotSpecifiedException")
+        # {org}/_apis/projects: the organization's projects, in name order
+        if len(segs) == 3 and segs[1:3] == ["_apis", "projects"]:
+            projects = sorted((ds.project for (org, _), ds in data.items() if org == segs[0].lower()),
+                              key=lambda p: p["name"].lower())
+            if not projects:
+                return self.error(404, "VS800075: The organization %s does not exist or you do not have access to it." % segs[0],
+                                  "OrganizationNotFoundException")
+            return self.listing(projects, params, self.server.args.page_size, fault)
         # {org}/_apis/projects/{project}
         if len(segs) == 4 and segs[1:3] == ["_apis", "projects"]:
             ds = data.get((segs[0].lower(), segs[3].lower()))
@@ -644,7 +749,7 @@ def main():
     args = ap.parse_args()
 
     datasets = {}
-    for ds in (fabrikam(args.fixtures), contoso(args.fixtures)):
+    for ds in [fabrikam(args.fixtures), contoso(args.fixtures)] + contoso_neighbours(args.fixtures):
         datasets[(ds.org.lower(), ds.project["name"].lower())] = ds
     if args.bench_pipelines:
         ds = bench(args.fixtures, args.bench_pipelines, args.bench_build_pages, args.bench_builds_per_page,

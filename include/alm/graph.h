@@ -2,8 +2,10 @@
 #define ALM_GRAPH_H
 /*
  * Drawing the decision tree of a rules document as Graphviz DOT or a Mermaid
- * flowchart. With a report, the path it took is highlighted and each visited
- * decision is annotated with the value that decided it.
+ * flowchart. With a report, the path it took is highlighted (the nodes it
+ * visited and the branches it took), each visited decision is annotated with
+ * the value that decided it, and the reached verdict's prerequisite steps with
+ * their status.
  */
 #include "alm/rules.h"
 

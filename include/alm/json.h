@@ -12,7 +12,10 @@
 
 /* Parses `len` bytes of `text`; `name` names the input in errors. The whole
  * text must be one JSON value (trailing non-space is an error). *out is owned
- * by the caller. Returns 0, or ALM_EINVALID with "NAME:LINE:COL: ...". */
+ * by the caller. Returns 0, or ALM_EINVALID with "NAME:LINE:COL: ...".
+ * Arrays and objects nested deeper than cJSON's CJSON_NESTING_LIMIT (1000)
+ * are refused ("nested deeper than 1000 arrays and objects"), so no reader
+ * of a parsed value recurses further than that. */
 int alm_json_parse(cJSON **out, const char *text, size_t len, const char *name);
 
 /* Reads and parses a file. ALM_ENOTFOUND/ALM_EIO when it cannot be read. */

@@ -9,6 +9,13 @@
 
 typedef struct alm_rules alm_rules;
 
+/* Most entries in each list of a rules document (questions, question parts
+ * in all, tree nodes, verdicts, tiers, maturity levels, follow-ups, notices):
+ * a hundred times what the decision tree needs, and small enough that
+ * checking ids and references, which compares entries pairwise, stays quick.
+ * Beyond it loading fails with ALM_ELIMIT. */
+#define ALM_RULES_MAX_ITEMS 1000
+
 /* Loads the compiled-in default rules. Free with alm_rules_free. */
 int alm_rules_load_default(alm_rules **out);
 

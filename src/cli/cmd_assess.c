@@ -1,6 +1,8 @@
 /* alm-advisor assess: gather facts, walk the tree, render, gate. */
+#include "ci_integration.h"
 #include "cli.h"
 #include "gather.h"
+#include "progress.h"
 
 #include "alm/assess.h"
 #include "alm/error.h"
@@ -11,7 +13,7 @@
 #include <string.h>
 
 enum { O_ANSWERS, O_RULES, O_ADO, O_ADO_REPO, O_SINCE, O_FORMAT, O_OUTPUT, O_STRICT, O_FAIL_UNLESS,
-       O_MIN_CONFIDENCE, O_NO_REPO, O_TIMEOUT, O_CA_FILE, O_COUNT };
+       O_MIN_CONFIDENCE, O_NO_REPO, O_TIMEOUT, O_CA_FILE, O_QUIET, O_COUNT };
 
 static const cli_option options[O_COUNT] = {
 	[O_ANSWERS] = {"answers", 'a', "FILE", "answers file (default: REPO/.alm-advisor/answers.json if present)"},
@@ -19,7 +21,7 @@ static const cli_option options[O_COUNT] = {
 	[O_ADO] = {"ado", 0, "URL", "Azure DevOps project URL (token from AZURE_DEVOPS_EXT_PAT)"},
 	[O_ADO_REPO] = {"ado-repo", 0, "NAME", "Azure DevOps repository (default: matched from the remote)"},
 	[O_SINCE] = {"since", 0, "WHEN", "history window: DAYS, YYYY-MM-DD or all (default 365)"},
-	[O_FORMAT] = {"format", 'f', "FORMAT", "text (default) or json"},
+	[O_FORMAT] = {"format", 'f', "FORMAT", "text (default), json, markdown, html, sarif, dot or mermaid"},
 	[O_OUTPUT] = {"output", 'o', "FILE", "write the report to FILE, atomically"},
 	[O_STRICT] = {"strict", 0, NULL, "fail (exit 4) when a remote service fails, instead of degrading"},
 	[O_FAIL_UNLESS] = {"fail-unless", 0, "VERDICTS", "exit 1 unless the verdict is one of these (comma-separated)"},
@@ -27,13 +29,16 @@ static const cli_option options[O_COUNT] = {
 	[O_NO_REPO] = {"no-repo", 0, NULL, "assess from answers (and Azure DevOps) alone, without a repository"},
 	[O_TIMEOUT] = {"timeout", 0, "SECONDS", "give up on Azure DevOps after this long in all (default 60)"},
 	[O_CA_FILE] = {"ca-file", 0, "FILE", "extra certificate authorities for Azure DevOps Server"},
+	[O_QUIET] = {"quiet", 'q', NULL, "no progress meter on stderr (it shows only on a terminal anyway)"},
 };
 
 static const cli_command command = {
 	"assess", "assess [REPO] [options]",
 	"Walks the CoE ALM maturity decision tree for the solution in REPO (default: the\n"
 	"current directory) and reports the verdict, the path taken, the impact tier and\n"
-	"SLA, the gaps with actions, the questions still to answer, and the confidence.",
+	"SLA, the gaps with actions, the questions still to answer, and the confidence.\n"
+	"In Azure Pipelines (TF_BUILD=True) each gap is also a warning and the Markdown\n"
+	"report the run's summary; in GitHub Actions it is appended to $GITHUB_STEP_SUMMARY.",
 	options, O_COUNT, 1};
 
 static const char *const verdict_ids[] = {"alm-accelerator", "alm-accelerator-after-prerequisites", "makers-path",
@@ -76,6 +81,18 @@ static int verdict_in(const char *verdict, const char *list)
 	return 0;
 }
 
+/* What the meter says while the facts are gathered. Whether Azure DevOps will
+ * be asked is gather.c's decision; this guesses it from the same inputs only
+ * to choose the words. */
+static const char *gather_label(const cli_args *a)
+{
+	const char *tf = getenv("TF_BUILD"), *pat = getenv("AZURE_DEVOPS_EXT_PAT"), *sys = getenv("SYSTEM_ACCESSTOKEN");
+	int ado = a->value[O_ADO] || (pat && *pat) || (sys && *sys && tf && strcmp(tf, "True") == 0);
+	if (a->value[O_NO_REPO])
+		return ado ? "asking Azure DevOps" : "reading the answers";
+	return ado ? "reading the repository, then asking Azure DevOps" : "reading the repository";
+}
+
 int cmd_assess(int argc, char **argv)
 {
 	cli_args a;
@@ -83,6 +100,7 @@ int cmd_assess(int argc, char **argv)
 	alm_rules *rules = NULL;
 	alm_facts *facts = NULL;
 	cJSON *report = NULL;
+	alm_render_options ro = ALM_RENDER_OPTIONS_INIT;
 	char *text = NULL, *end;
 	size_t len = 0;
 	int format = ALM_FORMAT_TEXT, code;
@@ -95,7 +113,7 @@ int cmd_assess(int argc, char **argv)
 		return EXIT_ASSESSED;
 	}
 	if (a.value[O_FORMAT] && (format = alm_format_parse(a.value[O_FORMAT])) < 0) {
-		cli_error("--format '%s': expected text or json", a.value[O_FORMAT]);
+		cli_error("--format '%s': expected %s", a.value[O_FORMAT], alm_format_names());
 		return EXIT_USAGE;
 	}
 	if (a.value[O_MIN_CONFIDENCE]) {
@@ -133,22 +151,30 @@ int cmd_assess(int argc, char **argv)
 	g.timeout = a.value[O_TIMEOUT];
 	g.since = a.value[O_SINCE];
 	g.strict = a.value[O_STRICT] != NULL;
-	if ((code = cli_gather(&facts, &g)) != EXIT_ASSESSED)
+	cli_progress_begin(gather_label(&a), !a.value[O_QUIET]);
+	code = cli_gather(&facts, &g);
+	if (code != EXIT_ASSESSED) {
+		cli_progress_end();
 		goto done;
-
+	}
+	cli_progress_label("walking the decision tree");
 	if (alm_assess(&report, rules, facts, ALM_VERSION) < 0) {
+		cli_progress_end();
 		cli_error("%s", alm_error_last());
 		code = EXIT_BAD_INPUT;
 		goto done;
 	}
-	if (alm_report_render(&text, &len, report, (alm_format)format,
-			      (!a.value[O_OUTPUT] && format == ALM_FORMAT_TEXT && cli_color_allowed()) ? ALM_RENDER_COLOR : 0) < 0) {
+	cli_progress_end();
+	ro.rules = rules;
+	ro.flags = (!a.value[O_OUTPUT] && format == ALM_FORMAT_TEXT && cli_color_allowed()) ? ALM_RENDER_COLOR : 0;
+	if (alm_report_render_opts(&text, &len, report, (alm_format)format, &ro) < 0) {
 		cli_error("%s", alm_error_last());
 		code = EXIT_OUTPUT;
 		goto done;
 	}
 	if ((code = cli_write_output(a.value[O_OUTPUT], text, len)) != EXIT_ASSESSED)
 		goto done;
+	cli_ci_publish(report, rules);
 
 	if (a.value[O_FAIL_UNLESS] && !verdict_in(alm_report_verdict(report), a.value[O_FAIL_UNLESS])) {
 		fprintf(stderr, "alm-advisor: gate not met: the verdict is %s, not one of %s\n",

@@ -1,5 +1,7 @@
-/* alm-advisor questions: the questions of the tree, and the answers template. */
+/* alm-advisor questions: the questions of the tree, the answers template, and
+ * the questionnaire on a terminal. */
 #include "cli.h"
+#include "questionnaire.h"
 
 #include "alm/answers.h"
 #include "alm/error.h"
@@ -8,22 +10,36 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-enum { O_INIT, O_INTERACTIVE, O_OUTPUT, O_RULES, O_COUNT };
+enum { O_INIT, O_INTERACTIVE, O_OUTPUT, O_RULES, O_ANSWERS, O_NO_REPO, O_ADO, O_ADO_REPO, O_SINCE, O_TIMEOUT,
+       O_CA_FILE, O_QUIET, O_COUNT };
 
 static const cli_option options[O_COUNT] = {
 	[O_INIT] = {"init", 0, "FILE", "write a commented answers template to FILE (never overwrites)"},
-	[O_INTERACTIVE] = {"interactive", 'i', NULL, "ask the questions on the terminal (not built yet)"},
-	[O_OUTPUT] = {"output", 'o', "FILE", "with --interactive: where to save the answers"},
+	[O_INTERACTIVE] = {"interactive", 'i', NULL, "ask, on a terminal, what the evidence in REPO left open"},
+	[O_OUTPUT] = {"output", 'o', "FILE", "with --interactive: where to save the answers (atomically)"},
 	[O_RULES] = {"rules", 0, "FILE", "rules file replacing the built-in decision tree"},
+	[O_ANSWERS] = {"answers", 'a', "FILE", "with --interactive: answers to start from (default: the -o FILE if it "
+					       "exists, else REPO/.alm-advisor/answers.json)"},
+	[O_NO_REPO] = {"no-repo", 0, NULL, "with --interactive: ask everything, without reading a repository"},
+	[O_ADO] = {"ado", 0, "URL", "with --interactive: Azure DevOps project URL for more evidence"},
+	[O_ADO_REPO] = {"ado-repo", 0, "NAME", "Azure DevOps repository (default: matched from the remote)"},
+	[O_SINCE] = {"since", 0, "WHEN", "history window: DAYS, YYYY-MM-DD or all (default 365)"},
+	[O_TIMEOUT] = {"timeout", 0, "SECONDS", "give up on Azure DevOps after this long in all (default 60)"},
+	[O_CA_FILE] = {"ca-file", 0, "FILE", "extra certificate authorities for Azure DevOps Server"},
+	[O_QUIET] = {"quiet", 'q', NULL, "no progress meter on stderr"},
 };
 
 static const cli_command command = {
-	"questions", "questions [--init FILE] [--rules FILE]",
+	"questions", "questions [--init FILE] [--rules FILE] | questions --interactive -o FILE [REPO] [options]",
 	"Lists the decision tree's questions with the answers-file key that answers each;\n"
 	"--init FILE writes an answers template with every key, its question and its\n"
-	"allowed values.",
-	options, O_COUNT, 0};
+	"allowed values. --interactive -o FILE asks on the terminal only what the evidence\n"
+	"in REPO (default: the current directory) and Azure DevOps left open, in the\n"
+	"tree's order, and saves the answers to FILE: ? explains a question, < goes back,\n"
+	"- skips, q quits (so do end of input and Ctrl-C), saving the answers so far.",
+	options, O_COUNT, 1};
 
 static int list_questions(const alm_rules *rules)
 {
@@ -52,12 +68,37 @@ static int list_questions(const alm_rules *rules)
 	return code;
 }
 
+static int file_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int interactive(const cli_args *a, const alm_rules *rules)
+{
+	questionnaire_options q;
+	memset(&q, 0, sizeof q);
+	q.output = a->value[O_OUTPUT];
+	q.rules = rules;
+	q.quiet = a->value[O_QUIET] != NULL;
+	q.gather.repo = a->npos ? a->pos[0] : ".";
+	q.gather.no_repo = a->value[O_NO_REPO] != NULL;
+	/* Running again with the same -o FILE takes up where the last run stopped. */
+	q.gather.answers = a->value[O_ANSWERS] ? a->value[O_ANSWERS] : file_exists(q.output) ? q.output : NULL;
+	q.gather.ado_url = a->value[O_ADO];
+	q.gather.ado_repo = a->value[O_ADO_REPO];
+	q.gather.ca_file = a->value[O_CA_FILE];
+	q.gather.timeout = a->value[O_TIMEOUT];
+	q.gather.since = a->value[O_SINCE];
+	return cli_questionnaire(&q);
+}
+
 int cmd_questions(int argc, char **argv)
 {
 	cli_args a;
 	alm_rules *rules = NULL;
-	char *text = NULL;
-	int code;
+	char *text = NULL, *end;
+	int code, i;
 
 	if ((code = cli_parse(&a, &command, argc, argv)) != 0)
 		return code;
@@ -66,13 +107,44 @@ int cmd_questions(int argc, char **argv)
 		return EXIT_ASSESSED;
 	}
 	if (a.value[O_INTERACTIVE]) {
-		cli_error("questions --interactive is not built yet; write the answers with "
-			  "'alm-advisor questions --init FILE' and edit them");
-		return EXIT_USAGE;
+		if (!a.value[O_OUTPUT]) {
+			cli_error("questions --interactive needs -o FILE, where the answers are saved");
+			return EXIT_USAGE;
+		}
+		if (a.value[O_INIT]) {
+			cli_error("--init and --interactive contradict each other: one writes a template, the other asks");
+			return EXIT_USAGE;
+		}
+		if (a.value[O_NO_REPO] && a.npos) {
+			cli_error("--no-repo and a REPO argument contradict each other");
+			return EXIT_USAGE;
+		}
+		if (a.value[O_TIMEOUT] && (strtod(a.value[O_TIMEOUT], &end) <= 0 || *end)) {
+			cli_error("--timeout '%s': expected a positive number of seconds", a.value[O_TIMEOUT]);
+			return EXIT_USAGE;
+		}
+	} else {
+		/* Only the questionnaire reads a repository or saves to -o. */
+		static const int interactive_only[] = {O_OUTPUT, O_ANSWERS, O_NO_REPO, O_ADO, O_ADO_REPO, O_SINCE,
+						       O_TIMEOUT, O_CA_FILE};
+		for (i = 0; i < (int)(sizeof interactive_only / sizeof interactive_only[0]); i++) {
+			if (a.value[interactive_only[i]]) {
+				cli_error("--%s applies to questions --interactive", options[interactive_only[i]].name);
+				return EXIT_USAGE;
+			}
+		}
+		if (a.npos) {
+			cli_error("questions: REPO applies to --interactive (see 'alm-advisor questions --help')");
+			return EXIT_USAGE;
+		}
 	}
 	if ((a.value[O_RULES] ? alm_rules_load_file(&rules, a.value[O_RULES]) : alm_rules_load_default(&rules)) < 0) {
 		cli_error("%s", alm_error_last());
 		return EXIT_BAD_INPUT;
+	}
+	if (a.value[O_INTERACTIVE]) {
+		code = interactive(&a, rules);
+		goto done;
 	}
 	if (!a.value[O_INIT]) {
 		code = list_questions(rules);

@@ -1,8 +1,11 @@
 /* alm-advisor scan: assess many repositories at once, concurrently, into one
- * portfolio; and alm-advisor merge: join the portfolios of several scans. */
+ * portfolio (local clones, and with --ado the repositories of Azure DevOps
+ * read from the service alone); and alm-advisor merge: join the portfolios of
+ * several scans. */
 #include "cli.h"
 #include "gather.h"
 
+#include "alm/ado_list.h"
 #include "alm/assess.h"
 #include "alm/error.h"
 #include "alm/json.h"
@@ -13,11 +16,18 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-enum { O_UNDER, O_ANSWERS_MAP, O_JOBS, O_SHARD, O_FORMAT, O_OUTPUT, O_RULES, O_SINCE, O_ADO, O_COUNT };
+enum { O_UNDER, O_ANSWERS_MAP, O_JOBS, O_SHARD, O_FORMAT, O_OUTPUT, O_RULES, O_SINCE, O_ADO, O_TIMEOUT,
+       O_CA_FILE, O_COUNT };
+
+/* Azure DevOps repositories probed at once (each probe keeps up to 16 requests
+ * in flight itself): more would mostly queue behind the service's per-user
+ * rate limit. */
+#define ADO_JOBS 4
 
 static const cli_option options[O_COUNT] = {
 	[O_UNDER] = {"under", 0, "DIR", "assess every repository found below DIR"},
@@ -28,7 +38,11 @@ static const cli_option options[O_COUNT] = {
 	[O_OUTPUT] = {"output", 'o', "FILE", "write the portfolio to FILE, atomically"},
 	[O_RULES] = {"rules", 0, "FILE", "rules file replacing the built-in decision tree"},
 	[O_SINCE] = {"since", 0, "WHEN", "history window: DAYS, YYYY-MM-DD or all (default 365)"},
-	[O_ADO] = {"ado", 0, "URL", "assess every repository of an Azure DevOps project (not built yet)"},
+	[O_ADO] = {"ado", 0, "URL", "assess every repository of an Azure DevOps project, or of every project of "
+				  "an organization (https://dev.azure.com/ORG[/PROJECT]), without cloning"},
+	[O_TIMEOUT] = {"timeout", 0, "SECONDS", "give up on Azure DevOps after this long, for the listing and for "
+						 "each repository (default 60)"},
+	[O_CA_FILE] = {"ca-file", 0, "FILE", "extra certificate authorities for Azure DevOps Server"},
 };
 
 static const cli_command command = {
@@ -37,13 +51,18 @@ static const cli_command command = {
 	"prints a portfolio: one row per repository with its verdict, impact tier,\n"
 	"maturity, confidence, top gap and evidence, sorted by verdict then confidence.\n"
 	"Each repository's answers come from .alm-advisor/answers.json in it, or from\n"
-	"--answers-map. A repository that cannot be assessed is a failed row.",
+	"--answers-map. A repository that cannot be assessed is a failed row.\n"
+	"With --ado, every repository of the project (or organization) is assessed from\n"
+	"Azure DevOps alone (token from AZURE_DEVOPS_EXT_PAT); one also found locally\n"
+	"(by name) gets its local evidence as well, in the same row.",
 	options, O_COUNT, CLI_MAX_POSITIONAL};
 
 typedef struct {
-	char *path;
+	const char *path;          /* the local repository; NULL when read from Azure DevOps alone */
 	char *name;
-	char *answers; /* from the map, or NULL */
+	char *row_path;            /* the row's path when not the local one: the Azure DevOps address */
+	char *answers;             /* from the map, or NULL */
+	const alm_ado_listed *ado; /* the Azure DevOps repository, or NULL */
 	cJSON *row;
 } job;
 
@@ -53,6 +72,8 @@ typedef struct {
 	pthread_mutex_t lock;
 	const alm_rules *rules;
 	const char *since;
+	const char *timeout;
+	const char *ca_file;
 } queue;
 
 static int is_dir(const char *path)
@@ -154,23 +175,45 @@ static void assess_one(job *j, const queue *q)
 	gather_options g;
 	alm_facts *facts = NULL;
 	cJSON *report = NULL;
+	const char *path = j->row_path ? j->row_path : j->path;
 	char message[1024] = "";
 
+	if (j->ado && j->ado->error) {
+		j->row = alm_portfolio_failed_row(j->name, path, j->ado->error);
+		return;
+	}
+	if (j->ado && j->ado->disabled) {
+		j->row = alm_portfolio_failed_row(j->name, path, "the repository is disabled in Azure DevOps: its "
+							       "pull requests and policies cannot be read");
+		return;
+	}
 	memset(&g, 0, sizeof g);
 	g.repo = j->path;
+	g.no_repo = j->path == NULL;
 	g.answers = j->answers;
 	g.since = q->since;
 	g.quiet = 1;
 	g.message = message;
 	g.message_size = sizeof message;
+	if (j->ado) {
+		g.ado_url = j->ado->project_url;
+		g.ado_repo = j->ado->name;
+		g.timeout = q->timeout;
+		g.ca_file = q->ca_file;
+		/* The row is about this Azure DevOps repository: without its evidence
+		 * it is a failed row with the reason, not a quietly thinner one. */
+		g.strict = 1;
+	}
 	if (cli_gather(&facts, &g) != EXIT_ASSESSED) {
-		j->row = alm_portfolio_failed_row(j->name, j->path, message[0] ? message : "the repository could not be read");
+		j->row = alm_portfolio_failed_row(j->name, path, message[0] ? message : "the repository could not be read");
 		return;
 	}
+	if (!j->path)
+		alm_facts_set_probe(facts, "repo", "skipped", "read from Azure DevOps alone (scan --ado): no local clone");
 	if (alm_assess(&report, q->rules, facts, ALM_VERSION) < 0)
-		j->row = alm_portfolio_failed_row(j->name, j->path, alm_error_last());
+		j->row = alm_portfolio_failed_row(j->name, path, alm_error_last());
 	else
-		j->row = alm_portfolio_row(j->name, j->path, report);
+		j->row = alm_portfolio_row(j->name, path, report);
 	alm_facts_free(facts);
 }
 

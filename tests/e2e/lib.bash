@@ -13,10 +13,11 @@ passed=0 failed=0 name=""
 OUT="$WORK/stdout" ERR="$WORK/stderr" CODE=0
 
 # run NAME ARGS...: runs the binary with ARGS, capturing stdout, stderr and the exit code.
+# $ALM_WRAP, when set, is a command line the binary runs under (valgrind ...).
 run() {
   name=$1; shift
   CODE=0
-  "$ALM_BIN" "$@" >"$OUT" 2>"$ERR" </dev/null || CODE=$?
+  ${ALM_WRAP:-} "$ALM_BIN" "$@" >"$OUT" 2>"$ERR" </dev/null || CODE=$?
 }
 ok() { passed=$((passed + 1)); }
 bad() {

@@ -1,0 +1,204 @@
+#include "ado_common.h"
+#include "ado_parse.h"
+#include "alm/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* A token copied from a file may end in a newline; inner control
+ * characters would end up in a header and are refused. */
+static int clean_token(char **out, const char *raw)
+{
+	size_t n = strlen(raw), i;
+	while (n > 0 && (raw[n - 1] == '\n' || raw[n - 1] == '\r' || raw[n - 1] == ' ' || raw[n - 1] == '\t'))
+		n--;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)raw[i] < 0x20 || raw[i] == 0x7f)
+			return -1;
+	*out = malloc(n + 1);
+	if (!*out)
+		return -2;
+	memcpy(*out, raw, n);
+	(*out)[n] = '\0';
+	return 0;
+}
+
+int alm_ado_credential_read(alm_ado_credential *out, alm_ado_env_fn env)
+{
+	const char *raw;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	out->basic = (raw = env("AZURE_DEVOPS_EXT_PAT")) != NULL && *raw;
+	out->var = out->basic ? "AZURE_DEVOPS_EXT_PAT" : "SYSTEM_ACCESSTOKEN";
+	if (!out->basic && !((raw = env("SYSTEM_ACCESSTOKEN")) != NULL && *raw))
+		return alm_error_set(ALM_EINVALID,
+				     "no Azure DevOps token: set AZURE_DEVOPS_EXT_PAT to a personal access token with Build (Read), "
+				     "Code (Read), Project and Team (Read) and Environment (Read & manage) "
+				     "(in Azure Pipelines, map SYSTEM_ACCESSTOKEN into the step's environment)");
+	if ((rc = clean_token(&out->token, raw)) == -2)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	if (rc < 0)
+		return alm_error_set(ALM_EINVALID, "%s contains control characters; it must be the token alone", out->var);
+	return 0;
+}
+
+void alm_ado_credential_dispose(alm_ado_credential *c)
+{
+	if (!c)
+		return;
+	if (c->token) {
+		explicit_bzero(c->token, strlen(c->token));
+		free(c->token);
+	}
+	memset(c, 0, sizeof *c);
+}
+
+void alm_ado_http_setup(alm_http_options *h, const alm_ado_credential *c, const alm_ado_target *target,
+			const char *ca_file, double timeout)
+{
+	if (c->basic)
+		h->basic_password = c->token;
+	else
+		h->bearer = c->token;
+	h->ca_file = ca_file;
+	h->allow_http = target->loopback;
+	h->no_proxy = target->loopback;
+	h->timeout = timeout;
+	h->connect_timeout = timeout < 10 ? timeout : 10;
+	h->stall_seconds = 20;
+}
+
+void alm_ado_redact(const char *token, char *text)
+{
+	size_t n;
+	char *at;
+	if (!token || !*token)
+		return;
+	n = strlen(token);
+	while ((at = strstr(text, token)) != NULL) {
+		size_t keep = n < 3 ? n : 3;
+		memcpy(at, "***", keep);
+		memmove(at + keep, at + n, strlen(at + n) + 1);
+	}
+}
+
+const char *alm_ado_host_of(const char *collection, char *buf, size_t n)
+{
+	const char *h = strstr(collection, "://");
+	h = h ? h + 3 : collection;
+	snprintf(buf, n, "%.*s", (int)strcspn(h, "/"), h);
+	return buf;
+}
+
+/* The URL without its query, for messages. */
+static void url_path(char *out, size_t n, const char *url)
+{
+	size_t len = strcspn(url, "?#");
+	snprintf(out, n, "%.*s", (int)len, url);
+}
+
+static int is_json(const char *content_type)
+{
+	return content_type && strncasecmp(content_type, "application/json", 16) == 0 &&
+	       (content_type[16] == '\0' || content_type[16] == ';' || content_type[16] == ' ');
+}
+
+/* Writes one line into why and returns 0, so the callers below stay short. */
+static int reason(char *why, size_t n, int *rank, int r, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 5, 6)))
+#endif
+	;
+
+static int reason(char *why, size_t n, int *rank, int r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, n, fmt, ap);
+	va_end(ap);
+	*rank = r;
+	return 0;
+}
+
+int alm_ado_response_check(const alm_http_response *res, const alm_ado_request_info *info, char *why,
+			   size_t n, int *rank)
+{
+	char where[512], msg[300], extra[340];
+	const char *what = info->what, *scope = info->scope, *var = info->token_var;
+	int ok = 1;
+
+	url_path(where, sizeof where, res->url);
+	switch (res->outcome) {
+	case ALM_HTTP_TIMEOUT:
+		if (res->status >= 400)
+			ok = reason(why, n, rank, ALM_ADO_RANK_NETWORK,
+				    "gave up on %s from %s at the probe's %g s deadline, after %d attempts "
+				    "(the last answered HTTP %ld)", what, info->host, info->timeout, res->attempts,
+				    res->status);
+		else
+			ok = reason(why, n, rank, ALM_ADO_RANK_NETWORK,
+				    "no answer from %s for %s within the probe's %g s deadline (GET %s)", info->host,
+				    what, info->timeout, where);
+		break;
+	case ALM_HTTP_TOO_LARGE:
+		ok = reason(why, n, rank, ALM_ADO_RANK_NETWORK, "refused the answer for %s: %s (GET %s)", what,
+			    res->error, where);
+		break;
+	case ALM_HTTP_FAILED:
+		ok = reason(why, n, rank, ALM_ADO_RANK_NETWORK, "could not read %s from %s: %s", what, info->host,
+			    res->error);
+		break;
+	case ALM_HTTP_DONE:
+		break;
+	}
+	if (!ok)
+		goto done;
+
+	extra[0] = '\0';
+	if (alm_ado_parse_error_message(msg, sizeof msg, res->body, res->len) == 0) {
+		alm_ado_redact(info->token, msg);
+		snprintf(extra, sizeof extra, ": %s", msg);
+	}
+	if (res->status == 401) {
+		ok = reason(why, n, rank, ALM_ADO_RANK_AUTH,
+			    "Azure DevOps refused the token (HTTP 401) for %s: %s is missing, expired or revoked, "
+			    "or lacks %s%s", what, var, scope, extra);
+	} else if (res->status == 403) {
+		ok = reason(why, n, rank, ALM_ADO_RANK_FORBIDDEN,
+			    "Azure DevOps denied access (HTTP 403) to %s: the token in %s needs %s "
+			    "and the user read permission%s", what, var, scope, extra);
+	} else if (res->status >= 300 && res->status < 400) {
+		char to[256] = "another address";
+		if (res->location)
+			url_path(to, sizeof to, res->location);
+		ok = reason(why, n, rank, ALM_ADO_RANK_AUTH,
+			    "Azure DevOps redirected %s to %s (HTTP %ld) instead of answering: check the URL, "
+			    "and that %s is accepted (a refused token is sent to a sign-in page)",
+			    what, to, res->status, var);
+	} else if (res->status >= 200 && res->status < 300 &&
+		   (res->status == 203 || !is_json(res->content_type))) {
+		ok = reason(why, n, rank, ALM_ADO_RANK_AUTH,
+			    "Azure DevOps answered %s with a sign-in page (HTTP %ld, %s) instead of JSON: "
+			    "the token in %s was not accepted; it needs %s",
+			    what, res->status, res->content_type ? res->content_type : "no content type", var, scope);
+	} else if (res->status == 404) {
+		ok = reason(why, n, rank, ALM_ADO_RANK_OTHER, "%s not found (HTTP 404) at %s%s", what, where, extra);
+	} else if (res->status == 429) {
+		ok = reason(why, n, rank, ALM_ADO_RANK_NETWORK,
+			    "Azure DevOps throttled the requests (HTTP 429) for %s and the deadline came "
+			    "before it allowed more%s", what, extra);
+	} else if (res->status < 200 || res->status >= 300) {
+		ok = reason(why, n, rank, ALM_ADO_RANK_NETWORK, "Azure DevOps failed %s (HTTP %ld after %d attempt%s)%s",
+			    what, res->status, res->attempts, res->attempts == 1 ? "" : "s", extra);
+	}
+done:
+	if (!ok) {
+		alm_ado_one_line(why);
+		alm_ado_redact(info->token, why);
+	}
+	return ok;
+}

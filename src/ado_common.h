@@ -1,0 +1,65 @@
+#ifndef ALM_ADO_COMMON_H
+#define ALM_ADO_COMMON_H
+/*
+ * What the Azure DevOps probe and the repository listing share, so that both
+ * treat the token and the service's answers the same way: where the token
+ * comes from and how it is wiped, keeping it out of every message, how the
+ * HTTP engine is set up for a target, and what a finished request means (JSON
+ * to parse, or a one-line reason naming the token variable and the scope the
+ * request needs).
+ */
+#include "ado_url.h"
+#include "http.h"
+
+#include <stddef.h>
+
+typedef struct {
+	char *token;     /* a cleaned copy; wiped by alm_ado_credential_dispose */
+	const char *var; /* where it came from: "AZURE_DEVOPS_EXT_PAT" or "SYSTEM_ACCESSTOKEN" */
+	int basic;       /* a personal access token (HTTP Basic); else a Bearer token */
+} alm_ado_credential;
+
+/*
+ * Reads AZURE_DEVOPS_EXT_PAT, else SYSTEM_ACCESSTOKEN, through `env`. Returns
+ * 0, ALM_EINVALID with a message for the user (no token: it names
+ * AZURE_DEVOPS_EXT_PAT and the scopes; control characters in it), or ALM_ENOMEM.
+ */
+int alm_ado_credential_read(alm_ado_credential *out, alm_ado_env_fn env);
+
+/* Wipes and frees the token; a zeroed struct is fine. */
+void alm_ado_credential_dispose(alm_ado_credential *c);
+
+/* Fills the credential and transport fields of `h` for `target`: plain http
+ * and no proxy only for a loopback host, the deadline and its derivatives. */
+void alm_ado_http_setup(alm_http_options *h, const alm_ado_credential *c, const alm_ado_target *target,
+			const char *ca_file, double timeout);
+
+/* Replaces every occurrence of `token` in `text` with "***", in place. */
+void alm_ado_redact(const char *token, char *text);
+
+/* "host[:port]" of a collection URL, into buf. */
+const char *alm_ado_host_of(const char *collection, char *buf, size_t n);
+
+/* How much a failure explains: a refused credential explains everything after it. */
+enum { ALM_ADO_RANK_OTHER = 1, ALM_ADO_RANK_NETWORK = 2, ALM_ADO_RANK_FORBIDDEN = 3, ALM_ADO_RANK_AUTH = 4 };
+
+typedef struct {
+	const char *what;      /* "the repositories" */
+	const char *scope;     /* the token scope it needs: "Code (Read)" */
+	const char *token_var; /* alm_ado_credential.var */
+	const char *token;     /* redacted from what the server says; may be NULL */
+	const char *host;      /* for messages */
+	double timeout;        /* the deadline, for messages */
+} alm_ado_request_info;
+
+/*
+ * Returns 1 when `res` is a 2xx JSON answer. Otherwise returns 0 with the
+ * reason in `why` (one line, the token redacted) and its rank in *rank: 401,
+ * 203, a redirect and any non-JSON success mean the credential was not
+ * accepted; 403 a missing scope or permission; the rest are network failures,
+ * throttling, missing resources and server errors.
+ */
+int alm_ado_response_check(const alm_http_response *res, const alm_ado_request_info *info, char *why,
+			   size_t n, int *rank);
+
+#endif

@@ -1,0 +1,119 @@
+#include "ci_integration.h"
+#include "cli.h"
+
+#include "alm/error.h"
+#include "alm/json.h"
+#include "alm/report.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+static const char *str(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/*
+ * Escapes for Azure Pipelines logging commands, as its task library does: in
+ * the message '%', CR and LF are coded (%AZP25, %0D, %0A) so one command stays
+ * one line; in a property ';' and ']' are coded too (%3B, %5D), since they
+ * would end the property or the property list.
+ */
+static void vso_escape(FILE *fp, const char *s, int property)
+{
+	for (; *s; s++) {
+		if (*s == '%')
+			fputs("%AZP25", fp);
+		else if (*s == '\r')
+			fputs("%0D", fp);
+		else if (*s == '\n')
+			fputs("%0A", fp);
+		else if (property && *s == ';')
+			fputs("%3B", fp);
+		else if (property && *s == ']')
+			fputs("%5D", fp);
+		else
+			fputc(*s, fp);
+	}
+}
+
+static int azure_pipelines(void)
+{
+	const char *tf = getenv("TF_BUILD");
+	return tf && strcasecmp(tf, "true") == 0;
+}
+
+static void azure_publish(const cJSON *report, const char *markdown, size_t len)
+{
+	const char *dir = getenv("AGENT_TEMPDIRECTORY");
+	const cJSON *gap;
+	char path[4096];
+
+	cJSON_ArrayForEach(gap, cJSON_GetObjectItemCaseSensitive(report, "gaps")) {
+		fputs("##vso[task.logissue type=warning;code=", stderr);
+		vso_escape(stderr, str(gap, "part"), 1);
+		fputs("]", stderr);
+		vso_escape(stderr, str(gap, "text"), 0);
+		fputs(" Action: ", stderr);
+		vso_escape(stderr, str(gap, "action"), 0);
+		fputc('\n', stderr);
+	}
+	if (!markdown)
+		return;
+	if (!dir || !*dir)
+		dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	/* One file per run: a job may assess several solutions, and the agent
+	 * attaches each summary by its path. */
+	if (snprintf(path, sizeof path, "%s/alm-advisor-summary-%ld.md", dir, (long)getpid()) >= (int)sizeof path) {
+		fprintf(stderr, "alm-advisor: warning: %s: path too long for the pipeline summary\n", dir);
+		return;
+	}
+	if (alm_file_write_atomic(path, markdown, len) < 0) {
+		fprintf(stderr, "alm-advisor: warning: pipeline summary not written: %s\n", alm_error_last());
+		return;
+	}
+	fputs("##vso[task.uploadsummary]", stderr);
+	vso_escape(stderr, path, 0);
+	fputc('\n', stderr);
+}
+
+static void github_publish(const char *path, const char *markdown, size_t len)
+{
+	FILE *fp = fopen(path, "a");
+	if (!fp || fwrite(markdown, 1, len, fp) != len || (len && markdown[len - 1] != '\n' && fputc('\n', fp) == EOF)) {
+		fprintf(stderr, "alm-advisor: warning: %s: step summary not written: %s\n", path, strerror(errno));
+		if (fp)
+			fclose(fp);
+		return;
+	}
+	if (fclose(fp) != 0)
+		fprintf(stderr, "alm-advisor: warning: %s: step summary not written: %s\n", path, strerror(errno));
+}
+
+void cli_ci_publish(const cJSON *report, const alm_rules *rules)
+{
+	const char *summary = getenv("GITHUB_STEP_SUMMARY");
+	int azure = azure_pipelines(), github = summary && *summary;
+	char *markdown = NULL;
+	size_t len = 0;
+
+	if (!azure && !github)
+		return;
+	if (alm_report_render_markdown(&markdown, &len, report, rules) < 0) {
+		fprintf(stderr, "alm-advisor: warning: pipeline summary not written: %s\n", alm_error_last());
+		markdown = NULL;
+	}
+	if (azure)
+		azure_publish(report, markdown, len);
+	if (github && markdown)
+		github_publish(summary, markdown, len);
+	fflush(stderr);
+	free(markdown);
+}

@@ -1,0 +1,1021 @@
+/*
+ * The HTML report: one self-contained page. Nothing is fetched when it is
+ * viewed (inline CSS, inline SVG) and nothing needs a script, so it can be
+ * mailed, attached to a pipeline run, archived or printed. It is built to be
+ * read by everyone: real headings, table headers, a text alternative for the
+ * drawing, and statuses spelt out so colour is never the only signal.
+ *
+ * The decision tree is laid out here from the rules' nodes (layered, like a
+ * flowchart): each node sits one layer below the deepest node that leads to it,
+ * edges that skip layers pass through reserved slots so they never cross a
+ * box, and the first branch of a decision (its "yes") stays straight below it,
+ * so the tree reads as a spine of decisions with the exits to the right.
+ */
+#include "alm/report.h"
+#include "alm/error.h"
+#include "report_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Short names for the report readers every function here uses. */
+#define str alm_rpt_str
+#define str_or alm_rpt_str_or
+#define get alm_rpt_get
+
+/* Drawing limits: rules far larger than the default tree are refused with
+ * ALM_ELIMIT rather than drawn badly. */
+#define MAX_REAL 128
+#define MAX_VNODES 1024
+#define MAX_EDGES 384
+#define MAX_CHAIN 64
+#define MAX_LINES 24
+
+/* Geometry, in SVG user units (pixels at 100%). */
+#define BOX_W 236.0
+#define GAP_X 30.0
+#define DUMMY_GAP 18.0
+#define GAP_Y 64.0
+#define MARGIN 16.0
+#define LINE_H 15.0
+#define PAD 9.0
+/* Characters per line for 12px text in a box BOX_W wide: DejaVu Sans, the
+ * widest of the usual fallbacks, averages about 7px a character. */
+#define WRAP 30
+
+static const char *const branch_names[] = {"yes", "no", "unknown"};
+
+/* ---- escaping --------------------------------------------------------- */
+
+/* Every piece of text, in content and in attributes alike. */
+static void esc(FILE *fp, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", fp); break;
+		case '<': fputs("&lt;", fp); break;
+		case '>': fputs("&gt;", fp); break;
+		case '"': fputs("&quot;", fp); break;
+		case '\'': fputs("&#39;", fp); break;
+		default: fputc(*s, fp);
+		}
+	}
+}
+
+/* ---- statuses --------------------------------------------------------- */
+
+/* The class (for colour) and the words (the signal that does not need colour). */
+static const char *status_class(const char *status)
+{
+	if (!status)
+		return "unknown";
+	if (strcmp(status, "met") == 0 || strcmp(status, "yes") == 0)
+		return "good";
+	if (strcmp(status, "gap") == 0 || strcmp(status, "no") == 0)
+		return "bad";
+	if (strcmp(status, "not-applicable") == 0)
+		return "na";
+	return "unknown";
+}
+
+static void status_badge(FILE *fp, const char *status)
+{
+	const char *cls = status_class(status);
+	const char *mark = strcmp(cls, "good") == 0 ? "\xE2\x9C\x93 " : strcmp(cls, "bad") == 0 ? "\xE2\x9C\x97 "
+			   : strcmp(cls, "na") == 0 ? "\xE2\x80\x93 " : "? ";
+	fprintf(fp, "<span class=\"status s-%s\"><span aria-hidden=\"true\">%s</span>", cls, mark);
+	esc(fp, status && strcmp(status, "not-applicable") == 0 ? "not applicable" : status ? status : "unknown");
+	fputs("</span>", fp);
+}
+
+/* ---- the tree's layout ------------------------------------------------ */
+
+typedef struct {
+	char *text;
+	int cls; /* 0 label, 1 the answer, 2 evidence, 3 step */
+} line;
+
+typedef struct {
+	int real;   /* index of the rules' node, -1 for a slot of an edge */
+	int layer;
+	int order;
+	double key;
+	double x;   /* centre */
+	double w, h;
+} vnode;
+
+typedef struct {
+	int from, to;  /* real nodes */
+	int branch;    /* index into branch_names */
+	int taken;
+	int chain[MAX_CHAIN]; /* the slots it passes through, top to bottom */
+	int nchain;
+} edge;
+
+typedef struct {
+	const cJSON *report;
+	const alm_rules *rules;
+	const cJSON *real[MAX_REAL];
+	int nreal, start;
+	line lines[MAX_REAL][MAX_LINES];
+	int nlines[MAX_REAL];
+	vnode v[MAX_VNODES];
+	int nv;
+	edge e[MAX_EDGES];
+	int ne;
+	int nlayers;
+	double layer_top[MAX_VNODES], layer_h[MAX_VNODES];
+	double width, height;
+} layout;
+
+static const char *path_value(const cJSON *report, const char *id, const cJSON **step_out)
+{
+	const cJSON *step;
+	if (step_out)
+		*step_out = NULL;
+	cJSON_ArrayForEach(step, get(report, "path")) {
+		if (id && str(step, "node") && strcmp(str(step, "node"), id) == 0) {
+			if (step_out)
+				*step_out = step;
+			return str(step, "value");
+		}
+	}
+	return NULL;
+}
+
+static int verdict_reached(const cJSON *report, const char *id)
+{
+	return id && str(report, "verdict") && strcmp(str(report, "verdict"), id) == 0;
+}
+
+static int is_decision(const cJSON *node)
+{
+	return str(node, "kind") && strcmp(str(node, "kind"), "decision") == 0;
+}
+
+static int real_index(const layout *l, const char *id)
+{
+	int i;
+	for (i = 0; id && i < l->nreal; i++)
+		if (str(l->real[i], "id") && strcmp(str(l->real[i], "id"), id) == 0)
+			return i;
+	return -1;
+}
+
+static int add_line(layout *l, int node, const char *text, size_t len, int cls)
+{
+	char *copy;
+	if (l->nlines[node] >= MAX_LINES)
+		return 0; /* a box this full says enough; the lists below say the rest */
+	if (!(copy = malloc(len + 1)))
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	l->lines[node][l->nlines[node]].text = copy;
+	l->lines[node][l->nlines[node]].cls = cls;
+	l->nlines[node]++;
+	return 0;
+}
+
+/* Breaks `text` into lines of at most `width` characters at spaces (a word
+ * longer than a line is cut), at most `max` lines; when text remains for the
+ * last line allowed, it is cut to fit and ends in "...". */
+static int add_wrapped(layout *l, int node, const char *text, int cls, size_t width, int max)
+{
+	const char *p = text;
+	int n = 0, error;
+	while (p && *p && n < max) {
+		const char *end = p, *brk = NULL;
+		size_t chars = 0;
+		while (*end && chars < width) {
+			if (*end == ' ')
+				brk = end;
+			end++;
+			while (((unsigned char)*end & 0xC0) == 0x80)
+				end++;
+			chars++;
+		}
+		if (n == max - 1 && *end) {
+			/* The last line allowed and more to say: as much as fits, then "...". */
+			char buf[512];
+			size_t len = 0, kept = 0;
+			while (p[len] && kept < width - 3 && len < sizeof buf - 8) {
+				len++;
+				while (((unsigned char)p[len] & 0xC0) == 0x80)
+					len++;
+				kept++;
+			}
+			memcpy(buf, p, len);
+			memcpy(buf + len, "...", 4);
+			return add_line(l, node, buf, strlen(buf), cls);
+		}
+		if (*end && *end != ' ' && brk)
+			end = brk;
+		if ((error = add_line(l, node, p, (size_t)(end - p), cls)) < 0)
+			return error;
+		n++;
+		p = end;
+		while (*p == ' ')
+			p++;
+	}
+	return 0;
+}
+
+static const char *step_status(const cJSON *report, const char *id)
+{
+	const cJSON *p;
+	cJSON_ArrayForEach(p, get(report, "prerequisites"))
+		if (id && str(p, "id") && strcmp(str(p, "id"), id) == 0)
+			return str(p, "status");
+	return NULL;
+}
+
+/* What a box says: its question (or verdict), and on the path the value that
+ * decided it and the evidence behind that value. */
+static int fill_box(layout *l, int i)
+{
+	const cJSON *node = l->real[i], *step = NULL, *s;
+	const char *id = str(node, "id");
+	char buf[512];
+	int error, k = 1;
+
+	if (is_decision(node)) {
+		const char *value = path_value(l->report, id, &step);
+		if ((error = add_wrapped(l, i, str_or(node, "label", id ? id : "?"), 0, WRAP, 6)) < 0)
+			return error;
+		if (value) {
+			const cJSON *ev = cJSON_GetArrayItem(get(step, "evidence"), 0);
+			snprintf(buf, sizeof buf, "Answer: %s%s%s", value, str(step, "source") ? ", from " : "",
+				 str(step, "source") ? alm_rpt_source_words(str(step, "source")) : "");
+			if ((error = add_wrapped(l, i, buf, 1, WRAP, 2)) < 0)
+				return error;
+			if (ev) {
+				/* Two facts fit; the list below the drawing has them all. */
+				int shown = 0, total = cJSON_GetArraySize(get(step, "evidence"));
+				cJSON_ArrayForEach(ev, get(step, "evidence")) {
+					if (shown == 2)
+						break;
+					alm_rpt_evidence_short(buf, sizeof buf, l->report, ev);
+					if ((error = add_wrapped(l, i, buf, 2, WRAP + 4, total == 1 ? 2 : 1)) < 0)
+						return error;
+					shown++;
+				}
+				if (total > shown) {
+					snprintf(buf, sizeof buf, "and %d more", total - shown);
+					if ((error = add_wrapped(l, i, buf, 2, WRAP + 4, 1)) < 0)
+						return error;
+				}
+			} else if (strcmp(value, "unknown") == 0) {
+				if ((error = add_wrapped(l, i, "no evidence and no answer", 2, WRAP + 2, 1)) < 0)
+					return error;
+			}
+		}
+		return 0;
+	}
+	{
+		const cJSON *verdict = alm_rules_verdict(l->rules, id);
+		if ((error = add_wrapped(l, i, str_or(verdict, "title", id ? id : "?"), 0, WRAP, 6)) < 0)
+			return error;
+		if (verdict_reached(l->report, id) && (error = add_wrapped(l, i, "\xE2\x9C\x93 Verdict reached", 1, WRAP, 1)) < 0)
+			return error;
+	}
+	cJSON_ArrayForEach(s, get(node, "steps")) {
+		const char *status = verdict_reached(l->report, id) ? step_status(l->report, str(s, "id")) : NULL;
+		snprintf(buf, sizeof buf, "%d. %s%s%s", k++, str_or(s, "label", str_or(s, "id", "")), status ? ": " : "",
+			 status ? status : "");
+		if ((error = add_wrapped(l, i, buf, 3, WRAP + 2, 3)) < 0)
+			return error;
+	}
+	return 0;
+}
+
+static int add_vnode(layout *l, int real, int layer)
+{
+	vnode *v;
+	if (l->nv >= MAX_VNODES)
+		return alm_error_set(ALM_ELIMIT, "the decision tree is too large to draw (more than %d boxes and slots)",
+				     MAX_VNODES);
+	v = &l->v[l->nv];
+	memset(v, 0, sizeof *v);
+	v->real = real;
+	v->layer = layer;
+	v->w = real >= 0 ? BOX_W : 0;
+	return l->nv++;
+}
+
+/* Layers: a node sits one below the deepest node leading to it, so every edge
+ * goes down. Nodes the start cannot reach go in one more layer at the bottom. */
+static void assign_layers(layout *l, int *layer)
+{
+	int i, round, b, max = 0, changed = 1;
+	for (i = 0; i < l->nreal; i++)
+		layer[i] = -1;
+	if (l->start >= 0)
+		layer[l->start] = 0;
+	/* Longest path by relaxation; the bound on rounds also stops a cycle
+	 * (which validated rules cannot have) from looping. */
+	for (round = 0; round < l->nreal && changed; round++) {
+		changed = 0;
+		for (i = 0; i < l->nreal; i++) {
+			if (layer[i] < 0 || !is_decision(l->real[i]))
+				continue;
+			for (b = 0; b < 3; b++) {
+				int t = real_index(l, str(l->real[i], branch_names[b]));
+				if (t >= 0 && t != i && layer[t] < layer[i] + 1 && layer[i] + 1 < l->nreal) {
+					layer[t] = layer[i] + 1;
+					changed = 1;
+				}
+			}
+		}
+	}
+	for (i = 0; i < l->nreal; i++)
+		if (layer[i] > max)
+			max = layer[i];
+	for (i = 0; i < l->nreal; i++)
+		if (layer[i] < 0)
+			layer[i] = max + 1;
+}
+
+static int build_graph(layout *l)
+{
+	int layer[MAX_REAL], i, b, error;
+	for (i = 0; i < l->nreal; i++)
+		if ((error = fill_box(l, i)) < 0)
+			return error;
+	assign_layers(l, layer);
+	l->nlayers = 0;
+	for (i = 0; i < l->nreal; i++) {
+		if ((error = add_vnode(l, i, layer[i])) < 0)
+			return error;
+		l->v[i].h = 2 * PAD + LINE_H * l->nlines[i];
+		if (layer[i] + 1 > l->nlayers)
+			l->nlayers = layer[i] + 1;
+	}
+	for (i = 0; i < l->nreal; i++) {
+		const char *value = path_value(l->report, str(l->real[i], "id"), NULL);
+		if (!is_decision(l->real[i]))
+			continue;
+		for (b = 0; b < 3; b++) {
+			int t = real_index(l, str(l->real[i], branch_names[b])), L;
+			edge *e;
+			if (t < 0 || layer[t] <= layer[i])
+				continue; /* only an unreachable node can point up; it is not drawn */
+			if (l->ne >= MAX_EDGES)
+				return alm_error_set(ALM_ELIMIT, "the decision tree is too large to draw (more than %d edges)",
+						     MAX_EDGES);
+			e = &l->e[l->ne++];
+			memset(e, 0, sizeof *e);
+			e->from = i;
+			e->to = t;
+			e->branch = b;
+			e->taken = value && strcmp(value, branch_names[b]) == 0;
+			for (L = layer[i] + 1; L < layer[t]; L++) {
+				int d;
+				if (e->nchain >= MAX_CHAIN)
+					return alm_error_set(ALM_ELIMIT, "the decision tree is too deep to draw");
+				if ((d = add_vnode(l, -1, L)) < 0)
+					return d;
+				e->chain[e->nchain++] = d;
+			}
+		}
+	}
+	return 0;
+}
+
+/* The node just above `v` on each edge through it, with the branch it came by. */
+static void parents_of(const layout *l, int v, int *parents, int *branches, int *n, int max)
+{
+	int i, k;
+	*n = 0;
+	for (i = 0; i < l->ne; i++) {
+		const edge *e = &l->e[i];
+		int prev = e->from;
+		for (k = 0; k <= e->nchain; k++) {
+			int cur = k < e->nchain ? e->chain[k] : e->to;
+			if (cur == v && *n < max) {
+				parents[*n] = prev;
+				branches[*n] = e->branch;
+				(*n)++;
+			}
+			prev = cur;
+		}
+	}
+}
+
+/*
+ * Order within each layer by where the parents are (and by branch, yes before
+ * no before unknown), then place left to right: each node as far left as its
+ * parents' centre allows without overlapping its left neighbour. The first
+ * branch of a decision thus stays straight below it.
+ */
+static void place(layout *l)
+{
+	int L, i, j;
+	int members[MAX_VNODES];
+	double min_x = 0, max_x = 0, y = MARGIN;
+
+	for (L = 0; L < l->nlayers; L++) {
+		int n = 0;
+		double right = 0;
+		int have_right = 0;
+		for (i = 0; i < l->nv; i++) {
+			int parents[64], branches[64], np, k;
+			double key = 0, px = 0;
+			if (l->v[i].layer != L)
+				continue;
+			parents_of(l, i, parents, branches, &np, 64);
+			for (k = 0; k < np; k++) {
+				key += l->v[parents[k]].order * 4.0 + branches[k];
+				px += l->v[parents[k]].x;
+			}
+			l->v[i].key = np ? key / np : (double)i;
+			l->v[i].x = np ? px / np : -1e9; /* the desired centre until placed */
+			members[n++] = i;
+		}
+		/* Insertion sort: layers are short, and it is stable. */
+		for (i = 1; i < n; i++) {
+			int m = members[i];
+			for (j = i; j > 0 && l->v[members[j - 1]].key > l->v[m].key; j--)
+				members[j] = members[j - 1];
+			members[j] = m;
+		}
+		l->layer_top[L] = y;
+		l->layer_h[L] = 0;
+		for (i = 0; i < n; i++) {
+			vnode *v = &l->v[members[i]];
+			double gap = (v->real < 0 || (i > 0 && l->v[members[i - 1]].real < 0)) ? DUMMY_GAP : GAP_X;
+			double least = have_right ? right + gap + v->w / 2 : v->x;
+			v->order = i;
+			if (v->x < least)
+				v->x = least;
+			if (!have_right && v->x < -1e8)
+				v->x = 0;
+			right = v->x + v->w / 2;
+			have_right = 1;
+			if (v->h > l->layer_h[L])
+				l->layer_h[L] = v->h;
+			if (v->x - v->w / 2 < min_x)
+				min_x = v->x - v->w / 2;
+			if (right > max_x)
+				max_x = right;
+		}
+		y += l->layer_h[L] + GAP_Y;
+	}
+	for (i = 0; i < l->nv; i++)
+		l->v[i].x += MARGIN - min_x;
+	l->width = max_x - min_x + 2 * MARGIN;
+	l->height = y - GAP_Y + MARGIN;
+}
+
+static void draw_edge(FILE *fp, const layout *l, const edge *e)
+{
+	const vnode *from = &l->v[e->from], *to = &l->v[e->to];
+	double x0 = from->x, y0 = l->layer_top[from->layer] + from->h;
+	double x1, y1, lx, ly;
+	int k;
+
+	/* The first leg ends where the edge enters the next layer. */
+	if (e->nchain) {
+		x1 = l->v[e->chain[0]].x;
+		y1 = l->layer_top[from->layer + 1];
+	} else {
+		x1 = to->x;
+		y1 = l->layer_top[to->layer];
+	}
+	fprintf(fp, "<path class=\"edge%s\" d=\"M%.1f %.1f", e->taken ? " taken" : "", x0, y0);
+	for (k = 0; k < e->nchain; k++) {
+		const vnode *d = &l->v[e->chain[k]];
+		fprintf(fp, " L%.1f %.1f L%.1f %.1f", d->x, l->layer_top[d->layer], d->x,
+			l->layer_top[d->layer] + l->layer_h[d->layer]);
+	}
+	fprintf(fp, " L%.1f %.1f\" marker-end=\"url(#%s)\"/>\n", to->x, l->layer_top[to->layer] - 2,
+		e->taken ? "arrow-taken" : "arrow");
+	/* The label sits on the first leg, a little past its middle, where the
+	 * legs leaving one node have spread apart. */
+	lx = x0 + (x1 - x0) * 0.6;
+	ly = y0 + (y1 - y0) * 0.6;
+	fprintf(fp, "<g class=\"elabel%s\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"16\" rx=\"3\"/>"
+		    "<text x=\"%.1f\" y=\"%.1f\">%s</text></g>\n",
+		e->taken ? " taken" : "", lx - (strlen(branch_names[e->branch]) * 7.0 + 8) / 2, ly - 8,
+		strlen(branch_names[e->branch]) * 7.0 + 8, lx, ly + 4, branch_names[e->branch]);
+}
+
+static void draw_node(FILE *fp, const layout *l, int i)
+{
+	const vnode *v = &l->v[i];
+	const cJSON *node = l->real[i];
+	const char *id = str(node, "id");
+	int decision = is_decision(node), k;
+	int on_path = decision ? path_value(l->report, id, NULL) != NULL : verdict_reached(l->report, id);
+	double top = l->layer_top[v->layer], y;
+
+	fputs("<g class=\"node ", fp);
+	fputs(decision ? "decision" : "verdict", fp);
+	if (on_path)
+		fputs(" on-path", fp);
+	fputs("\" id=\"node-", fp);
+	esc(fp, id);
+	fprintf(fp, "\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"%d\"/>\n", v->x - v->w / 2, top,
+		v->w, v->h, decision ? 3 : 14);
+	y = top + PAD + LINE_H - 3;
+	fputs("<text>", fp);
+	for (k = 0; k < l->nlines[i]; k++) {
+		static const char *const cls[] = {"t-label", "t-answer", "t-evidence", "t-step"};
+		fprintf(fp, "<tspan class=\"%s\" x=\"%.1f\" y=\"%.1f\">", cls[l->lines[i][k].cls], v->x, y);
+		esc(fp, l->lines[i][k].text);
+		fputs("</tspan>", fp);
+		y += LINE_H;
+	}
+	fputs("</text></g>\n", fp);
+}
+
+/* A sentence of the path for the drawing's text alternative. */
+static void path_sentence(FILE *fp, const cJSON *report)
+{
+	const cJSON *step;
+	fputs("The path taken: ", fp);
+	cJSON_ArrayForEach(step, get(report, "path")) {
+		esc(fp, str_or(step, "label", str_or(step, "node", "")));
+		fputs(" ", fp);
+		esc(fp, str_or(step, "value", "unknown"));
+		fputs("; ", fp);
+	}
+	fputs("verdict: ", fp);
+	esc(fp, str_or(report, "title", str_or(report, "verdict", "")));
+	fputs(".", fp);
+}
+
+static int draw_tree(FILE *fp, const cJSON *report, const alm_rules *rules)
+{
+	const cJSON *tree = get(alm_rules_json(rules), "tree"), *node;
+	layout *l = calloc(1, sizeof *l);
+	int i, error = 0;
+
+	if (!l)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	l->report = report;
+	l->rules = rules;
+	cJSON_ArrayForEach(node, get(tree, "nodes")) {
+		if (l->nreal >= MAX_REAL) {
+			error = alm_error_set(ALM_ELIMIT, "the decision tree is too large to draw (more than %d nodes)", MAX_REAL);
+			goto done;
+		}
+		l->real[l->nreal++] = node;
+	}
+	l->start = real_index(l, str(tree, "start"));
+	if ((error = build_graph(l)) < 0)
+		goto done;
+	place(l);
+
+	fprintf(fp, "<svg class=\"tree\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "
+		    "height=\"%.0f\" role=\"img\" aria-labelledby=\"tree-title tree-desc\">\n",
+		l->width, l->height, l->width, l->height);
+	fputs("<title id=\"tree-title\">The decision tree of the CoE ALM maturity model, with the path this assessment "
+	      "took</title>\n<desc id=\"tree-desc\">", fp);
+	path_sentence(fp, report);
+	fputs("</desc>\n<defs>"
+	      "<marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerUnits=\"userSpaceOnUse\" "
+	      "markerWidth=\"9\" markerHeight=\"9\" orient=\"auto\"><path d=\"M0 0 L10 5 L0 10 z\" fill=\"#6b6b6b\"/></marker>"
+	      "<marker id=\"arrow-taken\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerUnits=\"userSpaceOnUse\" "
+	      "markerWidth=\"13\" markerHeight=\"13\" orient=\"auto\"><path d=\"M0 0 L10 5 L0 10 z\" fill=\"#1b5e20\"/>"
+	      "</marker></defs>\n",
+	      fp);
+	/* Edges not taken first, so the path is drawn over them. */
+	for (i = 0; i < l->ne; i++)
+		if (!l->e[i].taken)
+			draw_edge(fp, l, &l->e[i]);
+	for (i = 0; i < l->ne; i++)
+		if (l->e[i].taken)
+			draw_edge(fp, l, &l->e[i]);
+	for (i = 0; i < l->nreal; i++)
+		draw_node(fp, l, i);
+	fputs("</svg>\n", fp);
+done:
+	for (i = 0; i < l->nreal; i++) {
+		int k;
+		for (k = 0; k < l->nlines[i]; k++)
+			free(l->lines[i][k].text);
+	}
+	free(l);
+	return error;
+}
+
+/* ---- the page --------------------------------------------------------- */
+
+/* The page's style, one rule (or a few) a line: C limits how long one string may be. */
+static const char *const css[] = {
+	":root{--ink:#1a1a1a;--muted:#555;--line:#c8c8c8;--good:#1b5e20;--good-bg:#e3f2e1;--bad:#a11212;"
+	"--bad-bg:#fbe5e5;--unk:#6d4c00;--unk-bg:#fff3cd;--na:#555;--na-bg:#eee;--accent:#0b4f8a}\n",
+	"*{box-sizing:border-box}\n",
+	"body{margin:0;color:var(--ink);background:#fff;font:15px/1.5 \"Segoe UI\",Arial,\"Liberation Sans\","
+	"\"DejaVu Sans\",sans-serif}\n",
+	"header,main,footer{max-width:1180px;margin:0 auto;padding:0 24px}\n",
+	"header{padding-top:24px;border-bottom:4px solid var(--accent);padding-bottom:12px}\n",
+	".kicker{margin:0;color:var(--muted);font-size:13px;text-transform:uppercase;letter-spacing:.06em}\n",
+	"h1{font-size:26px;line-height:1.25;margin:6px 0 8px}\n",
+	"h2{font-size:20px;margin:28px 0 8px;padding-bottom:4px;border-bottom:1px solid var(--line)}\n",
+	"h3{font-size:16px;margin:18px 0 6px}\n",
+	".facts{display:flex;flex-wrap:wrap;gap:8px 28px;margin:8px 0 0;padding:0;list-style:none}\n",
+	".facts li{margin:0}\n",
+	".bar{display:inline-block;vertical-align:middle;width:140px;height:10px;border:1px solid var(--ink);"
+	"margin-left:6px;background:#fff}\n",
+	".bar span{display:block;height:100%;background:var(--accent)}\n",
+	"code{font-family:\"DejaVu Sans Mono\",Consolas,monospace;font-size:.92em;background:#f3f3f3;padding:0 3px;"
+	"border-radius:3px}\n",
+	"table{border-collapse:collapse;width:100%;margin:8px 0;font-size:14px}\n",
+	"caption{text-align:left;color:var(--muted);padding:4px 0}\n",
+	"th,td{border:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}\n",
+	"thead th{background:#f1f4f8}\n",
+	"tbody th{font-weight:normal}\n",
+	"td ul,li ul{margin:2px 0;padding-left:18px}\n",
+	".status{display:inline-block;white-space:nowrap;font-weight:600;padding:0 6px;border-radius:3px;"
+	"border:1px solid currentColor}\n",
+	".s-good{color:var(--good);background:var(--good-bg)}.s-bad{color:var(--bad);background:var(--bad-bg)}\n",
+	".s-unknown{color:var(--unk);background:var(--unk-bg)}.s-na{color:var(--na);background:var(--na-bg)}\n",
+	".notice{border-left:5px solid var(--accent);background:#eef4fa;padding:8px 12px;margin:8px 0}\n",
+	".notice.warning{border-color:#b45309;background:#fff7e6}\n",
+	".muted{color:var(--muted)}\n",
+	"figure{margin:8px 0}\n",
+	".tree-wrap{overflow-x:auto;border:1px solid var(--line);padding:8px;background:#fcfcfc}\n",
+	"svg.tree{display:block;margin:0 auto;max-width:100%;height:auto;font-family:\"Segoe UI\",Arial,\"Liberation Sans\","
+	"\"DejaVu Sans\",sans-serif}\n",
+	"svg.tree .node rect{fill:#fff;stroke:#8a8a8a;stroke-width:1.2}\n",
+	"svg.tree .node.verdict rect{stroke-dasharray:5 3}\n",
+	"svg.tree .node.on-path rect{fill:var(--good-bg);stroke:var(--good);stroke-width:3;stroke-dasharray:none}\n",
+	"svg.tree text{font-size:12px;fill:#222;text-anchor:middle}\n",
+	"svg.tree .t-answer{font-weight:700;fill:var(--good)}\n",
+	"svg.tree .t-evidence{font-size:11px;fill:#333}\n",
+	"svg.tree .t-step{font-size:11px}\n",
+	"svg.tree .edge{fill:none;stroke:#8a8a8a;stroke-width:1.4;stroke-dasharray:6 4}\n",
+	"svg.tree .edge.taken{stroke:var(--good);stroke-width:3.5;stroke-dasharray:none}\n",
+	"svg.tree .elabel rect{fill:#fff;stroke:#bbb}\n",
+	"svg.tree .elabel.taken rect{stroke:var(--good);stroke-width:1.5}\n",
+	"svg.tree .elabel text{font-size:11px}\n",
+	"svg.tree .elabel.taken text{font-weight:700;fill:var(--good)}\n",
+	".scale{display:flex;list-style:none;padding:0;margin:8px 0;gap:0}\n",
+	".scale li{flex:1;border:1px solid var(--line);padding:8px;margin-left:-1px;min-width:0;background:#fafafa}\n",
+	".scale li.reached{background:var(--good-bg)}\n",
+	".scale li.planned{background:var(--unk-bg)}\n",
+	".scale .lvl{font-size:20px;font-weight:700;display:block}\n",
+	".scale .marks{display:block;font-weight:600}\n",
+	".scale .gate{border-left:4px solid var(--accent)}\n",
+	"footer{color:var(--muted);font-size:13px;padding-top:16px;padding-bottom:32px;border-top:1px solid "
+	"var(--line);margin-top:32px}\n",
+	"@media print{body{font-size:11pt}header,main,footer{max-width:none;padding:0}"
+	".tree-wrap{overflow:visible;border:none}tr,li,figure,.notice{break-inside:avoid}"
+	"h2,h3{break-after:avoid}.status,.scale li,.bar span{-webkit-print-color-adjust:exact;print-color-adjust:exact}}\n",
+	"@page{margin:14mm}\n",
+};
+
+static void header_block(FILE *fp, const cJSON *r)
+{
+	const cJSON *c = get(r, "confidence"), *tool = get(r, "tool");
+	double conf = cJSON_IsNumber(c) ? c->valuedouble : 0;
+	fputs("<header>\n<p class=\"kicker\">ALM Accelerator readiness: alm-advisor report</p>\n<h1>", fp);
+	esc(fp, str_or(r, "title", str_or(r, "verdict", "No verdict")));
+	fputs("</h1>\n<ul class=\"facts\">\n<li>Verdict: <code>", fp);
+	esc(fp, str_or(r, "verdict", "?"));
+	fprintf(fp, "</code></li>\n<li>Confidence: <strong>%.2f</strong> of 1 <span class=\"bar\" aria-hidden=\"true\">"
+		    "<span style=\"width:%.0f%%\"></span></span></li>\n",
+		conf, conf < 0 ? 0 : conf > 1 ? 100 : conf * 100);
+	fputs("<li>Rules: ", fp);
+	esc(fp, str_or(tool, "rules_version", "?"));
+	fputs("</li>\n</ul>\n</header>\n", fp);
+}
+
+static void why_block(FILE *fp, const cJSON *r)
+{
+	fputs("<section aria-labelledby=\"h-why\">\n<h2 id=\"h-why\">Why</h2>\n<p>", fp);
+	esc(fp, str_or(r, "why", ""));
+	fputs("</p>\n<p><strong>Today:</strong> ", fp);
+	esc(fp, str_or(r, "supported_path", ""));
+	fputs("</p>\n</section>\n", fp);
+}
+
+static void evidence_list(FILE *fp, const cJSON *list)
+{
+	const cJSON *ev;
+	if (cJSON_GetArraySize(list) == 0)
+		return;
+	fputs("<ul>", fp);
+	cJSON_ArrayForEach(ev, list) {
+		fputs("<li>", fp);
+		esc(fp, str_or(ev, "detail", ""));
+		fputs("</li>", fp);
+	}
+	fputs("</ul>", fp);
+}
+
+static int tree_block(FILE *fp, const cJSON *r, const alm_rules *rules)
+{
+	const cJSON *step;
+	int error;
+	fputs("<section aria-labelledby=\"h-tree\">\n<h2 id=\"h-tree\">The decision tree and the path taken</h2>\n"
+	      "<figure>\n<div class=\"tree-wrap\">\n",
+	      fp);
+	if ((error = draw_tree(fp, r, rules)) < 0)
+		return error;
+	fputs("</div>\n<figcaption class=\"muted\">The path taken is drawn with thick solid lines and shaded boxes that "
+	      "state the answer at each decision and the evidence behind it; dashed lines are branches not taken.</figcaption>\n"
+	      "</figure>\n<h3>The path, step by step</h3>\n<ol>\n",
+	      fp);
+	cJSON_ArrayForEach(step, get(r, "path")) {
+		fputs("<li><strong>", fp);
+		esc(fp, str_or(step, "label", str_or(step, "node", "")));
+		fputs("</strong> ", fp);
+		status_badge(fp, str(step, "value"));
+		if (str(step, "source")) {
+			fputs(" from ", fp);
+			esc(fp, alm_rpt_source_words(str(step, "source")));
+		}
+		evidence_list(fp, get(step, "evidence"));
+		fputs("</li>\n", fp);
+	}
+	fputs("</ol>\n<p>Reached: <strong>", fp);
+	esc(fp, str(r, "leaf") ? str(r, "leaf") : str_or(r, "title", ""));
+	fputs("</strong></p>\n</section>\n", fp);
+	return 0;
+}
+
+static void impact_block(FILE *fp, const cJSON *r)
+{
+	const cJSON *impact = get(r, "impact"), *sla = get(impact, "sla");
+	fputs("<section aria-labelledby=\"h-impact\">\n<h2 id=\"h-impact\">Business impact and SLA</h2>\n", fp);
+	if (!str(impact, "tier")) {
+		fputs("<p>Not stated: answer <code>impact</code> (critical, high or non-critical) to set the tier and its "
+		      "SLA.</p>\n</section>\n",
+		      fp);
+		return;
+	}
+	fputs("<table>\n<thead><tr><th scope=\"col\">Tier</th><th scope=\"col\">Initial response</th>"
+	      "<th scope=\"col\">Support access</th><th scope=\"col\">Meaning</th></tr></thead>\n<tbody><tr><th scope=\"row\">",
+	      fp);
+	esc(fp, str_or(impact, "title", str(impact, "tier")));
+	fputs("</th><td>", fp);
+	esc(fp, str_or(sla, "initial_response", "not stated"));
+	fputs("</td><td>", fp);
+	esc(fp, str_or(sla, "access", "not stated"));
+	fputs("</td><td>", fp);
+	esc(fp, str_or(impact, "meaning", ""));
+	fputs("</td></tr></tbody>\n</table>\n</section>\n", fp);
+}
+
+static void maturity_block(FILE *fp, const cJSON *r)
+{
+	const cJSON *m = get(r, "maturity"), *level, *add;
+	const cJSON *current = get(m, "current"), *target = get(m, "target"), *g = get(m, "gate");
+	int gate = cJSON_IsNumber(g) ? g->valueint : 300;
+	fputs("<section aria-labelledby=\"h-maturity\">\n<h2 id=\"h-maturity\">Maturity</h2>\n<p>Current level: "
+	      "<strong>",
+	      fp);
+	if (cJSON_IsNumber(current))
+		fprintf(fp, "%d", current->valueint);
+	else
+		fputs("unknown", fp);
+	fputs("</strong>; target: <strong>", fp);
+	if (cJSON_IsNumber(target))
+		fprintf(fp, "%d", target->valueint);
+	else
+		fputs("unknown", fp);
+	fprintf(fp, "</strong>. The accelerator fits from level %d.</p>\n", gate);
+	if (cJSON_GetArraySize(get(m, "levels")) == 0) {
+		fputs("</section>\n", fp);
+		return;
+	}
+	fputs("<ol class=\"scale\" aria-label=\"Maturity levels 100 to 500\">\n", fp);
+	cJSON_ArrayForEach(level, get(m, "levels")) {
+		const cJSON *l = get(level, "level");
+		const char *state = str_or(level, "state", "unknown");
+		int n = cJSON_IsNumber(l) ? l->valueint : 0, first = 1;
+		fputs("<li class=\"", fp);
+		esc(fp, state);
+		if (n == gate)
+			fputs(" gate", fp);
+		fprintf(fp, "\"><span class=\"lvl\">%d</span>", n);
+		esc(fp, str_or(level, "name", ""));
+		fputs("<span class=\"marks\">", fp);
+		esc(fp, state);
+		if (cJSON_IsNumber(current) && current->valueint == n)
+			fputs(", current", fp);
+		if (cJSON_IsNumber(target) && target->valueint == n)
+			fputs(", target", fp);
+		if (n == gate)
+			fputs(", the accelerator's gate", fp);
+		fputs("</span><span class=\"muted\">", fp);
+		cJSON_ArrayForEach(add, get(level, "adds")) {
+			if (!cJSON_IsString(add))
+				continue;
+			fputs(first ? "Adds: " : ", ", fp);
+			esc(fp, add->valuestring);
+			first = 0;
+		}
+		fputs("</span></li>\n", fp);
+	}
+	fputs("</ol>\n</section>\n", fp);
+}
+
+static void gaps_block(FILE *fp, const cJSON *r)
+{
+	const cJSON *gap;
+	int n = cJSON_GetArraySize(get(r, "gaps")), i = 1;
+	fprintf(fp, "<section aria-labelledby=\"h-gaps\">\n<h2 id=\"h-gaps\">Gaps and actions (%d)</h2>\n", n);
+	if (!n) {
+		fputs("<p>None found.</p>\n</section>\n", fp);
+		return;
+	}
+	fputs("<table class=\"gaps\">\n<thead><tr><th scope=\"col\">#</th><th scope=\"col\">Question</th>"
+	      "<th scope=\"col\">Gap</th><th scope=\"col\">Action</th></tr></thead>\n<tbody>\n",
+	      fp);
+	cJSON_ArrayForEach(gap, get(r, "gaps")) {
+		fprintf(fp, "<tr><th scope=\"row\">%d</th><td>", i++);
+		esc(fp, str_or(gap, "section", str_or(gap, "question", "")));
+		fputs("</td><td>", fp);
+		esc(fp, str_or(gap, "text", ""));
+		fputs("</td><td>", fp);
+		esc(fp, str_or(gap, "action", ""));
+		fputs("</td></tr>\n", fp);
+	}
+	fputs("</tbody>\n</table>\n</section>\n", fp);
+}
+
+static void unknowns_block(FILE *fp, const cJSON *r)
+{
+	const cJSON *u, *k;
+	int n = cJSON_GetArraySize(get(r, "unknowns")), first = 1;
+	fprintf(fp, "<section aria-labelledby=\"h-unknowns\">\n<h2 id=\"h-unknowns\">Unknown: questions to answer (%d)"
+		    "</h2>\n",
+		n);
+	if (!n) {
+		fputs("<p>None.</p>\n</section>\n", fp);
+		return;
+	}
+	cJSON_ArrayForEach(k, get(r, "decide_with")) {
+		if (!cJSON_IsString(k))
+			continue;
+		fputs(first ? "<p>To decide the verdict, answer first: " : ", ", fp);
+		fputs("<code>", fp);
+		esc(fp, k->valuestring);
+		fputs("</code>", fp);
+		first = 0;
+	}
+	if (!first)
+		fputs(".</p>\n", fp);
+	fputs("<table>\n<thead><tr><th scope=\"col\">Question</th><th scope=\"col\">Answers key</th></tr></thead>\n<tbody>\n",
+	      fp);
+	cJSON_ArrayForEach(u, get(r, "unknowns")) {
+		fputs("<tr><td>", fp);
+		esc(fp, str_or(u, "text", ""));
+		fputs("</td><td>", fp);
+		if (str(u, "ask")) {
+			fputs("<code>", fp);
+			esc(fp, str(u, "ask"));
+			fputs("</code>", fp);
+		} else {
+			fputs("none: evidence only", fp);
+		}
+		fputs("</td></tr>\n", fp);
+	}
+	fputs("</tbody>\n</table>\n</section>\n", fp);
+}
+
+static void prerequisites_block(FILE *fp, const cJSON *r)
+{
+	const cJSON *p;
+	int i = 1;
+	if (cJSON_GetArraySize(get(r, "prerequisites")) == 0)
+		return;
+	fputs("<section aria-labelledby=\"h-prereq\">\n<h2 id=\"h-prereq\">Prerequisites, in the tree's order</h2>\n"
+	      "<table>\n<thead><tr><th scope=\"col\">#</th><th scope=\"col\">Step</th><th scope=\"col\">Status</th></tr>"
+	      "</thead>\n<tbody>\n",
+	      fp);
+	cJSON_ArrayForEach(p, get(r, "prerequisites")) {
+		fprintf(fp, "<tr><th scope=\"row\">%d</th><td>", i++);
+		esc(fp, str_or(p, "text", str_or(p, "id", "")));
+		fputs("</td><td>", fp);
+		status_badge(fp, str(p, "status"));
+		fputs("</td></tr>\n", fp);
+	}
+	fputs("</tbody>\n</table>\n</section>\n", fp);
+}
+
+static void questions_block(FILE *fp, const cJSON *r)
+{
+	const cJSON *q, *part;
+	fputs("<section aria-labelledby=\"h-questions\">\n<h2 id=\"h-questions\">Quick-start questions and their evidence"
+	      "</h2>\n<table>\n<thead><tr><th scope=\"col\">#</th><th scope=\"col\">Question</th>"
+	      "<th scope=\"col\">Status</th><th scope=\"col\">Parts and evidence</th></tr></thead>\n<tbody>\n",
+	      fp);
+	cJSON_ArrayForEach(q, get(r, "questions")) {
+		const cJSON *num = get(q, "number");
+		fprintf(fp, "<tr><th scope=\"row\">%d</th><td>", cJSON_IsNumber(num) ? num->valueint : 0);
+		esc(fp, str_or(q, "text", str_or(q, "id", "")));
+		fputs("</td><td>", fp);
+		status_badge(fp, str(q, "status"));
+		fputs("</td><td><ul>", fp);
+		cJSON_ArrayForEach(part, get(q, "parts")) {
+			fputs("<li>", fp);
+			status_badge(fp, str(part, "status"));
+			fputc(' ', fp);
+			esc(fp, str_or(part, "text", str_or(part, "id", "")));
+			evidence_list(fp, get(part, "evidence"));
+			fputs("</li>", fp);
+		}
+		fputs("</ul></td></tr>\n", fp);
+	}
+	fputs("</tbody>\n</table>\n</section>\n", fp);
+}
+
+static void notices_block(FILE *fp, const cJSON *r)
+{
+	const cJSON *n, *probe;
+	fputs("<section aria-labelledby=\"h-notices\">\n<h2 id=\"h-notices\">Notices</h2>\n", fp);
+	cJSON_ArrayForEach(n, get(r, "notices")) {
+		const char *severity = str_or(n, "severity", "info");
+		int warning = strcmp(severity, "warning") == 0;
+		fprintf(fp, "<div class=\"notice%s\"><p><strong>%s</strong> ", warning ? " warning" : "",
+			warning ? "Warning:" : "Note:");
+		esc(fp, str_or(n, "text", ""));
+		fputs("</p>", fp);
+		if (str(n, "source")) {
+			fputs("<p class=\"muted\">Source: ", fp);
+			esc(fp, str(n, "source"));
+			fputs("</p>", fp);
+		}
+		fputs("</div>\n", fp);
+	}
+	cJSON_ArrayForEach(probe, get(r, "probes")) {
+		const char *status = str_or(probe, "status", "unknown");
+		if (strcmp(status, "ok") == 0)
+			continue;
+		fputs("<div class=\"notice\"><p><strong>Evidence from ", fp);
+		esc(fp, probe->string ? probe->string : "?");
+		fputs(":</strong> ", fp);
+		esc(fp, status);
+		if (str(probe, "detail")) {
+			fputs(": ", fp);
+			esc(fp, str(probe, "detail"));
+		}
+		fputs("</p></div>\n", fp);
+	}
+	fputs("</section>\n", fp);
+}
+
+int alm_report_render_html(char **out, size_t *len, const cJSON *report, const alm_rules *rules)
+{
+	const cJSON *tool = get(report, "tool");
+	char *buf = NULL;
+	size_t n = 0, i;
+	FILE *fp;
+	int error;
+
+	*out = NULL;
+	if (!rules)
+		return alm_error_set(ALM_EINVALID, "the html report draws the decision tree and needs the rules");
+	if (!(fp = open_memstream(&buf, &n)))
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"",
+	      fp);
+	esc(fp, str_or(tool, "name", "alm-advisor"));
+	fputc(' ', fp);
+	esc(fp, str_or(tool, "version", ""));
+	fputs("\">\n<title>ALM assessment: ", fp);
+	esc(fp, str_or(report, "title", str_or(report, "verdict", "")));
+	fputs("</title>\n<style>\n", fp);
+	for (i = 0; i < sizeof css / sizeof css[0]; i++)
+		fputs(css[i], fp);
+	fputs("</style>\n</head>\n<body>\n", fp);
+	header_block(fp, report);
+	fputs("<main>\n", fp);
+	why_block(fp, report);
+	if ((error = tree_block(fp, report, rules)) < 0) {
+		fclose(fp);
+		free(buf);
+		return error;
+	}
+	impact_block(fp, report);
+	maturity_block(fp, report);
+	gaps_block(fp, report);
+	unknowns_block(fp, report);
+	prerequisites_block(fp, report);
+	questions_block(fp, report);
+	notices_block(fp, report);
+	fputs("</main>\n<footer>\n<p>Produced by ", fp);
+	esc(fp, str_or(tool, "name", "alm-advisor"));
+	fputc(' ', fp);
+	esc(fp, str_or(tool, "version", ""));
+	fputs(" with rules ", fp);
+	esc(fp, str_or(tool, "rules_version", "?"));
+	fputs(". The verdict follows the CoE ALM maturity model's decision tree; every decision is in the report, this "
+	      "page only shows it.</p>\n</footer>\n</body>\n</html>\n",
+	      fp);
+	if (fclose(fp) != 0 || !buf) {
+		free(buf);
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	}
+	*out = buf;
+	if (len)
+		*len = n;
+	return 0;
+}

@@ -1,0 +1,108 @@
+#include "report_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *alm_rpt_str(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+const char *alm_rpt_str_or(const cJSON *obj, const char *key, const char *fallback)
+{
+	const char *s = alm_rpt_str(obj, key);
+	return s ? s : fallback;
+}
+
+const cJSON *alm_rpt_get(const cJSON *obj, const char *key)
+{
+	return obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+}
+
+const cJSON *alm_rpt_part(const cJSON *report, const char *id, const cJSON **question)
+{
+	const cJSON *q, *p;
+	if (question)
+		*question = NULL;
+	if (!id)
+		return NULL;
+	cJSON_ArrayForEach(q, alm_rpt_get(report, "questions")) {
+		cJSON_ArrayForEach(p, alm_rpt_get(q, "parts")) {
+			const char *pid = alm_rpt_str(p, "id");
+			if (pid && strcmp(pid, id) == 0) {
+				if (question)
+					*question = q;
+				return p;
+			}
+		}
+	}
+	return NULL;
+}
+
+const cJSON *alm_rpt_fact(const cJSON *report, const char *path)
+{
+	const cJSON *node = alm_rpt_get(report, "facts");
+	char name[256];
+	while (node && path && *path) {
+		const char *dot = strchr(path, '.');
+		size_t len = dot ? (size_t)(dot - path) : strlen(path);
+		if (len >= sizeof name || !cJSON_IsObject(node))
+			return NULL;
+		memcpy(name, path, len);
+		name[len] = '\0';
+		node = cJSON_GetObjectItemCaseSensitive(node, name);
+		path = dot ? dot + 1 : path + len;
+	}
+	return node;
+}
+
+void alm_rpt_evidence_short(char *buf, size_t n, const cJSON *report, const cJSON *evidence)
+{
+	const char *fact = alm_rpt_str(evidence, "fact");
+	const cJSON *value = fact ? alm_rpt_fact(report, fact) : NULL;
+	const char *name = fact ? strchr(fact, '.') : NULL;
+	char *text = NULL;
+	int wrote;
+
+	if (!n)
+		return;
+	buf[0] = '\0';
+	if (!fact) {
+		snprintf(buf, n, "%s", alm_rpt_str_or(evidence, "detail", ""));
+		return;
+	}
+	/* Lists of files are long and say little here: their size says enough. */
+	if (cJSON_IsArray(value) && cJSON_GetArraySize(value) > 3) {
+		snprintf(buf, n, "%s: %d entries", name ? name + 1 : fact, cJSON_GetArraySize(value));
+		return;
+	}
+	text = value ? cJSON_PrintUnformatted(value) : NULL;
+	if (text)
+		wrote = snprintf(buf, n, "%s = %s", name ? name + 1 : fact, text);
+	else
+		wrote = snprintf(buf, n, "%s", alm_rpt_str_or(evidence, "detail", fact));
+	cJSON_free(text);
+	/* Cut on a character boundary, with an ellipsis, when it did not fit. */
+	if (wrote >= (int)n && n > 8) {
+		size_t end = n - 4;
+		while (end > 0 && ((unsigned char)buf[end] & 0xC0) == 0x80)
+			end--;
+		memcpy(buf + end, "...", 4);
+	}
+}
+
+const char *alm_rpt_source_words(const char *source)
+{
+	if (!source)
+		return "nothing";
+	if (strcmp(source, "repo") == 0)
+		return "the repository";
+	if (strcmp(source, "ado") == 0)
+		return "Azure DevOps";
+	if (strcmp(source, "answers") == 0)
+		return "the answers";
+	if (strcmp(source, "default") == 0)
+		return "a default";
+	return source;
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Rebuilds the seed corpora (corpus/*/seed-*) from the project's own fixtures:
+# the JsonLogic conformance cases, the rules, the sample answers, the Azure
+# DevOps REST bodies, the commit messages and YAML of the repository tests, and
+# commit-graph files that git writes. Files named regress-* (inputs that once
+# failed) are kept. Run it after a fixture changes; commit what it writes.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+corpus="$here/corpus"
+for h in jsonlogic rules answers ado_parse pr_classify yaml commit_graph; do
+  mkdir -p "$corpus/$h"
+  find "$corpus/$h" -name 'seed-*' -delete
+done
+
+python3 - "$src" "$corpus" <<'PY'
+import json, os, re, sys, glob
+src, corpus = sys.argv[1], sys.argv[2]
+def put(h, name, data):
+    if isinstance(data, str):
+        data = data.encode()
+    with open(os.path.join(corpus, h, "seed-" + name), "wb") as f:
+        f.write(data)
+
+# JsonLogic: each conformance case as [rule, data]; each condition of the rules.
+cases = json.load(open(os.path.join(src, "tests/unit/jsonlogic_conformance.json")))
+for i, c in enumerate(cases):
+    put("jsonlogic", "case-%03d.json" % i, json.dumps([c[0], c[1]]))
+rules = json.load(open(os.path.join(src, "rules/default.json")))
+n = 0
+def conditions(v):
+    global n
+    if isinstance(v, dict):
+        for k, x in v.items():
+            if k in ("condition", "when"):
+                put("jsonlogic", "rules-%03d.json" % n, json.dumps([x, {"repo": {}, "ado": {}, "answers": {}}]))
+                n += 1
+            conditions(x)
+    elif isinstance(v, list):
+        for x in v:
+            conditions(x)
+conditions(rules)
+
+# Rules: the defaults, the broken fixture, and small variants of the defaults.
+put("rules", "default.json", open(os.path.join(src, "rules/default.json"), "rb").read())
+put("rules", "bad-rules.json", open(os.path.join(src, "tests/e2e/fixtures/bad-rules.json"), "rb").read())
+small = dict(rules)
+small["notices"] = []
+put("rules", "no-notices.json", json.dumps(small))
+cyc = json.loads(json.dumps(rules))
+nodes = cyc["tree"]["nodes"]
+dec = [x for x in nodes if x.get("kind") == "decision"]
+if dec:
+    dec[-1]["no"] = cyc["tree"]["start"]
+put("rules", "cycle.json", json.dumps(cyc))
+
+# Answers: every sample, the broken fixture, and one with comments and nulls.
+for p in sorted(glob.glob(os.path.join(src, "samples/answers/*.json"))):
+    put("answers", os.path.basename(p), open(p, "rb").read())
+put("answers", "bad-answers.json", open(os.path.join(src, "tests/e2e/fixtures/bad-answers.json"), "rb").read())
+put("answers", "comments.json", '// team answers\n{ /* maturity */ "maturity": {"current": 200, "target": null},\n'
+    '  "impact": "high", // why\n  "schema": "alm-advisor/answers@1" }\n')
+
+# Azure DevOps: the 200 body of every fixture, plus the shapes the parsers accept.
+for p in sorted(glob.glob(os.path.join(src, "tests/fixtures/ado/*.json"))):
+    doc = json.load(open(p))
+    body = doc.get("responses", {}).get("200", {}).get("body")
+    if body is not None:
+        put("ado_parse", os.path.basename(p), json.dumps(body))
+put("ado_parse", "bom-wrapper.json", b"\xef\xbb\xbf" + b'{"count": 1, "value": [{"id": 7, "name": "ci", "process": {"type": 2}}]}')
+put("ado_parse", "bare-array.json", '[{"id": 1, "status": "completed", "result": "succeeded", "reason": "pullRequest", '
+    '"queueTime": "2024-02-29T00:00:00Z", "startTime": "2024-02-29T00:01:00.5+02:00"}, 3, null]')
+put("ado_parse", "error.json", '{"$id": "1", "message": "TF400813: The user is not authorized.\\n\\tSecond line", "typeKey": "X"}')
+put("ado_parse", "plain.txt", "Service Unavailable\r\nretry later")
+put("ado_parse", "html.html", "<!DOCTYPE html><html><head><title>Sign In</title></head></html>")
+put("ado_parse", "time.txt", "2015-07-16T19:52:42.7771198Z")
+put("ado_parse", "project.json", '{"id": "eb6e4656", "name": "Fabrikam-Fiber-Git", "state": "wellFormed"}')
+put("ado_parse", "environments.json", '{"count": 2, "value": [{"id": 1, "name": "Production"}, {"id": 2, "name": "Test"}]}')
+
+# Commit messages: the first byte is the parent count.
+msgs = [
+    (1, "Merged PR 42: Add the invoice flow\n\nRelated work items: #7\n"),
+    (2, "Merge pull request #12 from contoso/feature\n\nAdd approvals"),
+    (1, "Add approvals (#12)\n"),
+    (2, "Merge branch 'feature' into 'main'\n\nAdd approvals\n\nSee merge request group/project!34\r\n"),
+    (2, "Merged in feature/x (pull request #5)\n\nApproved-by: Dev Pro"),
+    (1, "\n\n  Fix the flow   \n  second line\t\n\nbody"),
+    (0, "Initial commit"),
+    (3, "Merge branches 'a', 'b' and 'c'"),
+]
+for i, (p, m) in enumerate(msgs):
+    put("pr_classify", "msg-%d.txt" % i, bytes([p]) + m.encode())
+
+# YAML: the pipelines of the samples and of the repository probe's tests.
+for p in sorted(glob.glob(os.path.join(src, "samples/pipelines/*.yml"))):
+    put("yaml", os.path.basename(p), open(p, "rb").read())
+text = open(os.path.join(src, "tests/unit/test_repo_probe.c")).read()
+for name, body in re.findall(r'static const char (\w+)\[\] =\s*((?:"(?:[^"\\]|\\.)*"\s*)+);', text):
+    parts = re.findall(r'"((?:[^"\\]|\\.)*)"', body)
+    s = "".join(parts).encode().decode("unicode_escape")
+    put("yaml", name + ".yml", s)
+put("yaml", "environment-forms.yml", "stages:\n- stage: A\n  jobs:\n  - deployment: D\n    environment: { name: Flow, resourceType: VirtualMachine }\n"
+    "  - deployment: E\n    environment:\n      # comment\n      name: Mapped\n  - deployment: F\n    environment: $(envName)\n"
+    "  - deployment: G\n    environment: \"Quoted.resource\"\n")
+put("yaml", "bom-on.yml", b"\xef\xbb\xbf'on':\n  push:\njobs:\n  build:\n    environment: production\n")
+PY
+
+# Commit graphs written by git: one file, and a split chain of two layers.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=a GIT_AUTHOR_EMAIL=a@x \
+  GIT_COMMITTER_NAME=a GIT_COMMITTER_EMAIL=a@x GIT_AUTHOR_DATE="@1700000000 +0000" GIT_COMMITTER_DATE="@1700000000 +0000"
+(
+  cd "$tmp" && git init -q -b main r && cd r
+  git commit -q --allow-empty -m one && git commit -q --allow-empty -m two
+  for b in x y z; do git checkout -q -b $b main~1 && git commit -q --allow-empty -m $b; done
+  git checkout -q main && git merge -q --no-edit x y z >/dev/null   # an octopus: EDGE
+  git commit-graph write --reachable
+  { printf '\0'; cat .git/objects/info/commit-graph; } > "$corpus/commit_graph/seed-single"
+  rm .git/objects/info/commit-graph
+  git commit-graph write --reachable --split=no-merge
+  git commit -q --allow-empty -m three
+  git commit-graph write --reachable --split=no-merge
+  d=.git/objects/info/commit-graphs
+  {
+    printf '\1'; sep=""
+    while read -r h; do printf '%s' "$sep"; cat "$d/graph-$h.graph"; sep=ALMGRAPHLAYER; done < "$d/commit-graph-chain"
+  } > "$corpus/commit_graph/seed-chain"
+)
+for h in jsonlogic rules answers ado_parse pr_classify yaml commit_graph; do
+  echo "$h: $(ls "$corpus/$h" | wc -l) files"
+done
