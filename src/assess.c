@@ -473,6 +473,15 @@ static void build_why(cJSON *report, const cJSON *verdict, const cJSON *path)
 	cJSON_AddStringToObject(report, "why", why);
 }
 
+static void add_unique(cJSON *list, const char *key)
+{
+	const cJSON *n;
+	cJSON_ArrayForEach(n, list)
+		if (strcmp(n->valuestring, key) == 0)
+			return;
+	cJSON_AddItemToArray(list, cJSON_CreateString(key));
+}
+
 /* The answers keys that would decide the node where the walk stopped on an unknown. */
 static void build_decide_with(const engine *e, cJSON *report, const cJSON *path)
 {
@@ -481,6 +490,13 @@ static void build_decide_with(const engine *e, cJSON *report, const cJSON *path)
 	if (!last || strcmp(str(last, "value"), "unknown") != 0)
 		return;
 	node = alm_rules_node(e->rules, str(last, "node"));
+	/* A condition names what it reads in `needs`, most deciding first; some of
+	 * those answers no question part asks for (the creators, say). */
+	cJSON_ArrayForEach(n, get(node, "needs")) {
+		if (strncmp(n->valuestring, "answers.", 8) == 0 && !present(e->facts, n->valuestring))
+			add_unique(list, n->valuestring + 8);
+	}
+	/* A node decided by question parts: the answers keys of its unknown parts. */
 	cJSON_ArrayForEach(u, get(report, "unknowns")) {
 		const char *part = str(u, "part"), *ask = str(u, "ask");
 		int related = 0;
@@ -490,18 +506,8 @@ static void build_decide_with(const engine *e, cJSON *report, const cJSON *path)
 			related = strcmp(str(node, "part"), part) == 0;
 		cJSON_ArrayForEach(n, get(node, "parts"))
 			related |= strcmp(n->valuestring, part) == 0;
-		cJSON_ArrayForEach(n, get(node, "needs")) {
-			char key[300];
-			snprintf(key, sizeof key, "answers.%s", ask);
-			related |= strcmp(n->valuestring, key) == 0;
-		}
-		if (related) {
-			int seen = 0;
-			cJSON_ArrayForEach(n, list)
-				seen |= strcmp(n->valuestring, ask) == 0;
-			if (!seen)
-				cJSON_AddItemToArray(list, cJSON_CreateString(ask));
-		}
+		if (related)
+			add_unique(list, ask);
 	}
 }
 

@@ -1,5 +1,6 @@
 #include "gather.h"
 #include "cli.h"
+#include "progress.h"
 
 #include "alm/ado_probe.h"
 #include "alm/answers.h"
@@ -73,6 +74,7 @@ int cli_gather(alm_facts **out, const gather_options *o)
 		}
 		ro.since = since;
 		ro.all_history = all;
+		cli_progress_label("reading the repository");
 		if ((rc = alm_repo_probe(facts, repo, &ro)) < 0) {
 			if (rc == ALM_ENOTFOUND || rc == ALM_EINVALID) {
 				report(o, "", alm_error_last());
@@ -112,6 +114,7 @@ int cli_gather(alm_facts **out, const gather_options *o)
 		ao.since = since;
 		ao.all_history = all;
 		ao.timeout = o->timeout ? atof(o->timeout) : 0;
+		cli_progress_label("asking Azure DevOps");
 		if ((rc = alm_ado_probe(facts, &ao)) < 0) {
 			/* Asked for by name but impossible to even try (no token, a bad or
 			 * plain-http URL): that is the user's input to fix, not a degraded run. */

@@ -178,6 +178,18 @@ static void test_decide_with_names_the_deciding_answers(void **state)
 	cJSON_Delete(report);
 }
 
+static void test_decide_with_names_answers_no_part_asks(void **state)
+{
+	/* Non-critical impact: whether the creators include advanced makers decides. */
+	cJSON *report = assess_text("{\"maturity\": {\"current\": 300}, \"impact\": \"non-critical\"}");
+	const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(report, "decide_with"), 0);
+	(void)state;
+	assert_string_equal(alm_report_verdict(report), "insufficient-information");
+	assert_non_null(first);
+	assert_string_equal(first->valuestring, "creators");
+	cJSON_Delete(report);
+}
+
 static void test_one_unknown_of_target_stays_unknown(void **state)
 {
 	/* current 200 with no target: the gate is not decided either way. */
@@ -334,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_missing_prerequisites_listed_in_tree_order),
 		cmocka_unit_test(test_unknown_is_never_false),
 		cmocka_unit_test(test_decide_with_names_the_deciding_answers),
+		cmocka_unit_test(test_decide_with_names_answers_no_part_asks),
 		cmocka_unit_test(test_one_unknown_of_target_stays_unknown),
 		cmocka_unit_test(test_persona_routes_to_full_path),
 		cmocka_unit_test(test_repository_evidence_decides_questions),
