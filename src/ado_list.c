@@ -40,7 +40,7 @@ struct lister {
 	alm_ado_target target;      /* project NULL while listing an organization */
 	alm_ado_target alternative; /* the collection reading of an ambiguous address */
 	int fell_back;
-	char *requested_project;    /* the project the address named, when it was tried first */
+	char *not_a_project;        /* why that project was not found, for when the collection is not either */
 	alm_ado_credential cred;
 	const char *api;
 	double timeout;
@@ -265,8 +265,8 @@ static void on_projects_page(alm_http *http, const alm_http_response *res, void 
 		 l->target.organization);
 	if (!check(l, res, what, "Project and Team (Read)", why, sizeof why, &rank)) {
 		if (l->fell_back && res->outcome == ALM_HTTP_DONE && res->status == 404)
-			fail(l, rank, "%s; nor is %s a project of %s", why, l->requested_project,
-			     l->alternative.collection);
+			fail(l, rank, "%s; nor is %s a collection (HTTP 404 for its projects)",
+			     l->not_a_project ? l->not_a_project : "the project was not found", l->target.collection);
 		else
 			fail(l, rank, "%s", why);
 		return;
@@ -315,6 +315,7 @@ static void on_project(alm_http *http, const alm_http_response *res, void *data)
 			l->target = l->alternative;
 			l->alternative = swap;
 			l->fell_back = 1;
+			l->not_a_project = strdup(why);
 			if (start_projects(l) < 0)
 				fail(l, ALM_ADO_RANK_OTHER, "out of memory");
 			return;
@@ -475,7 +476,7 @@ static void lister_dispose(lister *l)
 		free(l->tokens[k]);
 	free(l->tokens);
 	free(l->projects_url);
-	free(l->requested_project);
+	free(l->not_a_project);
 	alm_ado_target_dispose(&l->target);
 	alm_ado_target_dispose(&l->alternative);
 	alm_ado_credential_dispose(&l->cred);
@@ -502,9 +503,6 @@ int alm_ado_list_tuned(alm_ado_listing **out, const alm_ado_list_options *opts, 
 		/* Only the organization reading: list its projects. */
 		l.target = l.alternative;
 		memset(&l.alternative, 0, sizeof l.alternative);
-	} else if (!(l.requested_project = strdup(l.target.project))) {
-		error = alm_error_set(ALM_ENOMEM, "out of memory");
-		goto done;
 	}
 	if (tuning && tuning->as_server)
 		l.target.server = 1;

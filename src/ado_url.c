@@ -361,6 +361,10 @@ int alm_ado_url_parse_scope(alm_ado_target *project, alm_ado_target *collection,
 		/* A/B with nothing after it: project B of A, or the collection A/B. */
 		either = !org_only && k >= 2 && k == n;
 	}
+	if (kind == CLOUD && k == 0) {
+		error = alm_error_set(ALM_EINVALID, "'%s' names no organization: expected https://dev.azure.com/ORG[/PROJECT]", url);
+		goto done;
+	}
 	if (!org_only) {
 		if ((error = alm_ado_url_parse(project, url)) < 0 || !either)
 			goto done;

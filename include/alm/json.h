@@ -28,7 +28,9 @@ int alm_file_read(char **out, size_t *len, const char *path, size_t max);
 /*
  * Writes `len` bytes to `path` atomically: a temporary file in the same
  * directory, flushed, then renamed over `path`. On any failure the temporary
- * file is removed and a previous `path` is left as it was.
+ * file is removed and a previous `path` is left as it was. SIGINT, SIGTERM,
+ * SIGHUP and SIGQUIT are held in the calling thread while the temporary file
+ * exists and delivered after, so an interrupted run leaves no partial file.
  */
 int alm_file_write_atomic(const char *path, const char *data, size_t len);
 

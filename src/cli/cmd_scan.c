@@ -24,29 +24,28 @@
 enum { O_UNDER, O_ANSWERS_MAP, O_JOBS, O_SHARD, O_FORMAT, O_OUTPUT, O_RULES, O_SINCE, O_ADO, O_TIMEOUT,
        O_CA_FILE, O_COUNT };
 
-/* Azure DevOps repositories probed at once (each probe keeps up to 16 requests
- * in flight itself): more would mostly queue behind the service's per-user
- * rate limit. */
+/* Azure DevOps repositories probed at once. Each probe keeps up to 16 requests
+ * in flight itself; four probes at once cut an organization's scan to about
+ * 0.4 of one at a time at 20 ms a request (tests/ado_server.py --latency 20),
+ * and more would mostly queue behind the service's per-user rate limit. */
 #define ADO_JOBS 4
 
 static const cli_option options[O_COUNT] = {
 	[O_UNDER] = {"under", 0, "DIR", "assess every repository found below DIR"},
 	[O_ANSWERS_MAP] = {"answers-map", 0, "FILE", "JSON object: repository name -> answers file"},
-	[O_JOBS] = {"jobs", 'j', "N", "repositories assessed at once (default: the number of cores)"},
+	[O_JOBS] = {"jobs", 'j', "N", "repositories assessed at once (default: the cores; Azure DevOps: 4)"},
 	[O_SHARD] = {"shard", 0, "I/N", "assess only shard I of N (1..N), by a stable hash of the name"},
 	[O_FORMAT] = {"format", 'f', "FORMAT", "text (default), json, csv, markdown or html"},
 	[O_OUTPUT] = {"output", 'o', "FILE", "write the portfolio to FILE, atomically"},
 	[O_RULES] = {"rules", 0, "FILE", "rules file replacing the built-in decision tree"},
 	[O_SINCE] = {"since", 0, "WHEN", "history window: DAYS, YYYY-MM-DD or all (default 365)"},
-	[O_ADO] = {"ado", 0, "URL", "assess every repository of an Azure DevOps project, or of every project of "
-				  "an organization (https://dev.azure.com/ORG[/PROJECT]), without cloning"},
-	[O_TIMEOUT] = {"timeout", 0, "SECONDS", "give up on Azure DevOps after this long, for the listing and for "
-						 "each repository (default 60)"},
+	[O_ADO] = {"ado", 0, "URL", "every repository of https://dev.azure.com/ORG[/PROJECT], without cloning"},
+	[O_TIMEOUT] = {"timeout", 0, "SECONDS", "give up on the Azure DevOps listing, or a repository, after this long (60)"},
 	[O_CA_FILE] = {"ca-file", 0, "FILE", "extra certificate authorities for Azure DevOps Server"},
 };
 
 static const cli_command command = {
-	"scan", "scan [PATH...] [--under DIR] [options]",
+	"scan", "scan [PATH...] [--under DIR] [--ado URL] [options]",
 	"Assesses each repository PATH (and every repository below --under DIR) and\n"
 	"prints a portfolio: one row per repository with its verdict, impact tier,\n"
 	"maturity, confidence, top gap and evidence, sorted by verdict then confidence.\n"
@@ -291,20 +290,149 @@ static int parse_shard(const char *text, unsigned *index, unsigned *count)
 	return 0;
 }
 
+/* Runs jobs [q->next, n) on up to `want` threads, or on this one when none
+ * can be started: the queue drains all the same. */
+static void run_jobs(queue *q, size_t n, size_t want)
+{
+	pthread_t *threads;
+	size_t i, started = 0, count;
+
+	q->n = n;
+	count = q->next < n ? n - q->next : 0;
+	if (want < count)
+		count = want;
+	threads = count ? calloc(count, sizeof *threads) : NULL;
+	for (i = 0; threads && i < count; i++, started++)
+		if (pthread_create(&threads[i], NULL, worker, q) != 0)
+			break;
+	if (started == 0)
+		worker(q);
+	for (i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+}
+
+typedef struct {
+	job *items;
+	size_t n, cap;
+} job_list;
+
+static job *job_add(job_list *l)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		job *items = realloc(l->items, cap * sizeof *items);
+		if (!items)
+			return NULL;
+		l->items = items;
+		l->cap = cap;
+	}
+	memset(&l->items[l->n], 0, sizeof *l->items);
+	return &l->items[l->n++];
+}
+
+static void job_dispose(job *j)
+{
+	free(j->name);
+	free(j->row_path);
+	free(j->answers);
+	cJSON_Delete(j->row);
+}
+
+static char *ado_address(const alm_ado_listed *it)
+{
+	size_t n;
+	char *s;
+	if (it->web_url)
+		return strdup(it->web_url);
+	/* The service gave no web page: ORG/PROJECT[/REPO] names it all the same. */
+	n = strlen(it->organization) + strlen(it->project) + (it->name ? strlen(it->name) : 0) + 3;
+	if ((s = malloc(n)))
+		snprintf(s, n, "%s/%s%s%s", it->organization, it->project, it->name ? "/" : "", it->name ? it->name : "");
+	return s;
+}
+
+/* One job per listed repository (and per project that could not be listed). */
+static int add_ado_jobs(job_list *jobs, const alm_ado_listing *listing)
+{
+	size_t i;
+	for (i = 0; i < listing->count; i++) {
+		const alm_ado_listed *it = &listing->items[i];
+		job *j = job_add(jobs);
+		if (!j)
+			return -1;
+		j->ado = it;
+		j->name = strdup(it->name ? it->name : it->project);
+		j->row_path = ado_address(it);
+		if (!j->name || !j->row_path)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * A local repository named like one Azure DevOps repository (case and a bare
+ * repository's .git aside) is its clone: the two make one row. Returns the job
+ * it joins, or NULL when it is a repository of its own (no such name, or a
+ * name several projects use: which one it clones cannot be told by name).
+ */
+static job *clone_of(job_list *jobs, size_t nado, const char *name)
+{
+	job *found = NULL;
+	size_t i, matches = 0, n = strlen(name);
+	/* A bare clone is usually NAME.git. */
+	if (n > 4 && strcasecmp(name + n - 4, ".git") == 0)
+		n -= 4;
+	for (i = 0; i < nado; i++) {
+		job *j = &jobs->items[i];
+		if (j->ado->error || j->ado->disabled || strlen(j->name) != n || strncasecmp(j->name, name, n) != 0)
+			continue;
+		matches++;
+		found = j;
+	}
+	if (matches > 1) {
+		fprintf(stderr, "alm-advisor: note: %s is the name of %zu Azure DevOps repositories; its local clone "
+				"is assessed on its own\n", name, matches);
+		return NULL;
+	}
+	return found && !found->path ? found : NULL;
+}
+
+/* Lists the Azure DevOps repositories; returns 0 or an exit code. */
+static int list_ado(alm_ado_listing **out, const char *url, const char *timeout, const char *ca_file)
+{
+	alm_ado_list_options lo = ALM_ADO_LIST_OPTIONS_INIT;
+	int rc;
+	lo.url = url;
+	lo.ca_file = ca_file;
+	lo.timeout = timeout ? atof(timeout) : 0;
+	if ((rc = alm_ado_list(out, &lo)) == 0)
+		return 0;
+	/* Nothing to fall back on: a scan of Azure DevOps alone that cannot list
+	 * fails. A URL or token to fix is bad input, the service failing is remote. */
+	if (rc == ALM_EINVALID) {
+		cli_error("%s", alm_error_last());
+		return EXIT_BAD_INPUT;
+	}
+	cli_error("Azure DevOps: %s", alm_error_last());
+	return EXIT_REMOTE;
+}
+
 int cmd_scan(int argc, char **argv)
 {
 	cli_args a;
 	string_list paths = {0};
+	job_list all = {0};
+	alm_ado_listing *listing = NULL;
 	alm_rules *rules = NULL;
 	cJSON *map = NULL, *rows = NULL, *portfolio = NULL;
-	pthread_t *threads = NULL;
 	queue q;
 	char *text = NULL, *end;
-	size_t len = 0, i, nthreads;
+	size_t len = 0, i, nado = 0, nlocal = 0;
 	unsigned shard = 0, shards = 0;
 	long jobs;
 	long long since_value;
-	int format = ALM_PORTFOLIO_TEXT, all, code, k;
+	int format = ALM_PORTFOLIO_TEXT, all_history, code, k, curl_held = 0;
 
 	memset(&q, 0, sizeof q);
 	if ((code = cli_parse(&a, &command, argc, argv)) != 0)
@@ -313,13 +441,9 @@ int cmd_scan(int argc, char **argv)
 		cli_usage(stdout, &command);
 		return EXIT_ASSESSED;
 	}
-	if (a.value[O_ADO]) {
-		cli_error("scan --ado is not built yet: clone the repositories and use 'scan --under DIR', "
-			  "or run 'assess --ado URL' per repository");
-		return EXIT_USAGE;
-	}
-	if (!a.npos && !a.value[O_UNDER]) {
-		cli_error("scan: name repositories (PATH...) or a directory to search (--under DIR)");
+	if (!a.npos && !a.value[O_UNDER] && !a.value[O_ADO]) {
+		cli_error("scan: name repositories (PATH...), a directory to search (--under DIR) or an Azure DevOps "
+			  "project or organization (--ado URL)");
 		return EXIT_USAGE;
 	}
 	if (a.value[O_FORMAT] && (format = alm_portfolio_format_parse(a.value[O_FORMAT])) < 0) {
@@ -334,12 +458,18 @@ int cmd_scan(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (jobs < 1)
+		jobs = 1;
 	if (a.value[O_SHARD] && parse_shard(a.value[O_SHARD], &shard, &shards) < 0) {
 		cli_error("--shard '%s': expected I/N with 1 <= I <= N", a.value[O_SHARD]);
 		return EXIT_USAGE;
 	}
-	if (a.value[O_SINCE] && cli_parse_since(a.value[O_SINCE], &since_value, &all, (long long)time(NULL)) < 0) {
+	if (a.value[O_SINCE] && cli_parse_since(a.value[O_SINCE], &since_value, &all_history, (long long)time(NULL)) < 0) {
 		cli_error("--since '%s': expected a number of days, a date YYYY-MM-DD, or 'all'", a.value[O_SINCE]);
+		return EXIT_USAGE;
+	}
+	if (a.value[O_TIMEOUT] && (strtod(a.value[O_TIMEOUT], &end) <= 0 || *end)) {
+		cli_error("--timeout '%s': expected a positive number of seconds", a.value[O_TIMEOUT]);
 		return EXIT_USAGE;
 	}
 	if ((a.value[O_RULES] ? alm_rules_load_file(&rules, a.value[O_RULES]) : alm_rules_load_default(&rules)) < 0) {
@@ -349,15 +479,30 @@ int cmd_scan(int argc, char **argv)
 	code = EXIT_BAD_INPUT;
 	if (a.value[O_ANSWERS_MAP] && load_answers_map(&map, a.value[O_ANSWERS_MAP]) < 0)
 		goto done;
-	if (a.value[O_UNDER]) {
-		if (!is_dir(a.value[O_UNDER])) {
-			cli_error("--under %s: not a directory", a.value[O_UNDER]);
+	if (a.value[O_UNDER] && !is_dir(a.value[O_UNDER])) {
+		cli_error("--under %s: not a directory", a.value[O_UNDER]);
+		goto done;
+	}
+	if (a.value[O_ADO]) {
+		/* Probes run on several threads: libcurl is set up once, here. */
+		if (alm_ado_global_init() < 0) {
+			cli_error("%s", alm_error_last());
+			code = EXIT_REMOTE;
 			goto done;
 		}
-		if (find_repositories(&paths, a.value[O_UNDER], 0) < 0) {
+		curl_held = 1;
+		if ((code = list_ado(&listing, a.value[O_ADO], a.value[O_TIMEOUT], a.value[O_CA_FILE])) != 0)
+			goto done;
+		code = EXIT_BAD_INPUT;
+		if (add_ado_jobs(&all, listing) < 0) {
 			cli_error("out of memory");
 			goto done;
 		}
+		nado = all.n;
+	}
+	if (a.value[O_UNDER] && find_repositories(&paths, a.value[O_UNDER], 0) < 0) {
+		cli_error("out of memory");
+		goto done;
 	}
 	for (k = 0; k < a.npos; k++)
 		if (list_add(&paths, a.pos[k]) < 0) {
@@ -366,41 +511,64 @@ int cmd_scan(int argc, char **argv)
 		}
 	if (paths.n > 1)
 		qsort(paths.items, paths.n, sizeof *paths.items, compare_strings);
+	for (i = 0; i < paths.n; i++) {
+		char *name = base_name(paths.items[i]);
+		job *j = name ? clone_of(&all, nado, name) : NULL;
+		if (name && j) {
+			j->path = paths.items[i];
+			free(name);
+			continue;
+		}
+		if (!name || !(j = job_add(&all))) {
+			free(name);
+			cli_error("out of memory");
+			goto done;
+		}
+		j->path = paths.items[i];
+		j->name = name;
+	}
 
-	q.jobs = calloc(paths.n ? paths.n : 1, sizeof *q.jobs);
+	/* The queue: this shard's local repositories first, then those read from
+	 * Azure DevOps, each group run on its own number of threads. */
+	q.jobs = calloc(all.n ? all.n : 1, sizeof *q.jobs);
 	if (!q.jobs) {
 		cli_error("out of memory");
 		goto done;
 	}
-	for (i = 0; i < paths.n; i++) {
-		char *name = base_name(paths.items[i]);
-		if (!name || (shards && alm_portfolio_shard(name, shards) != shard)) {
-			free(name);
-			continue;
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < all.n; i++) {
+			job *j = &all.items[i];
+			if ((k == 0) != (j->ado == NULL) || (shards && alm_portfolio_shard(j->name, shards) != shard))
+				continue;
+			q.jobs[q.n] = *j;
+			memset(j, 0, sizeof *j); /* moved */
+			if (map) {
+				q.jobs[q.n].answers = map_answers(map, a.value[O_ANSWERS_MAP], q.jobs[q.n].name);
+				if (!q.jobs[q.n].answers && q.jobs[q.n].path && q.jobs[q.n].ado) {
+					/* A clone may be mapped under its own spelling of the name. */
+					char *local = base_name(q.jobs[q.n].path);
+					q.jobs[q.n].answers = local ? map_answers(map, a.value[O_ANSWERS_MAP], local) : NULL;
+					free(local);
+				}
+			}
+			q.n++;
 		}
-		q.jobs[q.n].path = paths.items[i];
-		q.jobs[q.n].name = name;
-		q.jobs[q.n].answers = map ? map_answers(map, a.value[O_ANSWERS_MAP], name) : NULL;
-		q.n++;
+		if (k == 0)
+			nlocal = q.n;
 	}
 	q.rules = rules;
 	q.since = a.value[O_SINCE];
+	q.timeout = a.value[O_TIMEOUT];
+	q.ca_file = a.value[O_CA_FILE];
 	pthread_mutex_init(&q.lock, NULL);
-	nthreads = (size_t)jobs < q.n ? (size_t)jobs : q.n;
-	threads = calloc(nthreads ? nthreads : 1, sizeof *threads);
-	if (!threads) {
-		cli_error("out of memory");
-		goto done;
+	{
+		size_t total = q.n;
+		run_jobs(&q, nlocal, (size_t)jobs);
+		q.next = nlocal;
+		/* Probes wait on the network, not the processor: the cores do not
+		 * bound them, only an explicit -j does. */
+		run_jobs(&q, total, a.value[O_JOBS] && (size_t)jobs < ADO_JOBS ? (size_t)jobs : ADO_JOBS);
 	}
-	for (i = 0; i < nthreads; i++)
-		if (pthread_create(&threads[i], NULL, worker, &q) != 0) {
-			nthreads = i; /* run with the threads we have; the queue drains all the same */
-			break;
-		}
-	if (nthreads == 0)
-		worker(&q);
-	for (i = 0; i < nthreads; i++)
-		pthread_join(threads[i], NULL);
 	pthread_mutex_destroy(&q.lock);
 
 	rows = cJSON_CreateArray();
@@ -420,21 +588,23 @@ int cmd_scan(int argc, char **argv)
 	rows = NULL;
 	code = cli_write_output(a.value[O_OUTPUT], text, len);
 done:
-	for (i = 0; i < q.n; i++) {
-		free(q.jobs[i].name);
-		free(q.jobs[i].answers);
-		cJSON_Delete(q.jobs[i].row);
-	}
+	for (i = 0; i < q.n; i++)
+		job_dispose(&q.jobs[i]);
 	free(q.jobs);
+	for (i = 0; i < all.n; i++)
+		job_dispose(&all.items[i]);
+	free(all.items);
 	for (i = 0; i < paths.n; i++)
 		free(paths.items[i]);
 	free(paths.items);
-	free(threads);
 	free(text);
 	cJSON_Delete(rows);
 	cJSON_Delete(portfolio);
 	cJSON_Delete(map);
 	alm_rules_free(rules);
+	alm_ado_listing_free(listing);
+	if (curl_held)
+		alm_ado_global_shutdown();
 	return code;
 }
 

@@ -5,7 +5,10 @@
 
 repo="$WORK/contoso-invoices"
 "$SAMPLES/make-sample-repo.sh" "$repo" >/dev/null
-state_before=$(cd "$repo" && git status --porcelain=v1 && find .git -newer .git/HEAD -print | sort && ls -la .git)
+# Every file under .git with its size and modification time, and the work tree's
+# status (read without the index refresh a plain `git status` may write).
+snapshot() { (cd "$repo" && git --no-optional-locks status --porcelain=v1 && find .git -printf '%P %s %T@\n' | sort); }
+state_before=$(snapshot)
 
 run "sample with answers" assess "$repo" --answers "$SAMPLES/answers/sample-team.json" --format json
 expect_exit 0
@@ -41,7 +44,7 @@ expect_json "r['schema'] == 'alm-advisor/facts@1' and r['facts']['repo']['host']
 expect_json "r['facts']['answers'] == {}"
 expect_json "r['evidence']['repo.pull_requests.total']['source'] == 'repo'"
 
-state_after=$(cd "$repo" && git status --porcelain=v1 && find .git -newer .git/HEAD -print | sort && ls -la .git)
+state_after=$(snapshot)
 check '[ "$state_before" = "$state_after" ]'
 check '[ ! -e "$repo/.git/index.lock" ]'
 

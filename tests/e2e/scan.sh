@@ -66,8 +66,8 @@ run "scan usage" scan
 expect_exit 2
 run "scan bad shard" scan --under "$root" --shard 4/3
 expect_exit 2
-run "scan ado not built" scan --ado https://dev.azure.com/org/project
-expect_exit 2
-expect_stderr_has "not built yet"
+run "scan --ado without a token" scan --ado https://dev.azure.com/org/project   # the rest: scan_ado.sh
+expect_exit 3
+expect_stderr_has "AZURE_DEVOPS_EXT_PAT"
 
 finish

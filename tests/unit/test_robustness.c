@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -293,6 +294,32 @@ static void test_another_users_repository_is_named_as_such(void **state)
 	free(dir);
 }
 
+/* Writing a report holds SIGINT and friends while its temporary file exists;
+ * afterwards the caller's mask is back as it was, on success and failure. */
+static void test_writes_restore_the_signal_mask(void **state)
+{
+	char *dir = test_mkdtemp(), path[4200], bad[4200];
+	sigset_t before, after, with_term;
+	(void)state;
+	snprintf(path, sizeof path, "%s/report.json", dir);
+	snprintf(bad, sizeof bad, "%s/report.json/x", dir);
+
+	sigemptyset(&with_term);
+	sigaddset(&with_term, SIGTERM); /* one the caller holds itself stays held */
+	assert_int_equal(sigprocmask(SIG_BLOCK, &with_term, &before), 0);
+	assert_int_equal(sigprocmask(SIG_BLOCK, NULL, &before), 0);
+	assert_int_equal(alm_file_write_atomic(path, "{}\n", 3), 0);
+	assert_int_equal(alm_file_write_atomic(bad, "{}\n", 3), ALM_EIO);
+	assert_int_equal(alm_file_write_new(path, "{}\n", 3), ALM_EIO);
+	assert_int_equal(sigprocmask(SIG_BLOCK, NULL, &after), 0);
+	assert_false(sigismember(&after, SIGINT));
+	assert_true(sigismember(&after, SIGTERM));
+	assert_false(sigismember(&after, SIGHUP));
+	assert_int_equal(sigprocmask(SIG_UNBLOCK, &with_term, NULL), 0);
+	test_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -302,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_rules_lists_are_bounded),
 		cmocka_unit_test(test_logic_errors_keep_their_message),
 		cmocka_unit_test(test_another_users_repository_is_named_as_such),
+		cmocka_unit_test(test_writes_restore_the_signal_mask),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
