@@ -156,8 +156,12 @@ static int compare_strings(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static char *base_name(const char *path)
+/* The repository's name: the last component of its real path, so that "." and
+ * "repo/" are named like the directory they are. */
+static char *base_name(const char *given)
 {
+	char *resolved = realpath(given, NULL), *name;
+	const char *path = resolved ? resolved : given;
 	size_t len = strlen(path);
 	const char *end, *start;
 	while (len > 1 && path[len - 1] == '/')
@@ -166,7 +170,9 @@ static char *base_name(const char *path)
 	start = end;
 	while (start > path && start[-1] != '/')
 		start--;
-	return strndup(start, (size_t)(end - start));
+	name = strndup(start, (size_t)(end - start));
+	free(resolved);
+	return name;
 }
 
 static void assess_one(job *j, const queue *q)

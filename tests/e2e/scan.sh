@@ -62,6 +62,8 @@ check "! grep -q '<script' '$OUT'"
 run "text" merge "$WORK/all.json"
 expect_stdout_has "Portfolio: 5 repositories"
 
+check "[ \"\$(cd '$root/finance/invoices' && '$ALM_BIN' scan . --since all --format csv | sed -n 2p | cut -d, -f1)\" = '\"invoices\"' ]"   # "." is named after its directory
+
 run "scan usage" scan
 expect_exit 2
 run "scan bad shard" scan --under "$root" --shard 4/3
