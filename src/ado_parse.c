@@ -451,7 +451,7 @@ done:
 int alm_ado_parse_reviewers(int *approved, const char *creator_id, const char *body, size_t len)
 {
 	cJSON *root = NULL;
-	const cJSON *items;
+	const cJSON *items = NULL;
 	int error;
 
 	*approved = 0;

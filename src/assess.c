@@ -464,11 +464,15 @@ static void build_why(cJSON *report, const cJSON *verdict, const cJSON *path)
 	const cJSON *step;
 	size_t used = (size_t)snprintf(why, sizeof why, "%s", str(verdict, "summary"));
 	cJSON_ArrayForEach(step, path) {
+		const char *source = str(step, "source");
 		if (used >= sizeof why)
 			break;
-		used += (size_t)snprintf(why + used, sizeof why - used, " %s %s%s%s%s.", str(step, "label"),
-					 str(step, "value"), str(step, "source") ? " (from " : "",
-					 str(step, "source") ? str(step, "source") : "", str(step, "source") ? ")" : "");
+		if (source)
+			used += (size_t)snprintf(why + used, sizeof why - used, " %s %s (from %s).", str(step, "label"),
+						 str(step, "value"), source);
+		else
+			used += (size_t)snprintf(why + used, sizeof why - used, " %s %s.", str(step, "label"),
+						 str(step, "value"));
 	}
 	cJSON_AddStringToObject(report, "why", why);
 }
