@@ -1,5 +1,6 @@
 #include "alm/facts.h"
 #include "alm/error.h"
+#include "alm/json.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -167,21 +168,7 @@ int alm_facts_set_string(alm_facts *facts, const char *path, const char *value,
 
 const cJSON *alm_facts_get(const alm_facts *facts, const char *path)
 {
-	const cJSON *node = facts->data;
-	const char *seg = path;
-	char name[256];
-
-	while (node && *seg) {
-		const char *dot = strchr(seg, '.');
-		size_t len = dot ? (size_t)(dot - seg) : strlen(seg);
-		if (len >= sizeof name || !cJSON_IsObject(node))
-			return NULL;
-		memcpy(name, seg, len);
-		name[len] = '\0';
-		node = cJSON_GetObjectItemCaseSensitive(node, name);
-		seg = dot ? dot + 1 : seg + len;
-	}
-	return node;
+	return alm_json_get_path(facts->data, path);
 }
 
 const cJSON *alm_facts_evidence(const alm_facts *facts, const char *path)

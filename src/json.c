@@ -330,3 +330,20 @@ void alm_json_path_index(char *buf, size_t n, const char *base, int index)
 {
 	snprintf(buf, n, "%s[%d]", base, index);
 }
+
+const cJSON *alm_json_get_path(const cJSON *root, const char *dotted)
+{
+	const cJSON *node = root;
+	char name[256];
+	while (node && dotted && *dotted) {
+		const char *dot = strchr(dotted, '.');
+		size_t len = dot ? (size_t)(dot - dotted) : strlen(dotted);
+		if (len >= sizeof name || !cJSON_IsObject(node))
+			return NULL;
+		memcpy(name, dotted, len);
+		name[len] = '\0';
+		node = cJSON_GetObjectItemCaseSensitive(node, name);
+		dotted = dot ? dot + 1 : dotted + len;
+	}
+	return node;
+}

@@ -1,5 +1,6 @@
 #include "alm/portfolio.h"
 #include "alm/error.h"
+#include "alm/json.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,19 +20,7 @@ static const cJSON *get(const cJSON *obj, const char *key)
 /* A fact of the report by dotted path, or NULL. */
 static const cJSON *fact(const cJSON *report, const char *path)
 {
-	const cJSON *node = get(report, "facts");
-	char name[128];
-	while (node && *path) {
-		const char *dot = strchr(path, '.');
-		size_t len = dot ? (size_t)(dot - path) : strlen(path);
-		if (len >= sizeof name)
-			return NULL;
-		memcpy(name, path, len);
-		name[len] = '\0';
-		node = get(node, name);
-		path = dot ? dot + 1 : path + len;
-	}
-	return node;
+	return alm_json_get_path(get(report, "facts"), path);
 }
 
 static int count_of(const cJSON *v)

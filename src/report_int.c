@@ -1,4 +1,5 @@
 #include "report_int.h"
+#include "alm/json.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -42,19 +43,7 @@ const cJSON *alm_rpt_part(const cJSON *report, const char *id, const cJSON **que
 
 const cJSON *alm_rpt_fact(const cJSON *report, const char *path)
 {
-	const cJSON *node = alm_rpt_get(report, "facts");
-	char name[256];
-	while (node && path && *path) {
-		const char *dot = strchr(path, '.');
-		size_t len = dot ? (size_t)(dot - path) : strlen(path);
-		if (len >= sizeof name || !cJSON_IsObject(node))
-			return NULL;
-		memcpy(name, path, len);
-		name[len] = '\0';
-		node = cJSON_GetObjectItemCaseSensitive(node, name);
-		path = dot ? dot + 1 : path + len;
-	}
-	return node;
+	return alm_json_get_path(alm_rpt_get(report, "facts"), path);
 }
 
 void alm_rpt_evidence_short(char *buf, size_t n, const cJSON *report, const cJSON *evidence)

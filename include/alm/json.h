@@ -38,6 +38,10 @@ int alm_file_write_atomic(const char *path, const char *data, size_t len);
  * to replace an existing file: the new file appears whole or not at all. */
 int alm_file_write_new(const char *path, const char *data, size_t len);
 
+/* The value at a dotted path of object members ("repo.pull_requests.total")
+ * below `root`, or NULL when any segment is missing or not an object. Borrowed. */
+const cJSON *alm_json_get_path(const cJSON *root, const char *dotted);
+
 /* Appends a JSON path segment: alm_json_path_key("$.a", "b") -> "$.a.b";
  * alm_json_path_index("$.a", 3) -> "$.a[3]". Writes into buf (size n). */
 void alm_json_path_key(char *buf, size_t n, const char *base, const char *key);

@@ -69,18 +69,7 @@ static const cJSON *get(const cJSON *obj, const char *key)
 
 static const cJSON *doc_get(const cJSON *doc, const char *key)
 {
-	char seg[128];
-	while (doc && *key) {
-		const char *dot = strchr(key, '.');
-		size_t len = dot ? (size_t)(dot - key) : strlen(key);
-		if (len >= sizeof seg || !cJSON_IsObject(doc))
-			return NULL;
-		memcpy(seg, key, len);
-		seg[len] = '\0';
-		doc = cJSON_GetObjectItemCaseSensitive(doc, seg);
-		key = dot ? dot + 1 : key + len;
-	}
-	return doc;
+	return alm_json_get_path(doc, key);
 }
 
 /* Sets (value not NULL, ownership taken) or removes (NULL) the member at `key`,
