@@ -472,7 +472,7 @@ static void draw_edge(FILE *fp, const layout *l, const edge *e)
 {
 	const vnode *from = &l->v[e->from], *to = &l->v[e->to];
 	double x0 = from->x, y0 = l->layer_top[from->layer] + from->h;
-	double x1, y1, lx, ly;
+	double x1, y1, lx, ly, label_width;
 	int k;
 
 	/* The first leg ends where the edge enters the next layer. */
@@ -495,10 +495,12 @@ static void draw_edge(FILE *fp, const layout *l, const edge *e)
 	 * legs leaving one node have spread apart. */
 	lx = x0 + (x1 - x0) * 0.6;
 	ly = y0 + (y1 - y0) * 0.6;
+	/* About 7 units a character at the label's size, plus padding. */
+	label_width = (double)strlen(branch_names[e->branch]) * 7.0 + 8;
 	fprintf(fp, "<g class=\"elabel%s\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"16\" rx=\"3\"/>"
 		    "<text x=\"%.1f\" y=\"%.1f\">%s</text></g>\n",
-		e->taken ? " taken" : "", lx - (strlen(branch_names[e->branch]) * 7.0 + 8) / 2, ly - 8,
-		strlen(branch_names[e->branch]) * 7.0 + 8, lx, ly + 4, branch_names[e->branch]);
+		e->taken ? " taken" : "", lx - label_width / 2, ly - 8, label_width, lx, ly + 4,
+		branch_names[e->branch]);
 }
 
 static void draw_node(FILE *fp, const layout *l, int i)
