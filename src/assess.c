@@ -114,17 +114,24 @@ static int decide(truth *out, const engine *e, const cJSON *needs, const cJSON *
 	return 0;
 }
 
-static truth combine(const char *how, const truth *values, int n)
+/* Counts of a list's three values, combined without a bound on its length. */
+typedef struct {
+	int n, t, f, u;
+} tally;
+
+static void count(tally *c, truth v)
 {
-	int i, any_true = 0, any_false = 0, any_unknown = 0;
-	for (i = 0; i < n; i++) {
-		any_true |= values[i] == TV_TRUE;
-		any_false |= values[i] == TV_FALSE;
-		any_unknown |= values[i] == TV_UNKNOWN;
-	}
+	c->n++;
+	c->t += v == TV_TRUE;
+	c->f += v == TV_FALSE;
+	c->u += v == TV_UNKNOWN;
+}
+
+static truth combine(const char *how, const tally *c)
+{
 	if (how && strcmp(how, "any") == 0)
-		return any_true ? TV_TRUE : any_unknown ? TV_UNKNOWN : n ? TV_FALSE : TV_UNKNOWN;
-	return any_false ? TV_FALSE : any_unknown ? TV_UNKNOWN : n ? TV_TRUE : TV_UNKNOWN;
+		return c->t ? TV_TRUE : c->u ? TV_UNKNOWN : c->n ? TV_FALSE : TV_UNKNOWN;
+	return c->f ? TV_FALSE : c->u ? TV_UNKNOWN : c->n ? TV_TRUE : TV_UNKNOWN;
 }
 
 /* Evaluates every question part once; the tree and the report read the results. */
@@ -167,14 +174,11 @@ static truth part_truth(const engine *e, const char *id)
 
 static truth parts_truth(const engine *e, const cJSON *ids, const char *how)
 {
-	truth values[64];
+	tally c = {0, 0, 0, 0};
 	const cJSON *id;
-	int n = 0;
-	cJSON_ArrayForEach(id, ids) {
-		if (n < 64)
-			values[n++] = part_truth(e, id->valuestring);
-	}
-	return combine(how, values, n);
+	cJSON_ArrayForEach(id, ids)
+		count(&c, part_truth(e, id->valuestring));
+	return combine(how, &c);
 }
 
 /* Appends the evidence of the given parts to `into`, the parts that agree with
@@ -280,14 +284,11 @@ static double part_weight(const cJSON *part)
 /* A question's status from its applicable parts' statuses. */
 static truth question_truth(const engine *e, const cJSON *q)
 {
-	truth values[64];
+	tally c = {0, 0, 0, 0};
 	const cJSON *part;
-	int n = 0;
-	cJSON_ArrayForEach(part, get(q, "parts")) {
-		if (n < 64)
-			values[n++] = part_truth(e, str(part, "id"));
-	}
-	return combine(str(q, "combine"), values, n);
+	cJSON_ArrayForEach(part, get(q, "parts"))
+		count(&c, part_truth(e, str(part, "id")));
+	return combine(str(q, "combine"), &c);
 }
 
 static void add_gap(cJSON *gaps, const cJSON *q, const cJSON *part)
@@ -486,6 +487,22 @@ static void add_unique(cJSON *list, const char *key)
 	cJSON_AddItemToArray(list, cJSON_CreateString(key));
 }
 
+/* The answers a part reads that are still missing (its `ask` may name one that
+ * is given while another is not); its `ask` when it reads none. */
+static void add_missing_answers(const engine *e, cJSON *list, const char *part_id, const char *ask)
+{
+	const cJSON *part = alm_rules_part(e->rules, part_id, NULL), *n;
+	int added = 0;
+	cJSON_ArrayForEach(n, get(part, "needs")) {
+		if (strncmp(n->valuestring, "answers.", 8) == 0 && !present(e->facts, n->valuestring)) {
+			add_unique(list, n->valuestring + 8);
+			added = 1;
+		}
+	}
+	if (!added)
+		add_unique(list, ask);
+}
+
 /* The answers keys that would decide the node where the walk stopped on an unknown. */
 static void build_decide_with(const engine *e, cJSON *report, const cJSON *path)
 {
@@ -511,7 +528,7 @@ static void build_decide_with(const engine *e, cJSON *report, const cJSON *path)
 		cJSON_ArrayForEach(n, get(node, "parts"))
 			related |= strcmp(n->valuestring, part) == 0;
 		if (related)
-			add_unique(list, ask);
+			add_missing_answers(e, list, part, ask);
 	}
 }
 

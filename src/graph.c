@@ -66,6 +66,19 @@ static void put_escaped(FILE *fp, const char *text, alm_graph_format format)
 	}
 }
 
+/* A DOT node id: the rules' id (and a step's, after a slash), quoted and
+ * escaped, since rules files may use any characters in ids. */
+static void put_dot_id(FILE *fp, const char *id, const char *step)
+{
+	fputc('"', fp);
+	put_escaped(fp, id, ALM_GRAPH_DOT);
+	if (step) {
+		fputc('/', fp);
+		put_escaped(fp, step, ALM_GRAPH_DOT);
+	}
+	fputc('"', fp);
+}
+
 /* The status of a verdict's prerequisite step in the report, or NULL. */
 static const char *step_status(const cJSON *report, const char *id)
 {
@@ -92,7 +105,9 @@ static void render_dot(FILE *fp, const alm_rules *rules, const cJSON *report)
 		int decision = strcmp(str(node, "kind"), "decision") == 0;
 		const char *value = report ? visited_value(report, id) : NULL;
 		int on_path = value || is_verdict_reached(report, id);
-		fprintf(fp, "  \"%s\" [shape=%s, label=\"", id, decision ? "diamond" : "box");
+		fputs("  ", fp);
+		put_dot_id(fp, id, NULL);
+		fprintf(fp, " [shape=%s, label=\"", decision ? "diamond" : "box");
 		put_escaped(fp, node_label(rules, node), ALM_GRAPH_DOT);
 		if (value)
 			fprintf(fp, "\\n(%s)", value);
@@ -109,21 +124,28 @@ static void render_dot(FILE *fp, const alm_rules *rules, const cJSON *report)
 			const char *target = str(node, branches[i]);
 			if (!target)
 				continue;
-			fprintf(fp, "  \"%s\" -> \"%s\" [label=\"%s\"%s];\n", id, target, branches[i],
+			fputs("  ", fp);
+			put_dot_id(fp, id, NULL);
+			fputs(" -> ", fp);
+			put_dot_id(fp, target, NULL);
+			fprintf(fp, " [label=\"%s\"%s];\n", branches[i],
 				value && strcmp(value, branches[i]) == 0 ? ", penwidth=3" : ", style=dashed");
 		}
 		/* A verdict's steps hang from it as a chain, in the tree's order. */
 		cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(node, "steps")) {
 			const char *status = is_verdict_reached(report, id) ? step_status(report, str(step, "id")) : NULL;
-			fprintf(fp, "  \"%s/%s\" [shape=box, label=\"", id, str(step, "id"));
+			fputs("  ", fp);
+			put_dot_id(fp, id, str(step, "id"));
+			fputs(" [shape=box, label=\"", fp);
 			put_escaped(fp, str(step, "label"), ALM_GRAPH_DOT);
 			if (status)
 				fprintf(fp, "\\n(%s)", status);
 			fputs("\"];\n", fp);
-			if (prev_step)
-				fprintf(fp, "  \"%s/%s\" -> \"%s/%s\";\n", id, prev_step, id, str(step, "id"));
-			else
-				fprintf(fp, "  \"%s\" -> \"%s/%s\" [label=\"steps\", style=dotted];\n", id, id, str(step, "id"));
+			fputs("  ", fp);
+			put_dot_id(fp, id, prev_step);
+			fputs(" -> ", fp);
+			put_dot_id(fp, id, str(step, "id"));
+			fputs(prev_step ? ";\n" : " [label=\"steps\", style=dotted];\n", fp);
 			prev_step = str(step, "id");
 		}
 	}

@@ -12,6 +12,11 @@ static const char *str(const cJSON *obj, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
 static const cJSON *get(const cJSON *obj, const char *key)
 {
 	return cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -146,9 +151,9 @@ static int compare_rows(const void *a, const void *b)
 		return d;
 	if (fa != fb)
 		return fa > fb ? -1 : 1;
-	if ((d = strcmp(str(ra, "name"), str(rb, "name"))) != 0)
+	if ((d = strcmp(or_empty(str(ra, "name")), or_empty(str(rb, "name")))) != 0)
 		return d;
-	return strcmp(str(ra, "path"), str(rb, "path"));
+	return strcmp(or_empty(str(ra, "path")), or_empty(str(rb, "path")));
 }
 
 int alm_portfolio_build(cJSON **out, cJSON *rows, const alm_rules *rules)
@@ -209,8 +214,20 @@ int alm_portfolio_merge(cJSON **out, const cJSON *const *docs, size_t n, const a
 					     "input %zu: not a portfolio; expected \"schema\": \"alm-advisor/portfolio@1\" "
 					     "(from 'alm-advisor scan --format json')", i + 1);
 		}
-		cJSON_ArrayForEach(row, get(docs[i], "rows"))
-			cJSON_AddItemToArray(rows, cJSON_Duplicate(row, 1));
+		{
+			int r = 0;
+			cJSON_ArrayForEach(row, get(docs[i], "rows")) {
+				/* Rows are sorted and rendered by name and path: both must be there. */
+				if (!cJSON_IsObject(row) || !str(row, "name") || !str(row, "path")) {
+					cJSON_Delete(rows);
+					return alm_error_set(ALM_EINVALID,
+							     "input %zu: $.rows[%d]: expected an object with the strings "
+							     "\"name\" and \"path\"", i + 1, r);
+				}
+				cJSON_AddItemToArray(rows, cJSON_Duplicate(row, 1));
+				r++;
+			}
+		}
 	}
 	return alm_portfolio_build(out, rows, rules);
 }

@@ -72,3 +72,46 @@ done:
 	git_libgit2_shutdown();
 	return error;
 }
+
+int alm_repo_read_head_file(char **out, size_t *len, const char *path, const char *rel, size_t max)
+{
+	git_repository *repo = NULL;
+	git_object *tree = NULL;
+	git_tree_entry *entry = NULL;
+	git_blob *blob = NULL;
+	size_t size;
+	int error = 0;
+
+	*out = NULL;
+	if (len)
+		*len = 0;
+	git_libgit2_init();
+	if (git_repository_open_ext(&repo, path, 0, NULL) < 0 ||
+	    git_revparse_single(&tree, repo, "HEAD^{tree}") < 0 ||
+	    git_tree_entry_bypath(&entry, (git_tree *)tree, rel) < 0 ||
+	    git_tree_entry_type(entry) != GIT_OBJECT_BLOB ||
+	    git_blob_lookup(&blob, repo, git_tree_entry_id(entry)) < 0) {
+		error = alm_error_set(ALM_ENOTFOUND, "%s: no %s at HEAD", path, rel);
+		goto done;
+	}
+	size = (size_t)git_blob_rawsize(blob);
+	if (size > max) {
+		error = alm_error_set(ALM_ELIMIT, "%s: HEAD:%s is larger than the limit of %zu bytes", path, rel, max);
+		goto done;
+	}
+	if (!(*out = malloc(size + 1))) {
+		error = alm_error_set(ALM_ENOMEM, "out of memory");
+		goto done;
+	}
+	memcpy(*out, git_blob_rawcontent(blob), size);
+	(*out)[size] = '\0';
+	if (len)
+		*len = size;
+done:
+	git_blob_free(blob);
+	git_tree_entry_free(entry);
+	git_object_free(tree);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	return error;
+}

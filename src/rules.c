@@ -56,7 +56,7 @@ static const cJSON *find_by_id(const cJSON *list, const char *id)
 
 static int unique_id(checker *ck, const char *kind, const char *id, const char *path)
 {
-	char key[300];
+	char key[256]; /* ids are at most 200 bytes (rules.schema.json) */
 	snprintf(key, sizeof key, "%s:%s", kind, id);
 	if (cJSON_GetObjectItemCaseSensitive(ck->ids, key))
 		return bad(ck, path, "the id \"%s\" is used more than once", id);

@@ -151,9 +151,15 @@ static int check_number(const validator *vd, const cJSON *schema, const cJSON *v
 static int check_string(const validator *vd, const cJSON *schema, const cJSON *v, const char *path)
 {
 	const cJSON *min = cJSON_GetObjectItemCaseSensitive(schema, "minLength");
+	const cJSON *max = cJSON_GetObjectItemCaseSensitive(schema, "maxLength");
 	char msg[128];
 	if (cJSON_IsString(v) && cJSON_IsNumber(min) && (double)strlen(v->valuestring) < min->valuedouble) {
 		snprintf(msg, sizeof msg, "expected a string of at least %d characters", min->valueint);
+		return fail(vd, path, msg);
+	}
+	/* Counted in bytes, not characters: a bound on size, which is what it is for. */
+	if (cJSON_IsString(v) && cJSON_IsNumber(max) && (double)strlen(v->valuestring) > max->valuedouble) {
+		snprintf(msg, sizeof msg, "expected a string of at most %d bytes", max->valueint);
 		return fail(vd, path, msg);
 	}
 	return 0;

@@ -4,7 +4,7 @@
  * A validator for the subset of JSON Schema (draft 2020-12) that the project's
  * own schemas use: type (a name or a list), enum, const, properties, required,
  * additionalProperties (false or a schema), items, minItems, maxItems,
- * uniqueItems, minimum, maximum, minLength, and local "$ref": "#/$defs/NAME".
+ * uniqueItems, minimum, maximum, minLength, maxLength (in bytes), and local "$ref": "#/$defs/NAME".
  * Other keywords (title, description, $schema, $id, examples) are ignored.
  *
  * It reports the first problem with its JSON path, in words a person can act on:

@@ -59,6 +59,9 @@ int cli_write_output(const char *path, const char *data, size_t len);
 /* Whether colour may be used on stdout: a terminal, NO_COLOR unset, TERM not dumb. */
 int cli_color_allowed(void);
 
+/* Parses --timeout: a positive, finite number of seconds. -1 otherwise. */
+int cli_parse_seconds(const char *text, double *seconds);
+
 /* Parses --since: DAYS, YYYY-MM-DD, or "all". */
 int cli_parse_since(const char *text, long long *since, int *all, long long now);
 

@@ -41,29 +41,35 @@ static const cli_command command = {
 	"report the run's summary; in GitHub Actions it is appended to $GITHUB_STEP_SUMMARY.",
 	options, O_COUNT, 1};
 
-static const char *const verdict_ids[] = {"alm-accelerator", "alm-accelerator-after-prerequisites", "makers-path",
-					  "grow-maturity-first", "insufficient-information"};
-
 /* Checks --fail-unless names real verdicts, so a typo is a usage error, not a
  * gate that can never pass. */
 static int check_verdict_list(const char *list, const alm_rules *rules)
 {
 	char *copy = strdup(list), *tok, *save = NULL;
-	int ok = 1;
+	int ok = 1, n = 0;
 	if (!copy)
 		return 0;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	for (tok = strtok_r(copy, ",", &save); tok && ok; tok = strtok_r(NULL, ",", &save)) {
+		n++;
 		if (!alm_rules_verdict(rules, tok)) {
-			size_t i;
-			cli_error("--fail-unless: '%s' is not a verdict; expected one or more of:", tok);
-			for (i = 0; i < sizeof verdict_ids / sizeof verdict_ids[0]; i++)
-				if (alm_rules_verdict(rules, verdict_ids[i]))
-					fprintf(stderr, "  %s\n", verdict_ids[i]);
+			char names[512] = "";
+			const cJSON *v;
+			size_t used = 0;
+			cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(alm_rules_json(rules), "verdicts")) {
+				const cJSON *id = cJSON_GetObjectItemCaseSensitive(v, "id");
+				if (used < sizeof names)
+					used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "",
+								 id->valuestring);
+			}
+			cli_error("--fail-unless: '%s' is not a verdict; expected one or more of %s", tok, names);
 			ok = 0;
-			break;
 		}
 	}
 	free(copy);
+	if (ok && n == 0) {
+		cli_error("--fail-unless: expected one or more verdicts, separated by commas");
+		ok = 0;
+	}
 	return ok;
 }
 
@@ -118,12 +124,12 @@ int cmd_assess(int argc, char **argv)
 	}
 	if (a.value[O_MIN_CONFIDENCE]) {
 		min_confidence = strtod(a.value[O_MIN_CONFIDENCE], &end);
-		if (*end || end == a.value[O_MIN_CONFIDENCE] || min_confidence < 0 || min_confidence > 1) {
+		if (*end || end == a.value[O_MIN_CONFIDENCE] || !(min_confidence >= 0 && min_confidence <= 1)) {
 			cli_error("--min-confidence '%s': expected a number from 0 to 1", a.value[O_MIN_CONFIDENCE]);
 			return EXIT_USAGE;
 		}
 	}
-	if (a.value[O_TIMEOUT] && (strtod(a.value[O_TIMEOUT], &end) <= 0 || *end)) {
+	if (a.value[O_TIMEOUT] && cli_parse_seconds(a.value[O_TIMEOUT], &(double){0}) < 0) {
 		cli_error("--timeout '%s': expected a positive number of seconds", a.value[O_TIMEOUT]);
 		return EXIT_USAGE;
 	}

@@ -97,7 +97,7 @@ int cmd_questions(int argc, char **argv)
 {
 	cli_args a;
 	alm_rules *rules = NULL;
-	char *text = NULL, *end;
+	char *text = NULL;
 	int code, i;
 
 	if ((code = cli_parse(&a, &command, argc, argv)) != 0)
@@ -119,7 +119,7 @@ int cmd_questions(int argc, char **argv)
 			cli_error("--no-repo and a REPO argument contradict each other");
 			return EXIT_USAGE;
 		}
-		if (a.value[O_TIMEOUT] && (strtod(a.value[O_TIMEOUT], &end) <= 0 || *end)) {
+		if (a.value[O_TIMEOUT] && cli_parse_seconds(a.value[O_TIMEOUT], &(double){0}) < 0) {
 			cli_error("--timeout '%s': expected a positive number of seconds", a.value[O_TIMEOUT]);
 			return EXIT_USAGE;
 		}

@@ -289,7 +289,8 @@ static int parse_shard(const char *text, unsigned *index, unsigned *count)
 	if (end == text || *end != '/')
 		return -1;
 	n = strtoul(end + 1, &end, 10);
-	if (*end || n == 0 || i == 0 || i > n || n > 100000)
+	/* At most as many shards as `merge` takes files. */
+	if (*end || n == 0 || i == 0 || i > n || n > CLI_MAX_POSITIONAL)
 		return -1;
 	*index = (unsigned)i - 1;
 	*count = (unsigned)n;
@@ -474,7 +475,7 @@ int cmd_scan(int argc, char **argv)
 		cli_error("--since '%s': expected a number of days, a date YYYY-MM-DD, or 'all'", a.value[O_SINCE]);
 		return EXIT_USAGE;
 	}
-	if (a.value[O_TIMEOUT] && (strtod(a.value[O_TIMEOUT], &end) <= 0 || *end)) {
+	if (a.value[O_TIMEOUT] && cli_parse_seconds(a.value[O_TIMEOUT], &(double){0}) < 0) {
 		cli_error("--timeout '%s': expected a positive number of seconds", a.value[O_TIMEOUT]);
 		return EXIT_USAGE;
 	}

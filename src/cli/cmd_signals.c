@@ -32,7 +32,7 @@ int cmd_signals(int argc, char **argv)
 	gather_options g;
 	alm_facts *facts = NULL;
 	cJSON *doc = NULL;
-	char *text = NULL, *end;
+	char *text = NULL;
 	int code;
 
 	if ((code = cli_parse(&a, &command, argc, argv)) != 0)
@@ -41,7 +41,7 @@ int cmd_signals(int argc, char **argv)
 		cli_usage(stdout, &command);
 		return EXIT_ASSESSED;
 	}
-	if (a.value[O_TIMEOUT] && (strtod(a.value[O_TIMEOUT], &end) <= 0 || *end)) {
+	if (a.value[O_TIMEOUT] && cli_parse_seconds(a.value[O_TIMEOUT], &(double){0}) < 0) {
 		cli_error("--timeout '%s': expected a positive number of seconds", a.value[O_TIMEOUT]);
 		return EXIT_USAGE;
 	}

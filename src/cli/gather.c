@@ -5,12 +5,14 @@
 #include "alm/ado_probe.h"
 #include "alm/answers.h"
 #include "alm/error.h"
+#include "alm/json.h"
 #include "alm/repo_locate.h"
 #include "alm/repo_probe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -40,7 +42,7 @@ static int ado_wanted(const gather_options *o, const alm_facts *facts)
 		    (getenv("SYSTEM_ACCESSTOKEN") && *getenv("SYSTEM_ACCESSTOKEN"));
 	if (o->ado_url)
 		return 1;
-	if (tf && strcmp(tf, "True") == 0 && getenv("SYSTEM_COLLECTIONURI") && token)
+	if (tf && strcasecmp(tf, "True") == 0 && getenv("SYSTEM_COLLECTIONURI") && token)
 		return 1;
 	return token && cJSON_IsString(host) && strcmp(host->valuestring, "azure-devops") == 0;
 }
@@ -87,6 +89,20 @@ int cli_gather(alm_facts **out, const gather_options *o)
 
 	if (o->answers) {
 		if (alm_answers_load_file(facts, o->answers) < 0) {
+			report(o, "", alm_error_last());
+			code = EXIT_BAD_INPUT;
+			goto done;
+		}
+	} else if (!workdir && !o->no_repo && !o->no_answers) {
+		/* A bare repository: its answers are in the tree at HEAD. */
+		char *text = NULL, name[4200];
+		size_t len = 0;
+		int rc2 = alm_repo_read_head_file(&text, &len, repo, ALM_ANSWERS_CONVENTIONAL_PATH, ALM_JSON_MAX_FILE);
+		snprintf(name, sizeof name, "%s@HEAD:%s", repo, ALM_ANSWERS_CONVENTIONAL_PATH);
+		if (rc2 == 0)
+			rc2 = alm_answers_load_text(facts, text, len, name);
+		free(text);
+		if (rc2 < 0 && rc2 != ALM_ENOTFOUND) {
 			report(o, "", alm_error_last());
 			code = EXIT_BAD_INPUT;
 			goto done;

@@ -64,6 +64,12 @@ int main(int argc, char **argv)
 			git_libgit2_init();
 			code = commands[i].run(argc - 2, argv + 2);
 			git_libgit2_shutdown();
+			/* Whatever a command printed (its --help, say) must have been written. */
+			if (fflush(stdout) != 0 || ferror(stdout)) {
+				if (code == EXIT_ASSESSED || code == EXIT_GATE)
+					cli_error("cannot write to standard output");
+				code = EXIT_OUTPUT;
+			}
 			return code;
 		}
 	}

@@ -144,6 +144,17 @@ int cli_color_allowed(void)
 	return isatty(STDOUT_FILENO);
 }
 
+int cli_parse_seconds(const char *text, double *seconds)
+{
+	char *end;
+	double v = strtod(text, &end);
+	/* Written so that NaN fails too: every comparison with it is false. */
+	if (end == text || *end || !(v > 0 && v <= 86400))
+		return -1;
+	*seconds = v;
+	return 0;
+}
+
 int cli_parse_since(const char *text, long long *since, int *all, long long now)
 {
 	char *end;

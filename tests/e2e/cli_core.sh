@@ -29,6 +29,29 @@ expect_stderr_has "gate not met: the verdict is makers-path"
 run "fail-unless typo" assess --no-repo --answers "$SAMPLES/answers/makers-path.json" --fail-unless alm-acelerator
 expect_exit 2
 expect_stdout_empty
+run "fail-unless empty" assess --no-repo --answers "$SAMPLES/answers/makers-path.json" --fail-unless ","
+expect_exit 2
+expect_stdout_empty
+run "min-confidence nan" assess --no-repo --min-confidence nan
+expect_exit 2
+run "timeout nan" assess --no-repo --timeout nan
+expect_exit 2
+check "'$ALM_BIN' assess --help >/dev/full 2>/dev/null; [ \$? -eq 5 ]"
+python3 - "$ALM_SOURCE_DIR/rules/default.json" "$WORK/quoted-ids.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for n in d["tree"]["nodes"]:
+    for k in ("id", "yes", "no", "unknown"):
+        if n.get(k) == "makers-path":
+            n[k] = 'makers"path'
+for v in d["verdicts"]:
+    if v["id"] == "makers-path":
+        v["id"] = 'makers"path'
+json.dump(d, open(sys.argv[2], "w"))
+PY
+run "dot escapes ids" assess --no-repo --rules "$WORK/quoted-ids.json" --answers "$SAMPLES/answers/alm-accelerator.json" --format dot
+expect_exit 0
+expect_stdout_has '"impact-or-persona" -> "makers\"path" [label="no"'
 run "min-confidence" assess --no-repo --answers "$SAMPLES/answers/insufficient-information.json" --min-confidence 0.9
 expect_exit 1
 

@@ -42,6 +42,23 @@ expect_exit 0
 check "cmp -s '$OUT' '$WORK/all.json'"
 check "python3 -c 'import json,sys; n=[len(json.load(open(f))[\"rows\"]) for f in sys.argv[1:]]; assert sum(n) == 5 and max(n) < 5' $WORK/shard1.json $WORK/shard2.json $WORK/shard3.json"
 
+printf '{"schema": "alm-advisor/portfolio@1", "rows": [{"verdict": "makers-path"}, 1]}\n' > "$WORK/odd.json"
+run "merge refuses rows without a name" merge "$WORK/odd.json"
+expect_exit 3
+expect_stdout_empty
+expect_stderr_has 'input 1: $.rows[0]: expected an object with the strings "name" and "path"'
+
+# A bare repository keeps its team's answers in the tree at HEAD.
+"$SAMPLES/make-sample-repo.sh" "$WORK/withanswers" >/dev/null
+mkdir -p "$WORK/withanswers/.alm-advisor"
+cp "$SAMPLES/answers/alm-accelerator.json" "$WORK/withanswers/.alm-advisor/answers.json"
+git -C "$WORK/withanswers" add -A
+git -C "$WORK/withanswers" -c user.name=t -c user.email=t@example.com commit -qm "Keep our answers"
+git clone -q --bare "$WORK/withanswers" "$WORK/withanswers.git"
+run "bare repository answers" scan "$WORK/withanswers" "$WORK/withanswers.git" --since all --format json
+expect_exit 0
+expect_json "[x['verdict'] for x in r['rows']] == ['alm-accelerator', 'alm-accelerator']"
+
 run "merge refuses a report" merge "$WORK/all.json" "$ALM_SOURCE_DIR/rules/default.json"
 expect_exit 3
 expect_stdout_empty

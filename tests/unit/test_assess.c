@@ -190,6 +190,17 @@ static void test_decide_with_names_answers_no_part_asks(void **state)
 	cJSON_Delete(report);
 }
 
+static void test_decide_with_skips_answers_already_given(void **state)
+{
+	/* The gate reads current and target; only the missing one is asked. */
+	cJSON *report = assess_text("{\"maturity\": {\"target\": 200}}");
+	const cJSON *decide = cJSON_GetObjectItemCaseSensitive(report, "decide_with");
+	(void)state;
+	assert_int_equal(cJSON_GetArraySize(decide), 1);
+	assert_string_equal(cJSON_GetArrayItem(decide, 0)->valuestring, "maturity.current");
+	cJSON_Delete(report);
+}
+
 static void test_one_unknown_of_target_stays_unknown(void **state)
 {
 	/* current 200 with no target: the gate is not decided either way. */
@@ -347,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_is_never_false),
 		cmocka_unit_test(test_decide_with_names_the_deciding_answers),
 		cmocka_unit_test(test_decide_with_names_answers_no_part_asks),
+		cmocka_unit_test(test_decide_with_skips_answers_already_given),
 		cmocka_unit_test(test_one_unknown_of_target_stays_unknown),
 		cmocka_unit_test(test_persona_routes_to_full_path),
 		cmocka_unit_test(test_repository_evidence_decides_questions),
