@@ -21,7 +21,8 @@ cJSON *alm_portfolio_failed_row(const char *name, const char *path, const char *
  * Builds the portfolio document from `rows` (an array, taken). Rows are sorted
  * by verdict in the order of `rules`' verdicts, failed rows last, then by
  * confidence (highest first), then name and path, so the same rows always give
- * the same document, whatever order they came in.
+ * the same document, whatever order they came in. Call it from one thread at a
+ * time: C11's qsort takes no context, so the order is kept in a static.
  */
 int alm_portfolio_build(cJSON **out, cJSON *rows, const alm_rules *rules);
 
