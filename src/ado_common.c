@@ -202,3 +202,44 @@ done:
 	}
 	return ok;
 }
+
+char *alm_ado_format(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	char *s;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !(s = malloc((size_t)n + 1)))
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+const char *alm_ado_getenv(const char *name)
+{
+	return getenv(name);
+}
+
+char *alm_ado_follow_token(char ***tokens, int *ntokens, const char *base_url, const char *continuation)
+{
+	char *esc, *url, **grown;
+	int i;
+	for (i = 0; i < *ntokens; i++)
+		if (strcmp((*tokens)[i], continuation) == 0)
+			return strdup("");
+	grown = realloc(*tokens, (size_t)(*ntokens + 1) * sizeof *grown);
+	if (!grown)
+		return NULL;
+	*tokens = grown;
+	if (!(grown[*ntokens] = strdup(continuation)))
+		return NULL;
+	(*ntokens)++;
+	esc = alm_ado_escape(continuation);
+	url = esc ? alm_ado_format("%s&continuationToken=%s", base_url, esc) : NULL;
+	free(esc);
+	return url;
+}

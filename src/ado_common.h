@@ -62,4 +62,22 @@ typedef struct {
 int alm_ado_response_check(const alm_http_response *res, const alm_ado_request_info *info, char *why,
 			   size_t n, int *rank);
 
+/* A new string formatted as by printf (caller frees); NULL when out of memory. */
+char *alm_ado_format(const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
+
+/* The process environment, as an alm_ado_env_fn. */
+const char *alm_ado_getenv(const char *name);
+
+/*
+ * Following a continuation token: the URL of the next page (base_url plus the
+ * escaped token), "" when the token was already followed (the server made no
+ * progress), NULL when out of memory. Each token is remembered in *tokens
+ * (*ntokens of them; the caller frees each and the array).
+ */
+char *alm_ado_follow_token(char ***tokens, int *ntokens, const char *base_url, const char *continuation);
+
 #endif

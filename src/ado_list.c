@@ -60,27 +60,6 @@ struct lister {
 	char error[768];
 };
 
-static char *format(const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 1, 2)))
-#endif
-	;
-
-static char *format(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-	char *s;
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || !(s = malloc((size_t)n + 1)))
-		return NULL;
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return s;
-}
 
 /* Records a failure of the listing itself; the first of the highest rank is shown. */
 static void fail(lister *l, int rank, const char *fmt, ...)
@@ -134,7 +113,7 @@ static int check(lister *l, const alm_http_response *res, const char *what, cons
 static char *project_base(const lister *l, const char *name)
 {
 	char *esc = alm_ado_escape(name), *url;
-	url = esc ? format("%s/%s", l->target.collection, esc) : NULL;
+	url = esc ? alm_ado_format("%s/%s", l->target.collection, esc) : NULL;
 	free(esc);
 	return url;
 }
@@ -196,7 +175,7 @@ static int add_project(lister *l, const char *id, const char *name)
 	l->projects[l->nprojects++] = p;
 	/* The repositories API has no paging: one request per project. */
 	base = project_base(l, name);
-	url = base ? format("%s/_apis/git/repositories?api-version=%s", base, l->api) : NULL;
+	url = base ? alm_ado_format("%s/_apis/git/repositories?api-version=%s", base, l->api) : NULL;
 	free(base);
 	if (!url || alm_http_get(l->http, url, 0, on_repositories, p) < 0) {
 		free(url);
@@ -213,7 +192,7 @@ static void on_projects_page(alm_http *http, const alm_http_response *res, void 
 static int start_projects(lister *l)
 {
 	int top = l->page_size ? l->page_size : PROJECTS_PAGE;
-	l->projects_url = format("%s/_apis/projects?api-version=%s&$top=%d", l->target.collection, l->api, top);
+	l->projects_url = alm_ado_format("%s/_apis/projects?api-version=%s&$top=%d", l->target.collection, l->api, top);
 	if (!l->projects_url || alm_http_get(l->http, l->projects_url, 0, on_projects_page, l) < 0)
 		return alm_error_set(ALM_ENOMEM, "out of memory");
 	return 0;
@@ -228,28 +207,13 @@ static int start_projects(lister *l)
 static char *next_projects_url(lister *l, const alm_http_response *res, size_t items, size_t fresh)
 {
 	int top = l->page_size ? l->page_size : PROJECTS_PAGE;
-	char *esc, *url, **tokens;
-	int i;
 
 	if (items > 0 && fresh == 0)
 		return strdup("");
 	l->seen_items += (long long)items;
 	if (!res->continuation || !*res->continuation)
-		return items >= (size_t)top ? format("%s&$skip=%lld", l->projects_url, l->seen_items) : strdup("");
-	for (i = 0; i < l->ntokens; i++)
-		if (strcmp(l->tokens[i], res->continuation) == 0)
-			return strdup("");
-	tokens = realloc(l->tokens, (size_t)(l->ntokens + 1) * sizeof *tokens);
-	if (!tokens)
-		return NULL;
-	l->tokens = tokens;
-	if (!(l->tokens[l->ntokens] = strdup(res->continuation)))
-		return NULL;
-	l->ntokens++;
-	esc = alm_ado_escape(res->continuation);
-	url = esc ? format("%s&continuationToken=%s", l->projects_url, esc) : NULL;
-	free(esc);
-	return url;
+		return items >= (size_t)top ? alm_ado_format("%s&$skip=%lld", l->projects_url, l->seen_items) : strdup("");
+	return alm_ado_follow_token(&l->tokens, &l->ntokens, l->projects_url, res->continuation);
 }
 
 static void on_projects_page(alm_http *http, const alm_http_response *res, void *data)
@@ -459,10 +423,6 @@ void alm_ado_listing_free(alm_ado_listing *listing)
 	free(listing);
 }
 
-static const char *env_getenv(const char *name)
-{
-	return getenv(name);
-}
 
 static void lister_dispose(lister *l)
 {
@@ -485,7 +445,7 @@ static void lister_dispose(lister *l)
 int alm_ado_list_tuned(alm_ado_listing **out, const alm_ado_list_options *opts, const alm_ado_tuning *tuning)
 {
 	alm_http_options hopts = ALM_HTTP_OPTIONS_INIT;
-	alm_ado_env_fn env = tuning && tuning->env ? tuning->env : env_getenv;
+	alm_ado_env_fn env = tuning && tuning->env ? tuning->env : alm_ado_getenv;
 	lister l;
 	char host[256];
 	int error;
@@ -530,7 +490,7 @@ int alm_ado_list_tuned(alm_ado_listing **out, const alm_ado_list_options *opts, 
 
 	if (l.target.project) {
 		char *esc = alm_ado_escape(l.target.project);
-		char *url = esc ? format("%s/_apis/projects/%s?api-version=%s", l.target.collection, esc, l.api) : NULL;
+		char *url = esc ? alm_ado_format("%s/_apis/projects/%s?api-version=%s", l.target.collection, esc, l.api) : NULL;
 		free(esc);
 		error = url ? alm_http_get(l.http, url, 0, on_project, &l) : alm_error_set(ALM_ENOMEM, "out of memory");
 		free(url);

@@ -168,27 +168,6 @@ static int idset_add(idset *s, int64_t id)
 	return 1;
 }
 
-static char *format(const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 1, 2)))
-#endif
-	;
-
-static char *format(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-	char *s;
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || !(s = malloc((size_t)n + 1)))
-		return NULL;
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return s;
-}
 
 /* The URL without its query, for messages. */
 static void url_path(char *out, size_t n, const char *url)
@@ -307,7 +286,7 @@ static int chain_start(probe *p, group g, char *url)
 	c->url = url;
 	/* Pull requests page by $skip; the first page says $skip=0 so that every
 	 * page carries the same parameters. */
-	first = g == G_PULL_REQUESTS ? format("%s&$skip=0", url) : strdup(url);
+	first = g == G_PULL_REQUESTS ? alm_ado_format("%s&$skip=0", url) : strdup(url);
 	if (!first || alm_http_get(p->http, first, 0, on_page, c) < 0) {
 		chain_free(c);
 		error = alm_error_set(ALM_ENOMEM, "out of memory");
@@ -324,9 +303,6 @@ done:
  * a page of only repeats ends the list. */
 static char *next_page_url(chain *c, const alm_http_response *res, size_t items, size_t fresh)
 {
-	char *esc, *url, **tokens;
-	int i;
-
 	if (items > 0 && fresh == 0)
 		return strdup(""); /* the server repeated a page */
 	if (c->g == G_PULL_REQUESTS) {
@@ -335,24 +311,12 @@ static char *next_page_url(chain *c, const alm_http_response *res, size_t items,
 		if (items == 0)
 			return strdup("");
 		c->skip += (int64_t)items;
-		return format("%s&$skip=%lld", c->url, (long long)c->skip);
+		return alm_ado_format("%s&$skip=%lld", c->url, (long long)c->skip);
 	}
 	if (!res->continuation || !*res->continuation)
 		return strdup("");
-	for (i = 0; i < c->ntokens; i++)
-		if (strcmp(c->tokens[i], res->continuation) == 0)
-			return strdup(""); /* the same token again: no progress */
-	tokens = realloc(c->tokens, (size_t)(c->ntokens + 1) * sizeof *tokens);
-	if (!tokens)
-		return NULL;
-	c->tokens = tokens;
-	if (!(c->tokens[c->ntokens] = strdup(res->continuation)))
-		return NULL;
-	c->ntokens++;
-	esc = alm_ado_escape(res->continuation);
-	url = esc ? format("%s&continuationToken=%s", c->url, esc) : NULL;
-	free(esc);
-	return url;
+	/* The same token again means no progress: the helper answers "". */
+	return alm_ado_follow_token(&c->tokens, &c->ntokens, c->url, res->continuation);
 }
 
 /* Queues the next page, or ends the chain (freeing it). */
@@ -406,7 +370,7 @@ static char *builds_url(probe *p, int64_t definition_id)
 		if (!esc_since)
 			return NULL;
 	}
-	url = format("%s/_apis/build/builds?api-version=%s&definitions=%lld&queryOrder=queueTimeDescending%s%s&$top=%d",
+	url = alm_ado_format("%s/_apis/build/builds?api-version=%s&definitions=%lld&queryOrder=queueTimeDescending%s%s&$top=%d",
 		     p->project_url, p->api, (long long)definition_id, esc_since ? "&minTime=" : "",
 		     esc_since ? esc_since : "", top);
 	free(esc_since);
@@ -499,7 +463,7 @@ static void fetch_reviewers(probe *p, const alm_ado_pull_request *pr)
 	reviewers_ctx *r = calloc(1, sizeof *r);
 	char *repo = alm_ado_escape(*pr->repository_id ? pr->repository_id
 				    : p->target.repository ? p->target.repository : "");
-	char *url = repo ? format("%s/_apis/git/repositories/%s/pullRequests/%lld/reviewers?api-version=%s",
+	char *url = repo ? alm_ado_format("%s/_apis/git/repositories/%s/pullRequests/%lld/reviewers?api-version=%s",
 				  p->project_url, repo, (long long)pr->id, p->api) : NULL;
 	p->started[G_REVIEWERS] = 1;
 	if (r)
@@ -1077,10 +1041,6 @@ static int fail_early(alm_facts *facts, const alm_ado_target *t, int code, const
 	return alm_error_set(code, "%s", line);
 }
 
-static const char *env_getenv(const char *name)
-{
-	return getenv(name);
-}
 
 static void probe_dispose(probe *p)
 {
@@ -1117,7 +1077,7 @@ static int start_requests(probe *p)
 		char iso[32], *esc;
 		alm_ado_format_time(iso, sizeof iso, p->since);
 		esc = alm_ado_escape(iso);
-		window = esc ? format("&searchCriteria.minTime=%s&searchCriteria.queryTimeRangeType=created", esc) : NULL;
+		window = esc ? alm_ado_format("&searchCriteria.minTime=%s&searchCriteria.queryTimeRangeType=created", esc) : NULL;
 		free(esc);
 		if (!window) {
 			error = alm_error_set(ALM_ENOMEM, "out of memory");
@@ -1131,33 +1091,33 @@ static int start_requests(probe *p)
 
 	/* Longest chains first: they bound the wall time. */
 	if ((error = chain_start(p, G_DEFINITIONS,
-				 format("%s/_apis/build/definitions?api-version=%s&includeAllProperties=true"
+				 alm_ado_format("%s/_apis/build/definitions?api-version=%s&includeAllProperties=true"
 					"&includeLatestBuilds=true&$top=%d", p->project_url, p->api, top_def))) < 0)
 		goto done;
 	/* The repository's name works in place of its id, so pull requests need
 	 * not wait for the repository list. */
 	if (repo)
 		error = chain_start(p, G_PULL_REQUESTS,
-				    format("%s/_apis/git/repositories/%s/pullrequests?api-version=%s"
+				    alm_ado_format("%s/_apis/git/repositories/%s/pullrequests?api-version=%s"
 					   "&searchCriteria.status=all%s&$top=%d",
 					   p->project_url, repo, p->api, window ? window : "", top_pr));
 	else
 		error = chain_start(p, G_PULL_REQUESTS,
-				    format("%s/_apis/git/pullrequests?api-version=%s&searchCriteria.status=all%s&$top=%d",
+				    alm_ado_format("%s/_apis/git/pullrequests?api-version=%s&searchCriteria.status=all%s&$top=%d",
 					   p->project_url, p->api, window ? window : "", top_pr));
 	if (error < 0)
 		goto done;
-	if ((error = chain_start(p, G_POLICIES, format("%s/_apis/policy/configurations?api-version=%s&$top=%d",
+	if ((error = chain_start(p, G_POLICIES, alm_ado_format("%s/_apis/policy/configurations?api-version=%s&$top=%d",
 							p->project_url, p->api, top_pol))) < 0)
 		goto done;
 	if ((error = chain_start(p, G_ENVIRONMENTS,
-				 format("%s/_apis/distributedtask/environments?api-version=%s&$top=%d",
+				 alm_ado_format("%s/_apis/distributedtask/environments?api-version=%s&$top=%d",
 					p->project_url, p->env_api, top_env))) < 0)
 		goto done;
-	if ((error = single_start(p, G_REPOSITORIES, format("%s/_apis/git/repositories?api-version=%s",
+	if ((error = single_start(p, G_REPOSITORIES, alm_ado_format("%s/_apis/git/repositories?api-version=%s",
 							    p->project_url, p->api))) < 0)
 		goto done;
-	error = single_start(p, G_PROJECT, format("%s/_apis/projects/%s?api-version=%s", p->target.collection,
+	error = single_start(p, G_PROJECT, alm_ado_format("%s/_apis/projects/%s?api-version=%s", p->target.collection,
 						  esc_project, p->api));
 done:
 	free(esc_project);
@@ -1171,7 +1131,7 @@ int alm_ado_probe_tuned(alm_facts *facts, const alm_ado_probe_options *opts,
 {
 	alm_ado_probe_options defaults = ALM_ADO_PROBE_OPTIONS_INIT;
 	alm_http_options hopts = ALM_HTTP_OPTIONS_INIT;
-	alm_ado_env_fn env = tuning && tuning->env ? tuning->env : env_getenv;
+	alm_ado_env_fn env = tuning && tuning->env ? tuning->env : alm_ado_getenv;
 	alm_http_stats stats;
 	alm_ado_credential cred;
 	probe p;
@@ -1237,7 +1197,7 @@ int alm_ado_probe_tuned(alm_facts *facts, const alm_ado_probe_options *opts,
 	p.page_size = tuning ? tuning->page_size : 0;
 	{
 		char *esc = alm_ado_escape(p.target.project);
-		p.project_url = esc ? format("%s/%s", p.target.collection, esc) : NULL;
+		p.project_url = esc ? alm_ado_format("%s/%s", p.target.collection, esc) : NULL;
 		free(esc);
 		if (!p.project_url) {
 			error = alm_error_set(ALM_ENOMEM, "out of memory");
