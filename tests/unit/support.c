@@ -1,5 +1,7 @@
 #include "support.h"
 
+#include <cJSON.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,4 +114,19 @@ char *test_source_path(const char *rel)
 		abort();
 	snprintf(p, 4096, "%s/%s", root ? root : ".", rel);
 	return p;
+}
+
+cJSON *test_read_json_lines(const char *path)
+{
+	char *text = test_read_file(path), *line, *save = NULL;
+	cJSON *all = cJSON_CreateArray();
+	if (!text)
+		return all;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		cJSON *e = cJSON_Parse(line);
+		if (e)
+			cJSON_AddItemToArray(all, e);
+	}
+	free(text);
+	return all;
 }

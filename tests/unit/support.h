@@ -21,6 +21,10 @@ int test_write_file(const char *path, const char *text);
 /* Reads a whole file; NULL when it cannot. Caller frees. */
 char *test_read_file(const char *path);
 
+/* A file of one JSON value per line (a server's request log) as an array of
+ * those values; lines that do not parse are skipped. Caller frees. */
+struct cJSON *test_read_json_lines(const char *path);
+
 /* $ALM_SOURCE_DIR (the project's source tree) joined with `rel`. Caller frees. */
 char *test_source_path(const char *rel);
 

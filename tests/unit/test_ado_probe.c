@@ -276,17 +276,7 @@ static void probe_status(alm_facts *f, const char *status)
 
 static cJSON *read_log(void)
 {
-	char *text = test_read_file(log_path), *line, *save = NULL;
-	cJSON *all = cJSON_CreateArray();
-	if (!text)
-		return all;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		cJSON *e = cJSON_Parse(line);
-		if (e)
-			cJSON_AddItemToArray(all, e);
-	}
-	free(text);
-	return all;
+	return test_read_json_lines(log_path);
 }
 
 static const char *entry_str(const cJSON *e, const char *key)
