@@ -41,7 +41,7 @@ if ! cmake --build "$build" --target alm -j2 >"$work/build.log" 2>&1; then
 fi
 # shellcheck disable=SC2046
 cc -O2 -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -o "$work/driver" "$here/ado_bench_driver.c" \
-	-I"$root/include" -I"$root/src" "$build/libalm.a" \
+	-I"$root/include" -I"$root/src" -I"$root/src/probes/ado" -I"$root/src/probes/repo" "$build/libalm.a" \
 	$(pkg-config --cflags --libs libgit2 libcjson libcurl) -lpthread -lm
 
 python3 "$root/tests/ado_server.py" --latency "$latency" --page-size 1000 --build-page-size 20 \
