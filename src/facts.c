@@ -1,6 +1,7 @@
 #include "alm/facts.h"
 #include "alm/error.h"
 #include "alm/json.h"
+#include "alm/probe.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,40 +9,40 @@
 #include <string.h>
 
 struct alm_facts {
-	cJSON *data;     /* {"repo":{},"ado":{},"answers":{}} */
+	cJSON *data;     /* {"repo":{},"ado":{},...,"answers":{}}: the table's namespaces, then the answers */
 	cJSON *evidence; /* path -> {"source","detail"} */
 	cJSON *probes;   /* probe -> {"status","detail"} */
 };
 
 const char *alm_source_name(alm_source source)
 {
-	switch (source) {
-	case ALM_SOURCE_REPO: return "repo";
-	case ALM_SOURCE_ADO: return "ado";
-	case ALM_SOURCE_ANSWERS: return "answers";
-	case ALM_SOURCE_DEFAULT: return "default";
-	}
-	return "default";
+	return source ? source : ALM_SOURCE_DEFAULT;
 }
 
 int alm_facts_new(alm_facts **out)
 {
 	alm_facts *f = calloc(1, sizeof *f);
+	const alm_probe *const *table;
+	size_t i, n;
 	*out = NULL;
 	if (!f)
 		return alm_error_set(ALM_ENOMEM, "out of memory");
 	f->data = cJSON_CreateObject();
 	f->evidence = cJSON_CreateObject();
 	f->probes = cJSON_CreateObject();
-	if (!f->data || !f->evidence || !f->probes ||
-	    !cJSON_AddObjectToObject(f->data, "repo") ||
-	    !cJSON_AddObjectToObject(f->data, "ado") ||
-	    !cJSON_AddObjectToObject(f->data, "answers")) {
-		alm_facts_free(f);
-		return alm_error_set(ALM_ENOMEM, "out of memory");
-	}
+	if (!f->data || !f->evidence || !f->probes)
+		goto nomem;
+	table = alm_probe_table(&n);
+	for (i = 0; i < n; i++)
+		if (!cJSON_AddObjectToObject(f->data, table[i]->ns))
+			goto nomem;
+	if (!cJSON_AddObjectToObject(f->data, ALM_SOURCE_ANSWERS))
+		goto nomem;
 	*out = f;
 	return 0;
+nomem:
+	alm_facts_free(f);
+	return alm_error_set(ALM_ENOMEM, "out of memory");
 }
 
 void alm_facts_free(alm_facts *facts)

@@ -42,6 +42,8 @@ typedef struct {
 	const char *system_collection_uri;
 	const char *system_team_project;
 	const char *build_repository_name;
+	const char *build_repository_provider; /* BUILD_REPOSITORY_PROVIDER: "TfsGit", "GitHub", ... */
+	const char *agent_temp_directory;      /* AGENT_TEMPDIRECTORY: where a pipeline summary goes */
 	/* GitHub Actions: GITHUB_ACTIONS=true, GITHUB_STEP_SUMMARY. */
 	int in_github_actions;
 	const char *github_step_summary;
@@ -61,6 +63,11 @@ typedef struct {
  * CLI); `token_variable` names the variable holding a pre-fetched Power
  * Platform token (NULL: none). The strings are borrowed from environ. */
 void alm_env_from_process(alm_env *env, const char *token_variable);
+
+/* The same, through `lookup` (a name -> value function: getenv, or a table
+ * in tests). The strings are borrowed from what `lookup` returns. */
+typedef const char *(*alm_env_lookup_fn)(const char *name);
+void alm_env_from_lookup(alm_env *env, alm_env_lookup_fn lookup, const char *token_variable);
 
 /* Progress: called from the gathering thread before each probe runs. */
 typedef void (*alm_progress_fn)(void *ctx, const char *label);
@@ -95,7 +102,7 @@ typedef struct {
 } alm_gather_options;
 
 #define ALM_GATHER_OPTIONS_VERSION 1
-#define ALM_GATHER_OPTIONS_INIT { ALM_GATHER_OPTIONS_VERSION, NULL, 0, NULL, 0, 0, 1, 0, NULL, 0 }
+#define ALM_GATHER_OPTIONS_INIT { .version = ALM_GATHER_OPTIONS_VERSION, .all_history = 1 }
 
 /* The outcome of one probe, recorded in the facts' "probes" object. */
 typedef enum {
@@ -121,10 +128,24 @@ typedef struct alm_probe {
 	 * credentials for a probe asked for by name), or ALM_EREMOTE (and others)
 	 * for a failure that degrades the report unless strict. */
 	int (*run)(alm_facts *facts, const alm_gather_options *opts);
+	/* For messages: "Azure DevOps" ("Azure DevOps evidence is missing: ...").
+	 * NULL: the namespace. */
+	const char *title;
+	/* Reads the repository: runs before the answers are read, on the calling
+	 * thread. Remote probes (0) run after the answers, and several of them
+	 * may run at once, each on a thread of its own. */
+	int local;
 } alm_probe;
 
 /* The probe table, in the order the probes run. */
 const alm_probe *const *alm_probe_table(size_t *count);
+
+/* The probe of namespace `ns`, or NULL. */
+const alm_probe *alm_probe_find(const char *ns);
+
+/* 1 when `name` is an evidence source: a probe's namespace, or one of
+ * ALM_SOURCE_ANSWERS, ALM_SOURCE_DERIVED and ALM_SOURCE_DEFAULT (alm/facts.h). */
+int alm_source_known(const char *name);
 
 /* Gathers the facts for one repository: the repository, the answers, then
  * every wanted remote probe. Returns 0 and *out (free with alm_facts_free), or
