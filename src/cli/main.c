@@ -21,7 +21,7 @@ static const struct {
 	{"scan", cmd_scan, "assess many repositories at once into a portfolio (--under DIR, -j N, --shard I/N)"},
 	{"merge", cmd_merge, "join the JSON portfolios of several scans (e.g. the shards of a matrix)"},
 	{"questions", cmd_questions, "list the questions, or write an answers template (--init FILE)"},
-	{"rules", cmd_rules, "validate, dump, draw or evaluate rules (validate, dump, graph, eval)"},
+	{"rules", cmd_rules, "validate, dump, draw or evaluate rules; list the facts they may read (facts)"},
 };
 
 static void usage(FILE *fp)
