@@ -1,4 +1,5 @@
 #include "alm/facts.h"
+#include "facts_int.h"
 #include "alm/error.h"
 #include "alm/json.h"
 #include "alm/probe.h"
@@ -213,4 +214,47 @@ cJSON *alm_facts_to_json(const alm_facts *facts)
 		return NULL;
 	}
 	return doc;
+}
+
+int alm_facts_copy(alm_facts **out, const alm_facts *src)
+{
+	alm_facts *f = calloc(1, sizeof *f);
+	*out = NULL;
+	if (!f)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	f->data = cJSON_Duplicate(src->data, 1);
+	f->evidence = cJSON_Duplicate(src->evidence, 1);
+	f->probes = cJSON_Duplicate(src->probes, 1);
+	if (!f->data || !f->evidence || !f->probes) {
+		alm_facts_free(f);
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	}
+	*out = f;
+	return 0;
+}
+
+/* Moves `key` of `from` into `to`, in the place of what `to` had there (so
+ * the namespaces keep their order). */
+static void move_item(cJSON *to, cJSON *from, const char *key)
+{
+	char *name = strdup(key); /* `key` may be the moved item's own name */
+	cJSON *item = name ? cJSON_DetachItemFromObjectCaseSensitive(from, name) : NULL;
+	if (item && cJSON_GetObjectItemCaseSensitive(to, name))
+		cJSON_ReplaceItemInObjectCaseSensitive(to, name, item);
+	else if (item)
+		cJSON_AddItemToObject(to, name, item);
+	free(name);
+}
+
+void alm_facts_adopt(alm_facts *dst, alm_facts *src, const char *ns)
+{
+	size_t n = strlen(ns);
+	cJSON *ev = src->evidence->child, *next;
+	move_item(dst->data, src->data, ns);
+	move_item(dst->probes, src->probes, ns);
+	for (; ev; ev = next) {
+		next = ev->next;
+		if (strncmp(ev->string, ns, n) == 0 && ev->string[n] == '.')
+			move_item(dst->evidence, src->evidence, ev->string);
+	}
 }

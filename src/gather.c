@@ -1,11 +1,16 @@
 /* Gathering the facts of one repository: the local probes (the repository),
  * the answers, then every wanted remote probe, in the table's order. */
+#include "gather_int.h"
+#include "facts_int.h"
+
 #include "alm/answers.h"
 #include "alm/error.h"
 #include "alm/json.h"
 #include "alm/probe.h"
 #include "alm/repo_locate.h"
 
+#include <curl/curl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,35 +73,127 @@ static int add_warning(cJSON **warnings, const char *title, const char *why)
 	return 0;
 }
 
-/* Runs one probe, or records why it was not wanted. A failure the user must
- * fix is returned as it is; a failing remote probe is the caller's error
- * only when strict, and otherwise a warning. */
-static int run_probe(const alm_probe *p, alm_facts *facts, cJSON **warnings, const alm_gather_options *opts)
+/* What a probe's return means: a failure the user must fix is the
+ * gathering's error; a failing remote probe is the caller's error only when
+ * strict, and otherwise a warning. `msg` is the probe's message. */
+static int conclude(const alm_probe *p, int rc, const char *msg, cJSON **warnings, const alm_gather_options *opts)
 {
-	const char *why = NULL, *title = p->title ? p->title : p->ns;
-	char msg[1024];
-	int rc;
-
-	if (!p->wanted(opts, facts, &why))
-		return alm_facts_set_probe(facts, p->ns, alm_probe_status_name(ALM_PROBE_SKIPPED), why);
-	if (opts->progress)
-		opts->progress(opts->progress_ctx, p->label);
-	if ((rc = p->run(facts, opts)) >= 0)
+	const char *title = p->title ? p->title : p->ns;
+	if (rc >= 0)
 		return 0;
 	if (rc == ALM_EINVALID || rc == ALM_ENOTFOUND || rc == ALM_ENOMEM)
-		return rc;
-	snprintf(msg, sizeof msg, "%s", alm_error_last());
+		return alm_error_set(rc, "%s", msg);
 	if (opts->strict)
 		return alm_error_set(ALM_EREMOTE, "%s: %s", title, msg);
 	return add_warning(warnings, title, msg);
 }
 
-int alm_gather(alm_facts **out, cJSON **warnings, const alm_gather_options *opts)
+/* 1 when the probe is to run; else records it as skipped, with why. */
+static int want(const alm_probe *p, alm_facts *facts, const alm_gather_options *opts, int *error)
 {
-	const alm_probe *const *table;
+	const char *why = NULL;
+	*error = 0;
+	if (p->wanted(opts, facts, &why))
+		return 1;
+	*error = alm_facts_set_probe(facts, p->ns, alm_probe_status_name(ALM_PROBE_SKIPPED), why);
+	return 0;
+}
+
+static int run_here(const alm_probe *p, alm_facts *facts, cJSON **warnings, const alm_gather_options *opts)
+{
+	char msg[1024];
+	int rc;
+	if (opts->progress)
+		opts->progress(opts->progress_ctx, p->label);
+	rc = p->run(facts, opts);
+	snprintf(msg, sizeof msg, "%s", alm_error_last());
+	return conclude(p, rc, msg, warnings, opts);
+}
+
+/* One remote probe on a thread of its own, writing in its own copy of the
+ * facts gathered so far (a document is for one thread at a time). */
+typedef struct {
+	const alm_probe *probe;
+	const alm_gather_options *opts;
+	alm_facts *facts;
+	int rc, started;
+	char msg[1024];
+	pthread_t thread;
+} remote_run;
+
+static void *remote_thread(void *arg)
+{
+	remote_run *r = arg;
+	r->rc = r->probe->run(r->facts, r->opts);
+	snprintf(r->msg, sizeof r->msg, "%s", alm_error_last()); /* the message is per thread */
+	return NULL;
+}
+
+/* Runs the wanted remote probes at once, then takes each one's namespace
+ * back and concludes in table order, so the outcome is the one a run in
+ * that order would give. */
+static int run_together(remote_run *runs, size_t k, alm_facts *facts, cJSON **warnings,
+			const alm_gather_options *opts)
+{
+	size_t i;
+	int error = 0;
+	/* libcurl before 7.84 does not set itself up thread-safely: held here,
+	 * each probe's own set-up is a reference count. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return alm_error_set(ALM_ERROR, "libcurl could not be initialised");
+	for (i = 0; i < k && error == 0; i++) {
+		if ((error = alm_facts_copy(&runs[i].facts, facts)) < 0)
+			break;
+		if (opts->progress)
+			opts->progress(opts->progress_ctx, runs[i].probe->label);
+		runs[i].started = pthread_create(&runs[i].thread, NULL, remote_thread, &runs[i]) == 0;
+		if (!runs[i].started)
+			remote_thread(&runs[i]); /* no thread to be had: here, then */
+	}
+	for (i = 0; i < k; i++)
+		if (runs[i].started)
+			pthread_join(runs[i].thread, NULL);
+	for (i = 0; i < k; i++) {
+		if (runs[i].facts && error == 0) {
+			alm_facts_adopt(facts, runs[i].facts, runs[i].probe->ns);
+			error = conclude(runs[i].probe, runs[i].rc, runs[i].msg, warnings, opts);
+		}
+		alm_facts_free(runs[i].facts);
+	}
+	curl_global_cleanup();
+	return error;
+}
+
+static int run_remote(const alm_probe *const *table, size_t n, alm_facts *facts, cJSON **warnings,
+		      const alm_gather_options *opts)
+{
+	remote_run *runs = calloc(n ? n : 1, sizeof *runs);
+	size_t i, k = 0;
+	int error = 0;
+	if (!runs)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	/* Each decides on the facts before any remote probe: they are independent. */
+	for (i = 0; i < n && error == 0; i++) {
+		if (table[i]->local || !want(table[i], facts, opts, &error))
+			continue;
+		runs[k].probe = table[i];
+		runs[k].opts = opts;
+		k++;
+	}
+	if (error == 0 && k == 1)
+		error = run_here(runs[0].probe, facts, warnings, opts);
+	else if (error == 0 && k > 1)
+		error = run_together(runs, k, facts, warnings, opts);
+	free(runs);
+	return error;
+}
+
+int alm_gather_with(alm_facts **out, cJSON **warnings, const alm_gather_options *opts,
+		    const alm_probe *const *table, size_t n)
+{
 	alm_facts *facts = NULL;
 	char *workdir = NULL;
-	size_t i, n;
+	size_t i;
 	int error;
 
 	*out = NULL;
@@ -111,15 +208,13 @@ int alm_gather(alm_facts **out, cJSON **warnings, const alm_gather_options *opts
 	 * "not a repository" is said before any probe runs. */
 	if (!opts->no_repo && (error = alm_repo_locate(&workdir, opts->repo ? opts->repo : ".")) < 0)
 		goto done;
-	table = alm_probe_table(&n);
-	for (i = 0; i < n; i++)
-		if (table[i]->local && (error = run_probe(table[i], facts, warnings, opts)) < 0)
-			goto done;
-	if ((error = read_answers(facts, opts, workdir)) < 0)
-		goto done;
-	for (i = 0; i < n; i++)
-		if (!table[i]->local && (error = run_probe(table[i], facts, warnings, opts)) < 0)
-			goto done;
+	for (i = 0; i < n && error == 0; i++)
+		if (table[i]->local && want(table[i], facts, opts, &error))
+			error = run_here(table[i], facts, warnings, opts);
+	if (error == 0)
+		error = read_answers(facts, opts, workdir);
+	if (error == 0)
+		error = run_remote(table, n, facts, warnings, opts);
 done:
 	free(workdir);
 	if (error < 0) {
@@ -132,4 +227,11 @@ done:
 	}
 	*out = facts;
 	return 0;
+}
+
+int alm_gather(alm_facts **out, cJSON **warnings, const alm_gather_options *opts)
+{
+	size_t n;
+	const alm_probe *const *table = alm_probe_table(&n);
+	return alm_gather_with(out, warnings, opts, table, n);
 }

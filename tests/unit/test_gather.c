@@ -18,7 +18,12 @@
 #include "alm/rules.h"
 #include "alm/schema.h"
 
+#include "gather_int.h"
 #include "support.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <time.h>
 
 #define GIT "GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=T GIT_AUTHOR_EMAIL=t@example.com " \
 	    "GIT_COMMITTER_NAME=T GIT_COMMITTER_EMAIL=t@example.com git"
@@ -246,7 +251,8 @@ static void test_probes_set_only_declared_facts(void **state)
 	o.repo = repo;
 	f = gather_ok(&o);
 	assert_int_equal(alm_catalogue_new(&cat, NULL), 0);
-	cJSON_ArrayForEach(ev, cJSON_GetObjectItem(doc = alm_facts_to_json(f), "evidence")) {
+	doc = alm_facts_to_json(f);
+	cJSON_ArrayForEach(ev, cJSON_GetObjectItem(doc, "evidence")) {
 		const alm_catalogue_entry *e = alm_catalogue_find(cat, ev->string);
 		if (!e)
 			fail_msg("%s is set but not declared", ev->string);
@@ -305,6 +311,122 @@ static void test_portfolio_scan(void **state)
 	alm_rules_free(rules);
 }
 
+/* ---- a table of the test's own: two remote probes that meet ---- */
+
+static pthread_mutex_t meet_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t meet_cond = PTHREAD_COND_INITIALIZER;
+static int arrived;
+
+/* Waits (10 s at most) until both probes are running: only probes that run
+ * at once both see the other. */
+static int meet_the_other(void)
+{
+	struct timespec until;
+	int met;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	pthread_mutex_lock(&meet_lock);
+	arrived++;
+	pthread_cond_broadcast(&meet_cond);
+	while (arrived < 2)
+		if (pthread_cond_timedwait(&meet_cond, &meet_lock, &until) == ETIMEDOUT)
+			break;
+	met = arrived >= 2;
+	pthread_mutex_unlock(&meet_lock);
+	return met;
+}
+
+static int always(const alm_gather_options *o, const alm_facts *f, const char **why)
+{
+	(void)o;
+	(void)f;
+	*why = NULL;
+	return 1;
+}
+
+static int never(const alm_gather_options *o, const alm_facts *f, const char **why)
+{
+	(void)o;
+	(void)f;
+	*why = "not this time";
+	return 0;
+}
+
+static int run_one(alm_facts *f, const alm_gather_options *o)
+{
+	(void)o;
+	alm_facts_set_bool(f, "one.met_the_other", meet_the_other(), "one", "the other probe ran at the same time");
+	alm_facts_set_probe(f, "one", "ok", NULL);
+	return 0;
+}
+
+static int run_two(alm_facts *f, const alm_gather_options *o)
+{
+	(void)o;
+	alm_facts_set_bool(f, "two.met_the_other", meet_the_other(), "two", "the other probe ran at the same time");
+	alm_facts_set_probe(f, "two", "degraded", "half of it");
+	return alm_error_set(ALM_EREMOTE, "the service said 503");
+}
+
+static int run_invalid(alm_facts *f, const alm_gather_options *o)
+{
+	(void)o;
+	(void)f;
+	return alm_error_set(ALM_EINVALID, "three: a bad address");
+}
+
+static const alm_probe probe_one = {.ns = "one", .label = "one", .wanted = always, .run = run_one, .title = "One"};
+static const alm_probe probe_two = {.ns = "two", .label = "two", .wanted = always, .run = run_two, .title = "Two"};
+static const alm_probe probe_off = {.ns = "off", .label = "off", .wanted = never, .run = run_invalid};
+static const alm_probe probe_bad = {.ns = "bad", .label = "bad", .wanted = always, .run = run_invalid};
+
+static void test_remote_probes_run_together(void **state)
+{
+	const alm_probe *table[] = {&probe_one, &probe_off, &probe_two};
+	alm_gather_options o = ALM_GATHER_OPTIONS_INIT;
+	alm_facts *f = NULL;
+	cJSON *warnings = NULL;
+	(void)state;
+	o.no_repo = 1;
+	arrived = 0;
+	assert_int_equal(alm_gather_with(&f, &warnings, &o, table, 3), 0);
+	assert_true(cJSON_IsTrue(alm_facts_get(f, "one.met_the_other")));
+	assert_true(cJSON_IsTrue(alm_facts_get(f, "two.met_the_other")));
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(alm_facts_evidence(f, "two.met_the_other"), "source")),
+			    "two");
+	assert_string_equal(probe_field(f, "one", "status"), "ok");
+	assert_string_equal(probe_field(f, "two", "status"), "degraded");
+	assert_string_equal(probe_field(f, "off", "status"), "skipped");
+	assert_string_equal(probe_field(f, "off", "detail"), "not this time");
+	assert_int_equal(cJSON_GetArraySize(warnings), 1);
+	assert_string_equal(cJSON_GetArrayItem(warnings, 0)->valuestring, "Two evidence is missing: the service said 503");
+	cJSON_Delete(warnings);
+	alm_facts_free(f);
+
+	/* Strict: the failing one fails the gathering, named by its title. */
+	o.strict = 1;
+	arrived = 0;
+	assert_int_equal(alm_gather_with(&f, &warnings, &o, table, 3), ALM_EREMOTE);
+	assert_string_equal(alm_error_last(), "Two: the service said 503");
+	assert_null(f);
+	assert_null(warnings);
+}
+
+static void test_input_errors_win_in_table_order(void **state)
+{
+	const alm_probe *table[] = {&probe_bad, &probe_two};
+	alm_gather_options o = ALM_GATHER_OPTIONS_INIT;
+	alm_facts *f = NULL;
+	cJSON *warnings = NULL;
+	(void)state;
+	o.no_repo = 1;
+	arrived = 1; /* the second probe finds the first already there */
+	assert_int_equal(alm_gather_with(&f, &warnings, &o, table, 2), ALM_EINVALID);
+	assert_string_equal(alm_error_last(), "three: a bad address");
+	assert_null(f);
+	assert_null(warnings);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -316,6 +438,8 @@ int main(void)
 		cmocka_unit_test(test_environment_from_the_options),
 		cmocka_unit_test(test_probes_set_only_declared_facts),
 		cmocka_unit_test(test_portfolio_scan),
+		cmocka_unit_test(test_remote_probes_run_together),
+		cmocka_unit_test(test_input_errors_win_in_table_order),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
