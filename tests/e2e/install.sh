@@ -10,6 +10,10 @@ if [ -f "$build/cmake_install.cmake" ]; then
   check "[ -x '$WORK/prefix/bin/alm-advisor' ]"
   check "cmp -s '$WORK/prefix/share/man/man1/alm-advisor.1' '$ALM_SOURCE_DIR/src/cli/alm-advisor.1'"
   check "'$WORK/prefix/bin/alm-advisor' --version | grep -q '^alm-advisor '"
+  check "[ -f '$WORK/prefix/include/alm/alm.h' ] && [ -f '$WORK/prefix/include/alm/version.h' ]"
+  # The installed program assesses the sample; C and C++ programs build
+  # against the installed library through pkg-config alone.
+  check "'$ALM_SOURCE_DIR/tests/package/check-installed.sh' '$WORK/prefix' >'$WORK/check-installed.log' 2>&1 || { cat '$WORK/check-installed.log'; false; }"
 else
   bad "$build is not a cmake build directory"
 fi
