@@ -4,6 +4,8 @@
 # sample, the manual page is in place, and a program outside the project builds
 # against the library with pkg-config alone, as C and as C++.
 # Usage: tests/package/check-installed.sh [PREFIX]   (default /usr)
+# ALM_CONSUMER_CFLAGS: extra compiler flags for the consumer, e.g. the
+# sanitizers a sanitizer build's library was compiled with.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -28,8 +30,8 @@ export PKG_CONFIG_PATH="$prefix/lib/pkgconfig:$prefix/share/pkgconfig:${PKG_CONF
 pkg-config --exists alm || fail "pkg-config cannot find alm under $prefix"
 flags=$(pkg-config --cflags alm)
 libs=$(pkg-config --libs alm)
-cc -std=c11 -Wall -Werror $flags -o "$work/consumer" "$here/consumer.c" $libs
+cc -std=c11 -Wall -Werror ${ALM_CONSUMER_CFLAGS:-} $flags -o "$work/consumer" "$here/consumer.c" $libs
 "$work/consumer"
-c++ -x c++ -Wall -Werror $flags -o "$work/consumer++" "$here/consumer.c" $libs
+c++ -x c++ -Wall -Werror ${ALM_CONSUMER_CFLAGS:-} $flags -o "$work/consumer++" "$here/consumer.c" $libs
 "$work/consumer++"
 echo "check-installed: $bin, its manual page and the library (C and C++) work"
