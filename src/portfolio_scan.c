@@ -6,6 +6,7 @@
 #include "alm/error.h"
 #include "alm/portfolio.h"
 #include "alm/probe.h"
+#include "alm/version.h"
 
 #include <dirent.h>
 #include <pthread.h>
@@ -171,7 +172,7 @@ static cJSON *assess_row(const job *j, const queue *q)
 	if (!j->path)
 		alm_facts_set_probe(facts, ALM_SOURCE_REPO, "skipped",
 				    "read from Azure DevOps alone (scan --ado): no local clone");
-	if (alm_assess(&report, q->rules, facts, q->opts->tool_version ? q->opts->tool_version : "0.0.0") < 0)
+	if (alm_assess(&report, q->rules, facts, q->opts->tool_version ? q->opts->tool_version : alm_version()) < 0)
 		row = alm_portfolio_failed_row(j->name, path, alm_error_last());
 	else
 		row = alm_portfolio_row(j->name, path, report);

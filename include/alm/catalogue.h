@@ -11,6 +11,10 @@
 #include <cJSON.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
 	const char *name;    /* "repo.pull_requests.total" */
 	const char *type;    /* "boolean", "number", "integer", "string", "object", "array", "any" */
@@ -39,5 +43,9 @@ const char *alm_catalogue_nearest(const alm_catalogue *catalogue, const char *na
 
 /* [{"name","type","source","meaning"}, ...] in catalogue order; NULL on ENOMEM. */
 cJSON *alm_catalogue_to_json(const alm_catalogue *catalogue);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -19,6 +19,10 @@
  */
 #include <cJSON.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Where a fact came from: the namespace of the probe that read it (the probe
  * table, alm/probe.h, is the list: "repo", "ado", ...) or one of "answers",
@@ -81,5 +85,9 @@ const cJSON *alm_facts_probes(const alm_facts *facts);
 
 /* A new JSON document as described above; the caller owns it. NULL on ENOMEM. */
 cJSON *alm_facts_to_json(const alm_facts *facts);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -12,6 +12,10 @@
 #include "alm/probe.h"
 #include "alm/rules.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Called once per row as it is made, from the thread that made it, one call
  * at a time; `done` of `total` rows are made. The row is borrowed. */
 typedef void (*alm_portfolio_row_fn)(void *ctx, const cJSON *row, size_t done, size_t total);
@@ -39,7 +43,7 @@ typedef struct {
 	alm_env env;
 	alm_portfolio_row_fn on_row;
 	void *on_row_ctx;
-	const char *tool_version;   /* recorded in each report (alm_assess); NULL: "0.0.0" */
+	const char *tool_version;   /* recorded in each report (alm_assess); NULL: alm_version() */
 } alm_portfolio_scan_options;
 
 #define ALM_PORTFOLIO_SCAN_OPTIONS_VERSION 1
@@ -96,5 +100,9 @@ int alm_portfolio_render(char **out, size_t *len, const cJSON *portfolio, alm_po
 /* The shard (0-based, of n) a repository name belongs to: a stable FNV-1a
  * hash of the name, so every job of a matrix agrees without talking. */
 unsigned alm_portfolio_shard(const char *name, unsigned n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
