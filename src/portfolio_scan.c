@@ -8,6 +8,8 @@
 #include "alm/probe.h"
 #include "alm/version.h"
 
+#include <git2.h>
+
 #include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -409,10 +411,16 @@ int alm_portfolio_scan(cJSON **out, cJSON **notes, const alm_rules *rules, const
 				     opts ? opts->version : 0, ALM_PORTFOLIO_SCAN_OPTIONS_VERSION);
 	if (opts->under && !is_dir(opts->under))
 		return alm_error_set(ALM_EINVALID, "--under %s: not a directory", opts->under);
+	/* Held for the whole scan, as libcurl's below: each probe's own
+	 * init/shutdown pair then never tears libgit2's state down under the
+	 * other workers (which leaks their per-thread state). */
+	git_libgit2_init();
 	if (opts->ado_url) {
 		/* Probes run on several threads: libcurl is set up once, here. */
-		if ((error = alm_ado_global_init()) < 0)
-			return ALM_EREMOTE;
+		if (alm_ado_global_init() < 0) {
+			error = ALM_EREMOTE;
+			goto done;
+		}
 		curl_held = 1;
 		if ((error = list_ado(&listing, opts)) < 0)
 			goto done;
@@ -493,6 +501,7 @@ done:
 	alm_ado_listing_free(listing);
 	if (curl_held)
 		alm_ado_global_shutdown();
+	git_libgit2_shutdown();
 	if (error < 0 && notes) {
 		cJSON_Delete(*notes);
 		*notes = NULL;

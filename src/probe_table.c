@@ -4,14 +4,17 @@
 
 #include <string.h>
 
-/* Each defined in its probe's folder (src/probes/NAME/NAME_entry.c). */
-extern const alm_probe alm_repo_probe_entry;
-extern const alm_probe alm_ado_probe_entry;
+/* The probes, in the order they run; each is defined in its own folder
+ * (src/probes/NAME/). Adding one is one line here. */
+#define ALM_PROBES(X)              \
+	X(alm_repo_probe_entry)    \
+	X(alm_ado_probe_entry)
 
-static const alm_probe *const table[] = {
-	&alm_repo_probe_entry,
-	&alm_ado_probe_entry,
-};
+#define DECLARE(entry) extern const alm_probe entry;
+#define POINT_AT(entry) &entry,
+ALM_PROBES(DECLARE)
+
+static const alm_probe *const table[] = {ALM_PROBES(POINT_AT)};
 
 const alm_probe *const *alm_probe_table(size_t *count)
 {
