@@ -120,8 +120,10 @@ typedef struct alm_probe {
 	const alm_fact_decl *facts;     /* what it may produce */
 	size_t nfacts;
 	/* 1 when the probe should run, given the options and the facts gathered
-	 * so far (probes run in table order; a probe may read earlier facts). When
-	 * 0, *why (static text) says how to turn it on. */
+	 * so far (probes run in table order; a probe may read earlier facts: a
+	 * remote probe sees the local probes' facts and the answers, never
+	 * another remote probe's, since they may run at once). When 0, *why
+	 * (static text) says how to turn it on; it is recorded as "skipped". */
 	int (*wanted)(const alm_gather_options *opts, const alm_facts *facts, const char **why);
 	/* Runs the probe; sets its facts and its status (alm_facts_set_probe).
 	 * Returns 0, ALM_EINVALID for input the user must fix (a bad URL, missing
