@@ -62,6 +62,7 @@ typedef struct {
 #define CLI_OPT_STRICT {"strict", 0, NULL, "fail (exit 4) when a remote service fails, instead of degrading"}
 #define CLI_OPT_ANSWERS_AS(help) {"answers", 'a', "FILE", help}
 #define CLI_OPT_NO_REPO_AS(help) {"no-repo", 0, NULL, help}
+#define CLI_OPT_QUIET {"quiet", 'q', NULL, "no progress meter on stderr (it shows only on a terminal anyway)"}
 
 /* The value of the option `name` in `cmd`'s table, or NULL when not given
  * (or not in the table). */

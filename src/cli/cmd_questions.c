@@ -28,7 +28,7 @@ static const cli_option options[O_COUNT] = {
 	[O_SINCE] = CLI_OPT_SINCE,
 	[O_TIMEOUT] = CLI_OPT_TIMEOUT,
 	[O_CA_FILE] = CLI_OPT_CA_FILE,
-	[O_QUIET] = {"quiet", 'q', NULL, "no progress meter on stderr"},
+	[O_QUIET] = CLI_OPT_QUIET,
 };
 
 static const cli_command command = {

@@ -3,6 +3,7 @@
  * read from the service alone); and alm-advisor merge: join the portfolios of
  * several scans. */
 #include "cli.h"
+#include "progress.h"
 
 #include "alm/error.h"
 #include "alm/json.h"
@@ -13,7 +14,7 @@
 #include <string.h>
 
 enum { O_UNDER, O_ANSWERS_MAP, O_JOBS, O_SHARD, O_FORMAT, O_OUTPUT, O_RULES, O_SINCE, O_ADO, O_TIMEOUT,
-       O_CA_FILE, O_COUNT };
+       O_CA_FILE, O_QUIET, O_COUNT };
 
 static const cli_option options[O_COUNT] = {
 	[O_UNDER] = {"under", 0, "DIR", "assess every repository found below DIR"},
@@ -27,6 +28,7 @@ static const cli_option options[O_COUNT] = {
 	[O_ADO] = CLI_OPT_ADO_AS("every repository of https://dev.azure.com/ORG[/PROJECT], without cloning"),
 	[O_TIMEOUT] = CLI_OPT_TIMEOUT_AS("give up on the Azure DevOps listing, or a repository, after this long (60)"),
 	[O_CA_FILE] = CLI_OPT_CA_FILE,
+	[O_QUIET] = CLI_OPT_QUIET,
 };
 
 static const cli_command command = {
@@ -62,6 +64,18 @@ static int load_answers_map(cJSON **out, const char *path)
 	return 0;
 }
 
+/* The meter's line, "assessed 3 of 10": two buffers, so the one being
+ * written is never the one the meter shows (rows come one at a time). */
+static void count_row(void *ctx, const cJSON *row, size_t done, size_t total)
+{
+	static char lines[2][64];
+	int *which = ctx;
+	(void)row;
+	*which = !*which;
+	snprintf(lines[*which], sizeof lines[*which], "assessed %zu of %zu repositories", done, total);
+	cli_progress_label(lines[*which]);
+}
+
 static int parse_shard(const char *text, unsigned *index, unsigned *count)
 {
 	char *end;
@@ -87,6 +101,7 @@ int cmd_scan(int argc, char **argv)
 	char *text = NULL, *end;
 	size_t len = 0;
 	long jobs = 0;
+	int which = 0;
 	long long since;
 	int format = ALM_PORTFOLIO_TEXT, all_history, code, rc;
 
@@ -137,7 +152,11 @@ int cmd_scan(int argc, char **argv)
 	so.ca_file = a.value[O_CA_FILE];
 	so.env = *cli_env();
 	so.tool_version = ALM_VERSION;
+	so.on_row = count_row;
+	so.on_row_ctx = &which;
+	cli_progress_begin("assessing the repositories", !a.value[O_QUIET]);
 	rc = alm_portfolio_scan(&portfolio, &notes, rules, &so);
+	cli_progress_end();
 	cJSON_ArrayForEach(note, notes)
 		fprintf(stderr, "alm-advisor: note: %s\n", note->valuestring);
 	if (rc < 0) {
