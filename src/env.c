@@ -24,8 +24,8 @@ void alm_env_from_lookup(alm_env *env, alm_env_lookup_fn lookup, const char *tok
 	memset(env, 0, sizeof *env);
 	if (!lookup)
 		return;
-	env->ado_pat = present(lookup, "AZURE_DEVOPS_EXT_PAT");
-	env->system_access_token = present(lookup, "SYSTEM_ACCESSTOKEN");
+	env->ado_pat = present(lookup, ALM_ENV_ADO_PAT);
+	env->system_access_token = present(lookup, ALM_ENV_SYSTEM_ACCESSTOKEN);
 	env->in_azure_pipelines = is_true(present(lookup, "TF_BUILD"));
 	env->system_collection_uri = present(lookup, "SYSTEM_COLLECTIONURI");
 	env->system_team_project = present(lookup, "SYSTEM_TEAMPROJECT");

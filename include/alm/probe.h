@@ -30,6 +30,11 @@ typedef struct {
 	const char *meaning; /* one line, for people writing rules */
 } alm_fact_decl;
 
+/* The variables that hold an Azure DevOps token, spelt once: for reading
+ * them (alm_env_from_process) and for naming them in messages. */
+#define ALM_ENV_ADO_PAT "AZURE_DEVOPS_EXT_PAT"
+#define ALM_ENV_SYSTEM_ACCESSTOKEN "SYSTEM_ACCESSTOKEN"
+
 /* What the environment supplies, read once by the caller. Every string may be
  * NULL (absent); an empty string counts as absent. */
 typedef struct {

@@ -56,7 +56,7 @@ typedef struct {
 #define CLI_OPT_CA_FILE {"ca-file", 0, "FILE", "extra certificate authorities for Azure DevOps Server"}
 #define CLI_OPT_TIMEOUT CLI_OPT_TIMEOUT_AS("give up on Azure DevOps after this long in all (default 60)")
 #define CLI_OPT_TIMEOUT_AS(help) {"timeout", 0, "SECONDS", help}
-#define CLI_OPT_ADO CLI_OPT_ADO_AS("Azure DevOps project URL (token from AZURE_DEVOPS_EXT_PAT)")
+#define CLI_OPT_ADO CLI_OPT_ADO_AS("Azure DevOps project URL (token from " ALM_ENV_ADO_PAT ")")
 #define CLI_OPT_ADO_AS(help) {"ado", 0, "URL", help}
 #define CLI_OPT_ADO_REPO {"ado-repo", 0, "NAME", "Azure DevOps repository (default: matched from the remote)"}
 #define CLI_OPT_STRICT {"strict", 0, NULL, "fail (exit 4) when a remote service fails, instead of degrading"}

@@ -39,7 +39,7 @@ static const cli_command command = {
 	"Each repository's answers come from .alm-advisor/answers.json in it, or from\n"
 	"--answers-map. A repository that cannot be assessed is a failed row.\n"
 	"With --ado, every repository of the project (or organization) is assessed from\n"
-	"Azure DevOps alone (token from AZURE_DEVOPS_EXT_PAT); one also found locally\n"
+	"Azure DevOps alone (token from " ALM_ENV_ADO_PAT "); one also found locally\n"
 	"(by name) gets its local evidence as well, in the same row.",
 	options, O_COUNT, CLI_MAX_POSITIONAL};
 

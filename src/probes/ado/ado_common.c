@@ -33,12 +33,12 @@ int alm_ado_credential_read(alm_ado_credential *out, const alm_env *env)
 
 	memset(out, 0, sizeof *out);
 	out->basic = (raw = env->ado_pat) != NULL && *raw;
-	out->var = out->basic ? "AZURE_DEVOPS_EXT_PAT" : "SYSTEM_ACCESSTOKEN";
+	out->var = out->basic ? ALM_ENV_ADO_PAT : ALM_ENV_SYSTEM_ACCESSTOKEN;
 	if (!out->basic && !((raw = env->system_access_token) != NULL && *raw))
 		return alm_error_set(ALM_EINVALID,
-				     "no Azure DevOps token: set AZURE_DEVOPS_EXT_PAT to a personal access token with Build (Read), "
+				     "no Azure DevOps token: set " ALM_ENV_ADO_PAT " to a personal access token with Build (Read), "
 				     "Code (Read), Project and Team (Read) and Environment (Read & manage) "
-				     "(in Azure Pipelines, map SYSTEM_ACCESSTOKEN into the step's environment)");
+				     "(in Azure Pipelines, map " ALM_ENV_SYSTEM_ACCESSTOKEN " into the step's environment)");
 	if ((rc = clean_token(&out->token, raw)) == -2)
 		return alm_error_set(ALM_ENOMEM, "out of memory");
 	if (rc < 0)

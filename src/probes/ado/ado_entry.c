@@ -41,7 +41,7 @@ static int wanted(const alm_gather_options *opts, const alm_facts *so_far, const
 {
 	const cJSON *host = alm_facts_get(so_far, "repo.host");
 	int token = opts->env.ado_pat || opts->env.system_access_token;
-	*why = "not asked: pass --ado URL with AZURE_DEVOPS_EXT_PAT set to add Azure DevOps evidence";
+	*why = "not asked: pass --ado URL with " ALM_ENV_ADO_PAT " set to add Azure DevOps evidence";
 	if (opts->ado_url)
 		return 1;
 	if (opts->env.in_azure_pipelines && opts->env.system_collection_uri && token)
