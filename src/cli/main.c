@@ -62,6 +62,8 @@ int main(int argc, char **argv)
 			/* Held for the whole run: the library's own init/shutdown pairs then
 			 * never tear libgit2's per-thread state down under a scan's workers. */
 			git_libgit2_init();
+			/* The environment is read here, once, before any thread starts. */
+			(void)cli_env();
 			code = commands[i].run(argc - 2, argv + 2);
 			git_libgit2_shutdown();
 			/* Whatever a command printed (its --help, say) must have been written. */
