@@ -26,6 +26,7 @@
 #include <cJSON.h>
 
 #include "ado_probe_int.h"
+#include "rate_governor.h"
 #include "alm/ado_probe.h"
 #include "alm/error.h"
 #include "alm/facts.h"
@@ -134,6 +135,7 @@ static int test_setup(void **state)
 {
 	(void)state;
 	clear_log(); /* each test reads its own requests */
+	alm_rate_reset(0); /* no test inherits another's throttling */
 	setenv("AZURE_DEVOPS_EXT_PAT", TOKEN, 1);
 	unsetenv("SYSTEM_ACCESSTOKEN");
 	unsetenv("TF_BUILD");
