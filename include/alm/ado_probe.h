@@ -9,6 +9,23 @@
 #include "alm/facts.h"
 #include <stdint.h>
 
+/*
+ * What the repositories of one scan share: each project's data (pipelines,
+ * builds, repositories, pull requests, policies, environments and their
+ * checks, the authors' licences) is read once, by the first probe that needs
+ * it, and every other repository's probe takes its share from here. Create one
+ * per scan, pass it to every alm_ado_probe of the scan (any thread), free it
+ * after the last. The data lives as long as the cache.
+ */
+typedef struct alm_ado_project_cache alm_ado_project_cache;
+
+int alm_ado_project_cache_new(alm_ado_project_cache **out);
+void alm_ado_project_cache_free(alm_ado_project_cache *cache); /* NULL is a no-op */
+
+/* How many projects the cache read, and how many probes it served (for
+ * tests and benchmarks). */
+void alm_ado_project_cache_stats(const alm_ado_project_cache *cache, size_t *projects, size_t *served);
+
 typedef struct {
 	unsigned int version;
 	const char *url;       /* project URL; NULL: derived from the environment or the remote */
@@ -18,10 +35,15 @@ typedef struct {
 	int64_t since;         /* window start (epoch seconds); ignored when all_history */
 	int all_history;
 	double timeout;        /* seconds for the whole probe; 0: the default (60) */
+	alm_ado_project_cache *cache; /* a scan's shared project data; NULL: read everything for this probe */
+	/* The User Entitlements API (licences): https://vsaex.dev.azure.com/ORG.
+	 * NULL: derived from the URL (dev.azure.com and *.visualstudio.com; none
+	 * on Azure DevOps Server). */
+	const char *entitlements_url;
 } alm_ado_probe_options;
 
 #define ALM_ADO_PROBE_OPTIONS_VERSION 1
-#define ALM_ADO_PROBE_OPTIONS_INIT { ALM_ADO_PROBE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 1, 0 }
+#define ALM_ADO_PROBE_OPTIONS_INIT { ALM_ADO_PROBE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 1, 0, NULL, NULL }
 
 /*
  * Probes the project and sets ado.* facts and the "ado" probe status.
