@@ -6,6 +6,7 @@
 #include "gather.h"
 
 #include "alm/ado_list.h"
+#include "alm/ado_probe.h"
 #include "alm/assess.h"
 #include "alm/error.h"
 #include "alm/json.h"
@@ -73,6 +74,7 @@ typedef struct {
 	const char *since;
 	const char *timeout;
 	const char *ca_file;
+	alm_ado_project_cache *ado_cache;
 } queue;
 
 static int is_dir(const char *path)
@@ -205,6 +207,7 @@ static void assess_one(job *j, const queue *q)
 		g.ado_repo = j->ado->name;
 		g.timeout = q->timeout;
 		g.ca_file = q->ca_file;
+		g.ado_cache = q->ado_cache;
 		/* The row is about this Azure DevOps repository: without its evidence
 		 * it is a failed row with the reason, not a quietly thinner one. */
 		g.strict = 1;
@@ -498,6 +501,10 @@ int cmd_scan(int argc, char **argv)
 			goto done;
 		}
 		curl_held = 1;
+		if (alm_ado_project_cache_new(&q.ado_cache) < 0) {
+			cli_error("%s", alm_error_last());
+			goto done;
+		}
 		if ((code = list_ado(&listing, a.value[O_ADO], a.value[O_TIMEOUT], a.value[O_CA_FILE])) != 0)
 			goto done;
 		code = EXIT_BAD_INPUT;
@@ -610,6 +617,7 @@ done:
 	cJSON_Delete(map);
 	alm_rules_free(rules);
 	alm_ado_listing_free(listing);
+	alm_ado_project_cache_free(q.ado_cache);
 	if (curl_held)
 		alm_ado_global_shutdown();
 	return code;

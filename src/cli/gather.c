@@ -130,6 +130,7 @@ int cli_gather(alm_facts **out, const gather_options *o)
 		ao.since = since;
 		ao.all_history = all;
 		ao.timeout = o->timeout ? atof(o->timeout) : 0;
+		ao.cache = o->ado_cache;
 		cli_progress_label("asking Azure DevOps");
 		if ((rc = alm_ado_probe(facts, &ao)) < 0) {
 			/* Asked for by name but impossible to even try (no token, a bad or

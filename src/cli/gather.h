@@ -17,6 +17,7 @@ typedef struct {
 	const char *ca_file;
 	const char *timeout;
 	const char *since;     /* NULL: 365 days */
+	struct alm_ado_project_cache *ado_cache; /* scan: projects read once for all their repositories */
 	int strict;
 	int quiet;             /* print no error or warning (scan collects them) */
 	char *message;         /* when not NULL, receives the error message */

@@ -634,6 +634,76 @@ static void test_fabrikam_reference_bodies(void **state)
 	run_free(&r);
 }
 
+/* ---- approvals on environments, licences ---- */
+
+static void test_checks_and_licenses(void **state)
+{
+	run r;
+	alm_ado_probe_options o = ALM_ADO_PROBE_OPTIONS_INIT;
+	alm_ado_tuning t = { 0 };
+	char url[256], vsaex[256];
+	(void)state;
+	probe_path(&r, "contoso/ALM%20Project", "ALM Project");
+	assert_int_equal(r.rc, 0);
+	probe_status(r.facts, "ok");
+	fact_json(r.facts, "ado.environments.checks",
+		  "{\"validation\":{\"approval\":false,\"branch_control\":false,\"business_hours\":false},"
+		  "\"test\":{\"approval\":false,\"branch_control\":false,\"business_hours\":true},"
+		  "\"prod\":{\"approval\":true,\"branch_control\":true,\"business_hours\":false}}");
+	fact_json(r.facts, "ado.environments.approval_required", "[\"prod\"]");
+	fact_evidence(r.facts, "ado.environments.approval_required", "1 environments need an approval before a deployment: prod");
+	/* Three authors: Basic, Stakeholder, and one no longer in the organization. */
+	fact_number(r.facts, "ado.licenses.checked", 2);
+	fact_number(r.facts, "ado.licenses.basic_or_above", 1);
+	fact_number(r.facts, "ado.licenses.stakeholder", 1);
+	fact_bool(r.facts, "ado.licenses.available", 0);
+	fact_evidence(r.facts, "ado.licenses.checked", "no longer members");
+	run_free(&r);
+
+	/* A token without the entitlements scope: the licences are unknown, the
+	 * evidence names the scope, and the probe is not degraded by it. */
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/contoso/ALM%%20Project", main_server.port);
+	snprintf(vsaex, sizeof vsaex, "http://127.0.0.1:%d/fault/403/_vsaex/contoso", main_server.port);
+	o.url = url;
+	o.repository = "ALM Project";
+	o.entitlements_url = vsaex;
+	probe_opts(&r, &o, NULL);
+	assert_int_equal(r.rc, 0);
+	probe_status(r.facts, "ok");
+	fact_string(r.facts, "ado.licenses.checked", NULL);
+	fact_string(r.facts, "ado.licenses.available", NULL);
+	fact_evidence(r.facts, "ado.licenses.available", "vso.memberentitlementmanagement");
+	fact_evidence(r.facts, "ado.licenses.available", "HTTP 403");
+	fact_number(r.facts, "ado.pull_requests.completed", 6);
+	expect_token_kept(&r, 1);
+	run_free(&r);
+
+	/* Azure DevOps Server has no such API: unknown, said plainly, nothing asked. */
+	clear_log();
+	o.entitlements_url = NULL;
+	t.as_server = 1;
+	probe_opts(&r, &o, &t);
+	assert_int_equal(r.rc, 0);
+	fact_string(r.facts, "ado.licenses.stakeholder", NULL);
+	fact_evidence(r.facts, "ado.licenses.stakeholder", "Azure DevOps Server has no User Entitlements API");
+	{
+		cJSON *log = read_log();
+		const cJSON *m[4];
+		assert_int_equal(matching(log, "userentitlements", m, 4), 0);
+		cJSON_Delete(log);
+	}
+	run_free(&r);
+
+	/* The checks refused: unknown, not "no approvals". */
+	probe_path(&r, "fault/403@pipelines.checks.configurations/contoso/ALM%20Project", "ALM Project");
+	assert_int_equal(r.rc, 0);
+	fact_string(r.facts, "ado.environments.checks", NULL);
+	fact_string(r.facts, "ado.environments.approval_required", NULL);
+	fact_evidence(r.facts, "ado.environments.approval_required", "HTTP 403");
+	fact_json(r.facts, "ado.environments.names", "[\"validation\",\"test\",\"prod\"]");
+	run_free(&r);
+}
+
 /* ---- credentials refused ---- */
 
 static void test_401(void **state)
@@ -1106,6 +1176,7 @@ int main(void)
 		cmocka_unit_test_setup(test_window, test_setup),
 		cmocka_unit_test_setup(test_server_api_version, test_setup),
 		cmocka_unit_test_setup(test_fabrikam_reference_bodies, test_setup),
+		cmocka_unit_test_setup(test_checks_and_licenses, test_setup),
 		cmocka_unit_test_setup(test_401, test_setup),
 		cmocka_unit_test_setup(test_403, test_setup),
 		cmocka_unit_test_setup(test_sign_in_page, test_setup),
