@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -321,6 +322,26 @@ static double entry_time(const cJSON *e)
 	return cJSON_GetObjectItem(e, "t")->valuedouble;
 }
 
+/* The definitions= lists of the builds requests, sorted and joined by ' '
+ * (the lists run concurrently: their order of arrival varies). */
+static void expect_batches(const cJSON *const *m, int n, const char *want)
+{
+	char got[256] = "", *items[16];
+	int i, j;
+	for (i = 0; i < n && i < 16; i++)
+		items[i] = (char *)param(m[i], "definitions");
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (strcmp(items[j], items[i]) < 0) {
+				char *t = items[i];
+				items[i] = items[j];
+				items[j] = t;
+			}
+	for (i = 0; i < n; i++)
+		snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", i ? " " : "", items[i]);
+	assert_string_equal(got, want);
+}
+
 /* Every distinct URL requested exactly once: nothing was retried. */
 static void expect_no_repeats(const cJSON *log)
 {
@@ -490,9 +511,7 @@ static void test_contoso_requests(void **state)
 	/* Builds: one list across the definitions of each page of definitions,
 	 * not one per definition (pages of builds hold 1000). */
 	assert_int_equal(matching(log, "/_apis/build/builds", m, 16), 3);
-	assert_string_equal(param(m[0], "definitions"), "1,2,3");
-	assert_string_equal(param(m[1], "definitions"), "4,5,6");
-	assert_string_equal(param(m[2], "definitions"), "7");
+	expect_batches(m, 3, "1,2,3 4,5,6 7");
 	assert_string_equal(param(m[0], "queryOrder"), "queueTimeDescending");
 	assert_null(param(m[0], "minTime"));
 	/* The checks of each of the three environments. */
@@ -541,9 +560,7 @@ static void test_window(void **state)
 	/* The classic pipeline's latest build is from 2015: its builds are not asked for. */
 	n = matching(log, "/_apis/build/builds", m, 16);
 	assert_int_equal(n, 3);
-	assert_string_equal(param(m[0], "definitions"), "1,2,3");
-	assert_string_equal(param(m[1], "definitions"), "4,5");
-	assert_string_equal(param(m[2], "definitions"), "7");
+	expect_batches(m, 3, "1,2,3 4,5 7");
 	for (i = 0; i < n && i < 16; i++)
 		assert_string_equal(param(m[i], "minTime"), "2024-01-01T00:00:00Z");
 	n = matching(log, "/pullrequests", m, 16);
@@ -702,6 +719,127 @@ static void test_checks_and_licenses(void **state)
 	fact_evidence(r.facts, "ado.environments.approval_required", "HTTP 403");
 	fact_json(r.facts, "ado.environments.names", "[\"validation\",\"test\",\"prod\"]");
 	run_free(&r);
+}
+
+/* ---- a scan: projects shared, one governor ---- */
+
+static void test_project_cache(void **state)
+{
+	alm_ado_project_cache *cache = NULL;
+	alm_ado_probe_options o = ALM_ADO_PROBE_OPTIONS_INIT;
+	const char *names[] = { "ALM Project", "Tools", "ALM Project" };
+	char url[256];
+	int requests[3], i;
+	size_t projects, served;
+	run r;
+	(void)state;
+	assert_int_equal(alm_ado_project_cache_new(&cache), 0);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/contoso/ALM%%20Project", main_server.port);
+	o.url = url;
+	o.cache = cache;
+	for (i = 0; i < 3; i++) {
+		o.repository = names[i];
+		probe_opts(&r, &o, NULL);
+		if (r.rc != 0)
+			fail_msg("%s: %s", names[i], r.error);
+		requests[i] = r.stats.requests;
+		fact_string(r.facts, "ado.repository", names[i]);
+		fact_number(r.facts, "ado.pipelines.count", 7);
+		fact_number(r.facts, "ado.pull_requests.completed", i == 1 ? 0 : 6);
+		if (i != 1)
+			fact_number(r.facts, "ado.licenses.checked", 2);
+		run_free(&r);
+	}
+	/* The first read the project, with its pull requests project-wide; the
+	 * others asked for nothing. */
+	assert_true(requests[0] > 10);
+	assert_int_equal(requests[1], 0);
+	assert_int_equal(requests[2], 0);
+	{
+		cJSON *log = read_log();
+		const cJSON *m[8];
+		assert_int_equal(cJSON_GetArraySize(log), requests[0]);
+		assert_int_equal(matching(log, "/_apis/git/pullrequests?", m, 8), 4);
+		assert_int_equal(matching(log, "/_apis/git/repositories/", m, 8), 1); /* the reviewers of 106 */
+		cJSON_Delete(log);
+	}
+	alm_ado_project_cache_stats(cache, &projects, &served);
+	assert_int_equal(projects, 1);
+	assert_int_equal(served, 3);
+	alm_ado_project_cache_free(cache);
+}
+
+typedef struct {
+	const char *path;
+	double delay;
+	run r;
+} worker_job;
+
+static void *probe_worker(void *arg)
+{
+	worker_job *j = arg;
+	if (j->delay > 0)
+		usleep((useconds_t)(j->delay * 1e6));
+	probe_path(&j->r, j->path, NULL);
+	return NULL;
+}
+
+static void test_governor_shared(void **state)
+{
+	worker_job jobs[2] = { { "fault/429x1@build.definitions:Fabrikam-Fiber-Git/fabrikam/Fabrikam-Fiber-Git", 0, { 0 } },
+			       { "contoso/ALM%20Project", 0.3, { 0 } } };
+	pthread_t threads[2];
+	cJSON *log, *e;
+	const cJSON *m[8];
+	double refused_at, first_other = -1;
+	int i;
+	(void)state;
+	/* Two workers of one process: one is refused with Retry-After: 1, and
+	 * the other, starting while that wait lasts, waits too. */
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&threads[i], NULL, probe_worker, &jobs[i]), 0);
+	for (i = 0; i < 2; i++)
+		pthread_join(threads[i], NULL);
+	for (i = 0; i < 2; i++) {
+		if (jobs[i].r.rc != 0)
+			fail_msg("%s: %s", jobs[i].path, jobs[i].r.error);
+		run_free(&jobs[i].r);
+	}
+	log = read_log();
+	assert_true(matching(log, "/fabrikam/Fabrikam-Fiber-Git/_apis/build/definitions", m, 8) >= 2);
+	refused_at = entry_time(m[0]);
+	cJSON_ArrayForEach(e, log) {
+		if (strstr(entry_str(e, "path"), "/contoso/") && (first_other < 0 || entry_time(e) < first_other))
+			first_other = entry_time(e);
+	}
+	if (first_other - refused_at < 0.9)
+		fail_msg("the other worker asked %.3f s after the 429, within its Retry-After", first_other - refused_at);
+	cJSON_Delete(log);
+}
+
+static void test_governor_bounds_hosts(void **state)
+{
+	worker_job jobs[3] = { { "contoso/ALM%20Project", 0, { 0 } }, { "fabrikam/Fabrikam-Fiber-Git", 0, { 0 } },
+			       { "contoso/Contoso%20Web", 0, { 0 } } };
+	pthread_t threads[3];
+	char host[64];
+	int i;
+	(void)state;
+	/* Three probes of up to 16 requests each, but at most 4 to the host at once. */
+	alm_rate_reset(4);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(pthread_create(&threads[i], NULL, probe_worker, &jobs[i]), 0);
+	for (i = 0; i < 3; i++)
+		pthread_join(threads[i], NULL);
+	for (i = 0; i < 3; i++) {
+		if (jobs[i].r.rc != 0)
+			fail_msg("%s: %s", jobs[i].path, jobs[i].r.error);
+		run_free(&jobs[i].r);
+	}
+	snprintf(host, sizeof host, "http://127.0.0.1:%d", main_server.port);
+	assert_true(alm_rate_max_in_flight(host) <= 4);
+	assert_true(alm_rate_max_in_flight(host) >= 2);
+	alm_rate_reset(0);
 }
 
 /* ---- credentials refused ---- */
@@ -1177,6 +1315,9 @@ int main(void)
 		cmocka_unit_test_setup(test_server_api_version, test_setup),
 		cmocka_unit_test_setup(test_fabrikam_reference_bodies, test_setup),
 		cmocka_unit_test_setup(test_checks_and_licenses, test_setup),
+		cmocka_unit_test_setup(test_project_cache, test_setup),
+		cmocka_unit_test_setup(test_governor_shared, test_setup),
+		cmocka_unit_test_setup(test_governor_bounds_hosts, test_setup),
 		cmocka_unit_test_setup(test_401, test_setup),
 		cmocka_unit_test_setup(test_403, test_setup),
 		cmocka_unit_test_setup(test_sign_in_page, test_setup),

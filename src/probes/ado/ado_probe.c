@@ -1813,6 +1813,8 @@ int alm_ado_probe_tuned(alm_facts *facts, const alm_ado_probe_options *opts,
 	memset(&p, 0, sizeof p);
 	memset(&cred, 0, sizeof cred);
 	memset(&stats, 0, sizeof stats);
+	if (tuning && tuning->stats) /* a probe served from a cache makes no request */
+		memset(tuning->stats, 0, sizeof *tuning->stats);
 	if (!facts)
 		return alm_error_set(ALM_EINVALID, "alm_ado_probe: no facts document");
 	if (!opts)
