@@ -38,6 +38,7 @@ struct alm_http {
 	request *head, *tail; /* waiting to start */
 	request *running;     /* handed to curl */
 	int in_flight;
+	int queued;
 	double deadline;
 	double governed_until; /* the rate governor refused a start until then */
 	uint64_t rng;
@@ -210,6 +211,14 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
+/* Counts the requests waiting to start, for the statistics. */
+static void note_queued(alm_http *http, int change)
+{
+	http->queued += change;
+	if (http->queued > http->stats.max_queued)
+		http->stats.max_queued = http->queued;
+}
+
 int alm_http_get(alm_http *http, const char *url, int flags, alm_http_callback cb, void *data)
 {
 	request *r = calloc(1, sizeof *r);
@@ -257,6 +266,7 @@ int alm_http_get(alm_http *http, const char *url, int flags, alm_http_callback c
 	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 
+	note_queued(http, 1);
 	if ((flags & ALM_HTTP_URGENT) && http->head) {
 		r->next = http->head;
 		http->head = r;
@@ -379,6 +389,7 @@ static void requeue(alm_http *http, request *r, double delay)
 	r->too_large = 0;
 	r->errbuf[0] = '\0';
 	r->next = NULL;
+	note_queued(http, 1);
 	/* Retries keep their place ahead of fresh requests. */
 	if (http->head) {
 		r->next = http->head;
@@ -499,6 +510,7 @@ static int start_ready(alm_http *http)
 		if (http->tail == r)
 			http->tail = prev;
 		r->next = NULL;
+		note_queued(http, -1);
 		remaining_ms = (long)ceil((http->deadline - now) * 1000);
 		if (remaining_ms < 1)
 			remaining_ms = 1;
@@ -535,6 +547,7 @@ static void abandon_all(alm_http *http, alm_http_outcome outcome, const char *wh
 		if (!http->head)
 			http->tail = NULL;
 		r->next = NULL;
+		note_queued(http, -1);
 		finish(http, r, outcome, why);
 	}
 }

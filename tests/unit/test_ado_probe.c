@@ -842,6 +842,48 @@ static void test_governor_bounds_hosts(void **state)
 	alm_rate_reset(0);
 }
 
+/* ---- a huge page of definitions ---- */
+
+static void test_huge_page_bounded(void **state)
+{
+	server big = { 0, 0 };
+	const char *extra[] = { "--bench-huge-definitions", "20000", "--latency", "100", "--cache", NULL };
+	cJSON *log;
+	const cJSON *m[1];
+	run r;
+	int builds;
+	(void)state;
+	assert_int_equal(spawn_server(&big, extra), 0);
+	probe_at(&r, big.port, "huge/Huge", NULL, 20, 0);
+	if (r.rc != 0)
+		fail_msg("%s", r.error);
+	fact_number(r.facts, "ado.pipelines.count", 20000);
+	fact_number(r.facts, "ado.builds.succeeded", 0);
+	log = read_log();
+	builds = matching(log, "/huge/Huge/_apis/build/builds", m, 1);
+	/* Lists across definitions, each URL under 2,000 characters: about 270
+	 * of these ids a list, not one list per definition... */
+	assert_true(builds >= 20000 / 330);
+	assert_true(builds <= 20000 / 200);
+	cJSON_Delete(log);
+	/* ...and never more than a few waiting at once: the work is queued in
+	 * bounded batches, not all at the first page. */
+	assert_true(r.stats.max_queued <= 16);
+	assert_true(r.stats.requests == builds + 7 || r.stats.requests == builds + 6);
+	run_free(&r);
+
+	/* The deadline comes while the builds are read: the probe stops there and
+	 * says what was slow and how far it got. */
+	probe_at(&r, big.port, "huge/Huge", NULL, 1.0, 0);
+	assert_int_equal(r.rc, ALM_EREMOTE);
+	fact_contains(r.facts, "ado.error", "for the builds within the probe's 1 s deadline");
+	fact_contains(r.facts, "ado.error", "read by then: 1 pages of build definitions");
+	fact_contains(r.facts, "ado.error", "definitions still waiting");
+	fact_absent(r.facts, "ado.builds");
+	stop_server(&big);
+	run_free(&r);
+}
+
 /* ---- credentials refused ---- */
 
 static void test_401(void **state)
@@ -1318,6 +1360,7 @@ int main(void)
 		cmocka_unit_test_setup(test_project_cache, test_setup),
 		cmocka_unit_test_setup(test_governor_shared, test_setup),
 		cmocka_unit_test_setup(test_governor_bounds_hosts, test_setup),
+		cmocka_unit_test_setup(test_huge_page_bounded, test_setup),
 		cmocka_unit_test_setup(test_401, test_setup),
 		cmocka_unit_test_setup(test_403, test_setup),
 		cmocka_unit_test_setup(test_sign_in_page, test_setup),
