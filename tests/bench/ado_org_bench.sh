@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# An organization scan against the local stand-in (tests/ado_server.py):
+# PROJECTS projects of REPOS repositories each (defaults 50 and 40), every
+# answer delayed by 25 ms, scanned with `alm-advisor scan --ado ORG` (4
+# repositories at once, the default). Reports the requests by kind, the wall
+# time, and the floor: the longest chain of requests that depend on each other
+# (projects -> a project's repositories -> its build definitions -> a list of
+# builds), in theory.
+#
+#   tests/bench/ado_org_bench.sh
+#   BENCH_PROJECTS=50 BENCH_REPOS=40 BENCH_LATENCY_MS=25
+#   BENCH_BASELINE=REF   also scan with the library as of git REF (say, main),
+#                        built from `git archive` in a temporary directory
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+projects=${BENCH_PROJECTS:-50}
+repos=${BENCH_REPOS:-40}
+latency=${BENCH_LATENCY_MS:-25}
+build=${BENCH_BUILD:-$root/build-bench-ado}
+work=$(mktemp -d "${TMPDIR:-/tmp}/alm-ado-org-bench-XXXXXX")
+server_pid=
+cleanup() {
+	if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+build_cli() { # source dir, build dir
+	cmake -S "$1" -B "$2" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+	if ! cmake --build "$2" --target alm-advisor -j2 >"$work/build.log" 2>&1; then
+		cat "$work/build.log" >&2
+		exit 1
+	fi
+}
+build_cli "$root" "$build"
+
+python3 "$root/tests/ado_server.py" --latency "$latency" --page-size 1000 --cache --lifetime 7200 \
+	--bench-org-projects "$projects" --bench-org-repos "$repos" --log "$work/requests.log" >"$work/port" &
+server_pid=$!
+for _ in $(seq 100); do
+	[ -s "$work/port" ] && break
+	sleep 0.1
+done
+port=$(head -1 "$work/port")
+export AZURE_DEVOPS_EXT_PAT=bench-token-not-secret
+
+# One scan; prints "seconds peak-RSS-kB requests rows-assessed".
+scan_once() {
+	: >"$work/requests.log"
+	/usr/bin/time -f '%e %M' -o "$work/time" "$1" scan --ado "http://127.0.0.1:$port/benchorg" --since all \
+		--format json -o "$work/org.json" 2>"$work/scan.err" || true
+	read -r t rss <"$work/time"
+	n=$(wc -l <"$work/requests.log")
+	ok=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(sum(1 for x in r['rows'] if x['status']=='assessed'))" "$work/org.json")
+	echo "$t $rss $n $ok"
+}
+
+read -r t rss n ok <<<"$(scan_once "$build/alm-advisor")"
+total=$((projects * repos))
+floor=$(awk "BEGIN{printf \"%.3f\", 4 * $latency / 1000}")
+printf 'Azure DevOps organization scan: %d projects x %d repositories, %d ms per answer\n' "$projects" "$repos" "$latency"
+printf 'machine: %s, %s CPUs; libcurl %s\n\n' "$(uname -sm)" "$(nproc)" "$(curl-config --version | cut -d' ' -f2)"
+printf 'assessed %d of %d repositories in %s s (peak RSS %d MB)\n' "$ok" "$total" "$t" "$((rss / 1024))"
+printf 'requests: %d in all, %.2f a repository, %.1f a project\n' "$n" "$(awk "BEGIN{print $n / $total}")" \
+	"$(awk "BEGIN{print $n / $projects}")"
+python3 - "$work/requests.log" <<'PY'
+import collections, json, sys
+kinds = collections.Counter()
+for line in open(sys.argv[1]):
+    p = json.loads(line)["path"]
+    tail = p.split("/_apis/", 1)[1] if "/_apis/" in p else p
+    if tail.startswith("userentitlements"):
+        tail = "userentitlements/{id}"
+    elif "/pullRequests/" in tail:
+        tail = "git/repositories/{repo}/pullRequests/{id}/reviewers"
+    elif tail.startswith("projects/"):
+        tail = "projects/{project}"
+    kinds[tail] += 1
+for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]):
+    print("  %6d  %s" % (v, k))
+PY
+printf 'floor: the longest chain (4 requests x %d ms) = %s s; the scan took %.0fx that\n' "$latency" "$floor" \
+	"$(awk "BEGIN{print $t / $floor}")"
+
+if [ -n "${BENCH_BASELINE:-}" ]; then
+	mkdir -p "$work/baseline"
+	git -C "$root" archive "$BENCH_BASELINE" | tar -x -C "$work/baseline"
+	build_cli "$work/baseline" "$work/baseline/build"
+	read -r bt brss bn bok <<<"$(scan_once "$work/baseline/build/alm-advisor")"
+	printf '\nbaseline (%s): assessed %d in %s s (peak RSS %d MB), %d requests (%.2f a repository)\n' \
+		"$BENCH_BASELINE" "$bok" "$bt" "$((brss / 1024))" "$bn" "$(awk "BEGIN{print $bn / $total}")"
+fi
