@@ -533,7 +533,8 @@ static void pump_builds(probe *p)
 	if (p->pumping)
 		return;
 	p->pumping = 1;
-	while (p->batches_running < BATCHES_RUNNING && p->pending_head < p->npending) {
+	/* After a failure (the deadline, say) the counts are partial anyway. */
+	while (!p->failed[G_BUILDS] && p->batches_running < BATCHES_RUNNING && p->pending_head < p->npending) {
 		char *url = next_batch_url(p);
 		if (!url) {
 			fail(p, G_BUILDS, RANK_OTHER, "out of memory while reading %s", groups[G_BUILDS].what);
