@@ -46,7 +46,13 @@ typedef struct {
 #define ALM_ADO_PROBE_OPTIONS_INIT { ALM_ADO_PROBE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 1, 0, NULL, NULL }
 
 /*
- * Probes the project and sets ado.* facts and the "ado" probe status.
+ * Probes the project and sets ado.* facts and the "ado" probe status: the
+ * pipelines and their builds, the repository's pull requests and branch
+ * policies, the environments and their checks (ado.environments.checks,
+ * ado.environments.approval_required), and the licences of the pull
+ * requests' authors (ado.licenses.*; null with the reason in the evidence
+ * when the token lacks vso.memberentitlementmanagement or on Azure DevOps
+ * Server, which has no such API).
  * Returns 0 when every request succeeded, or when nothing names a project
  * (status "skipped"). When anything failed, the facts that could be read are
  * still set, ado.reachable/ado.error say what failed, the status is "degraded"

@@ -28,35 +28,13 @@ latency=${BENCH_LATENCY_MS:-25}
 sweep=${BENCH_SWEEP:-"1 4 16"}
 build_page=${BENCH_BUILD_PAGE:-1000}
 build=${BENCH_BUILD:-$root/build-bench-ado}
-work=$(mktemp -d "${TMPDIR:-/tmp}/alm-ado-bench-XXXXXX")
-server_pid=
-cleanup() {
-	if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
+. "$here/ado_bench_lib.bash"
 
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-if ! cmake --build "$build" --target alm -j2 >"$work/build.log" 2>&1; then
-	cat "$work/build.log" >&2
-	exit 1
-fi
-# shellcheck disable=SC2046
-cc -O2 -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -o "$work/driver" "$here/ado_bench_driver.c" \
-	-I"$root/include" -I"$root/src" -I"$root/src/probes/ado" -I"$root/src/probes/repo" "$build/libalm.a" \
-	$(pkg-config --cflags --libs libgit2 libcjson libcurl) -lpthread -lm
-
-python3 "$root/tests/ado_server.py" --latency "$latency" --page-size 1000 --build-page-size "$build_page" \
+build_driver
+start_server --latency "$latency" --page-size 1000 --build-page-size "$build_page" \
 	--bench-pipelines "$pipelines" --bench-build-pages 3 --bench-builds-per-page 20 \
-	--bench-repos "$repos" --bench-prs-per-repo 30 --cache --log "$work/requests.log" --lifetime 3600 >"$work/port" &
-server_pid=$!
-for _ in $(seq 100); do
-	[ -s "$work/port" ] && break
-	sleep 0.1
-done
-port=$(head -1 "$work/port")
+	--bench-repos "$repos" --bench-prs-per-repo 30 --cache --log "$work/requests.log"
 url="http://127.0.0.1:$port/bench/Bench"
-export AZURE_DEVOPS_EXT_PAT=bench-token-not-secret
 expected=$((pipelines * 60))
 
 # Best wall time of $runs runs of the driver with the given bound (0: default).

@@ -14,33 +14,10 @@ count=${BENCH_DEFINITIONS:-1000000}
 timeout=${BENCH_TIMEOUT:-30}
 latency=${BENCH_LATENCY_MS:-0}
 build=${BENCH_BUILD:-$root/build-bench-ado}
-work=$(mktemp -d "${TMPDIR:-/tmp}/alm-ado-huge-bench-XXXXXX")
-server_pid=
-cleanup() {
-	if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
+. "$here/ado_bench_lib.bash"
 
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-if ! cmake --build "$build" --target alm -j2 >"$work/build.log" 2>&1; then
-	cat "$work/build.log" >&2
-	exit 1
-fi
-# shellcheck disable=SC2046
-cc -O2 -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -o "$work/driver" "$here/ado_bench_driver.c" \
-	-I"$root/include" -I"$root/src" -I"$root/src/probes/ado" -I"$root/src/probes/repo" "$build/libalm.a" \
-	$(pkg-config --cflags --libs libgit2 libcjson libcurl) -lpthread -lm
-
-python3 "$root/tests/ado_server.py" --latency "$latency" --cache --lifetime 3600 \
-	--bench-huge-definitions "$count" >"$work/port" &
-server_pid=$!
-for _ in $(seq 300); do
-	[ -s "$work/port" ] && break
-	sleep 0.1
-done
-port=$(head -1 "$work/port")
-export AZURE_DEVOPS_EXT_PAT=bench-token-not-secret
+build_driver
+start_server --latency "$latency" --cache --bench-huge-definitions "$count"
 url="http://127.0.0.1:$port/huge/Huge"
 # The server builds the page once; the measurement should not wait for that.
 size=$(curl -s -u ":$AZURE_DEVOPS_EXT_PAT" "$url/_apis/build/definitions?api-version=7.1&includeAllProperties=true&includeLatestBuilds=true&\$top=100" | wc -c)

@@ -19,37 +19,14 @@ projects=${BENCH_PROJECTS:-50}
 repos=${BENCH_REPOS:-40}
 latency=${BENCH_LATENCY_MS:-25}
 build=${BENCH_BUILD:-$root/build-bench-ado}
-work=$(mktemp -d "${TMPDIR:-/tmp}/alm-ado-org-bench-XXXXXX")
-server_pid=
-cleanup() {
-	if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
+. "$here/ado_bench_lib.bash"
 
-build_cli() { # source dir, build dir
-	cmake -S "$1" -B "$2" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-	if ! cmake --build "$2" --target alm-advisor -j2 >"$work/build.log" 2>&1; then
-		cat "$work/build.log" >&2
-		exit 1
-	fi
+build_target "$root" "$build" alm-advisor
+org_server() { # latency in ms
+	start_server --latency "$1" --page-size 1000 --cache --bench-org-projects "$projects" --bench-org-repos "$repos" \
+		--log "$work/requests.log"
 }
-build_cli "$root" "$build"
-
-start_server() { # latency in ms
-	if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-	: >"$work/port"
-	python3 "$root/tests/ado_server.py" --latency "$1" --page-size 1000 --cache --lifetime 7200 \
-		--bench-org-projects "$projects" --bench-org-repos "$repos" --log "$work/requests.log" >"$work/port" &
-	server_pid=$!
-	for _ in $(seq 100); do
-		[ -s "$work/port" ] && break
-		sleep 0.1
-	done
-	port=$(head -1 "$work/port")
-}
-start_server "$latency"
-export AZURE_DEVOPS_EXT_PAT=bench-token-not-secret
+org_server "$latency"
 
 # One scan; prints "seconds peak-RSS-kB requests rows-assessed".
 scan_once() {
@@ -91,16 +68,16 @@ printf 'floor: the longest chain (4 requests x %d ms) = %s s; the scan took %.0f
 
 # The same scan with answers at once: what is not waiting on the network
 # (2,000 assessments: rules, reports, the portfolio) bounds it from below too.
-start_server 0
+org_server 0
 read -r t0 _ _ _ <<<"$(scan_once "$build/alm-advisor")"
 printf 'the same scan at 0 ms per answer: %s s; so the floor is %s s and the scan took %.2fx that\n' "$t0" \
 	"$(awk "BEGIN{f = $t0 + $floor; print f}")" "$(awk "BEGIN{print $t / ($t0 + $floor)}")"
-start_server "$latency"
+org_server "$latency"
 
 if [ -n "${BENCH_BASELINE:-}" ]; then
 	mkdir -p "$work/baseline"
 	git -C "$root" archive "$BENCH_BASELINE" | tar -x -C "$work/baseline"
-	build_cli "$work/baseline" "$work/baseline/build"
+	build_target "$work/baseline" "$work/baseline/build" alm-advisor
 	read -r bt brss bn bok <<<"$(scan_once "$work/baseline/build/alm-advisor")"
 	printf '\nbaseline (%s): assessed %d in %s s (peak RSS %d MB), %d requests (%.2f a repository)\n' \
 		"$BENCH_BASELINE" "$bok" "$bt" "$((brss / 1024))" "$bn" "$(awk "BEGIN{print $bn / $total}")"

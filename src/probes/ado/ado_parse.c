@@ -376,16 +376,22 @@ int alm_ado_parse_definitions_each(const char *body, size_t len, alm_ado_definit
 	return list_each(body, len, "build definitions", definition_item, &w, items);
 }
 
+/* The array with room for item `count`: it doubles at counts 0, 1, 2, 4...
+ * NULL when out of memory (the old array is still the caller's). */
+static void *make_room(void *items, size_t count, size_t size)
+{
+	if (count & (count - 1))
+		return items;
+	return realloc(items, (count ? count * 2 : 1) * size);
+}
+
 static int keep_definition(void *ctx, const alm_ado_definition *d)
 {
 	alm_ado_definitions *out = ctx;
-	alm_ado_definition *grown = out->items;
-	if ((out->count & (out->count - 1)) == 0) { /* 0, 1, 2, 4...: double */
-		grown = realloc(out->items, (out->count ? out->count * 2 : 1) * sizeof *grown);
-		if (!grown)
-			return alm_error_set(ALM_ENOMEM, "out of memory");
-		out->items = grown;
-	}
+	alm_ado_definition *grown = make_room(out->items, out->count, sizeof *out->items);
+	if (!grown)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	out->items = grown;
 	grown[out->count] = *d;
 	if (!(grown[out->count].name = strdup(d->name)))
 		return alm_error_set(ALM_ENOMEM, "out of memory");
@@ -467,13 +473,10 @@ int alm_ado_parse_builds_each(const char *body, size_t len, alm_ado_build_fn fn,
 static int keep_build(void *ctx, const alm_ado_build *b)
 {
 	alm_ado_builds *out = ctx;
-	alm_ado_build *grown = out->items;
-	if ((out->count & (out->count - 1)) == 0) {
-		grown = realloc(out->items, (out->count ? out->count * 2 : 1) * sizeof *grown);
-		if (!grown)
-			return alm_error_set(ALM_ENOMEM, "out of memory");
-		out->items = grown;
-	}
+	alm_ado_build *grown = make_room(out->items, out->count, sizeof *out->items);
+	if (!grown)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	out->items = grown;
 	grown[out->count++] = *b;
 	return 0;
 }

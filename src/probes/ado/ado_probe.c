@@ -4,14 +4,20 @@
  * started at once and run concurrently by the HTTP engine:
  *
  *   project
- *   build definitions (pages) -> builds of each definition (pages)
+ *   build definitions (pages) -> builds across the definitions of each page (pages)
  *   repositories
  *   pull requests (pages) -> reviewers of completed ones lacking them
+ *                         -> the licence of each new author (User Entitlements)
  *   policy configurations (pages)
- *   environments (pages)
+ *   environments (pages) -> the checks on each environment
  *
  * so the wall time is about that of the longest chain. Every failure is
- * recorded and the facts it prevents are left unset (unknown), never guessed.
+ * recorded and the facts it prevents are left unset (unknown), never guessed;
+ * the checks and the licences are optional: a token without their scope
+ * leaves their facts null with the reason, not the probe degraded.
+ *
+ * With a scan's project cache the first probe of a project reads it whole
+ * (every repository's pull requests) and the others set their facts from it.
  */
 #include "ado_probe_int.h"
 #include "ado_common.h"
@@ -556,14 +562,24 @@ typedef struct {
 	int oom;
 } page_walk;
 
+/* Whether an item of a page is new to its list: 1 (counted as fresh), 0 a
+ * repeat, -1 out of memory (counted too: it was not seen before). Items
+ * without an id are new. */
+static int first_sighting(chain *c, int64_t id, size_t *fresh)
+{
+	int added = id >= 0 ? idset_add(&c->ids, id) : 1;
+	if (added != 0)
+		(*fresh)++;
+	return added;
+}
+
 static int on_definition(void *ctx, const alm_ado_definition *d)
 {
 	page_walk *w = ctx;
 	probe *p = w->c->p;
-	int added = d->id >= 0 ? idset_add(&w->c->ids, d->id) : 1;
+	int added = first_sighting(w->c, d->id, &w->fresh);
 	if (added == 0)
 		return 0;
-	w->fresh++;
 	if (added < 0 || add_definition(p, d) < 0) {
 		w->oom = 1;
 		return 0;
@@ -601,10 +617,8 @@ static int on_build(void *ctx, const alm_ado_build *b)
 {
 	page_walk *w = ctx;
 	probe *p = w->c->p;
-	int added = b->id >= 0 ? idset_add(&w->c->ids, b->id) : 1;
-	if (added == 0)
+	if (first_sighting(w->c, b->id, &w->fresh) == 0)
 		return 0;
-	w->fresh++;
 	/* minTime already filters on the server; this keeps the window
 	 * exact when a server ignores it. */
 	if (!p->all_history && b->queued > 0 && b->queued < p->since)
@@ -774,10 +788,9 @@ static void pull_requests_page(chain *c, const alm_http_response *res)
 	}
 	for (i = 0; i < prs.count; i++) {
 		const alm_ado_pull_request *pr = &prs.items[i];
-		int added = pr->id >= 0 ? idset_add(&c->ids, pr->id) : 1;
+		int added = first_sighting(c, pr->id, &fresh);
 		if (added == 0)
 			continue;
-		fresh++;
 		if (!p->all_history && pr->created > 0 && pr->created < p->since)
 			continue;
 		if (added < 0 || add_pull_request(p, pr) < 0) {
@@ -896,10 +909,9 @@ static void environments_page(chain *c, const alm_http_response *res)
 		return;
 	}
 	for (i = 0; i < envs.count; i++) {
-		int added = envs.items[i].id >= 0 ? idset_add(&c->ids, envs.items[i].id) : 1;
+		int added = first_sighting(c, envs.items[i].id, &fresh);
 		if (added == 0)
 			continue;
-		fresh++;
 		if (added < 0 || add_environment(p, &envs.items[i]) < 0)
 			fail(p, G_ENVIRONMENTS, RANK_OTHER, "out of memory while reading %s", groups[G_ENVIRONMENTS].what);
 	}
