@@ -452,16 +452,27 @@ static void chain_next(chain *c, const alm_http_response *res, size_t items, siz
 
 /* ---- what each page means ---- */
 
+/* `items` with room for item `count`: the capacity doubles (from `first`).
+ * NULL when out of memory (`items` is still the caller's, *cap unchanged). */
+static void *grow(void *items, size_t count, size_t *cap, size_t size, size_t first)
+{
+	size_t want;
+	void *grown;
+	if (count < *cap)
+		return items;
+	want = *cap ? *cap * 2 : first;
+	if (!(grown = realloc(items, want * size)))
+		return NULL;
+	*cap = want;
+	return grown;
+}
+
 static int add_definition(probe *p, const alm_ado_definition *d)
 {
-	if (p->ndefs == p->capdefs) {
-		size_t cap = p->capdefs ? p->capdefs * 2 : 64;
-		definition *defs = realloc(p->defs, cap * sizeof *defs);
-		if (!defs)
-			return -1;
-		p->defs = defs;
-		p->capdefs = cap;
-	}
+	definition *defs = grow(p->defs, p->ndefs, &p->capdefs, sizeof *defs, 64);
+	if (!defs)
+		return -1;
+	p->defs = defs;
 	p->defs[p->ndefs].id = d->id;
 	p->defs[p->ndefs].yaml = d->yaml;
 	/* Most definitions of a huge project say no name worth keeping twice. */
@@ -474,14 +485,10 @@ static int add_definition(probe *p, const alm_ado_definition *d)
 
 static int queue_definition(probe *p, int64_t id)
 {
-	if (p->npending == p->cap_pending) {
-		size_t cap = p->cap_pending ? p->cap_pending * 2 : 256;
-		int64_t *grown = realloc(p->pending, cap * sizeof *grown);
-		if (!grown)
-			return -1;
-		p->pending = grown;
-		p->cap_pending = cap;
-	}
+	int64_t *grown = grow(p->pending, p->npending, &p->cap_pending, sizeof *grown, 256);
+	if (!grown)
+		return -1;
+	p->pending = grown;
 	p->pending[p->npending++] = id;
 	return 0;
 }
@@ -719,17 +726,12 @@ static int person_of(probe *p, const char *id)
 {
 	size_t found;
 	int added;
-	person *who;
+	person *who, *grown;
 	if (!*id)
 		return -1;
-	if (p->npeople == p->cappeople) {
-		size_t cap = p->cappeople ? p->cappeople * 2 : 16;
-		person *grown = realloc(p->people, cap * sizeof *grown);
-		if (!grown)
-			return -1;
-		p->people = grown;
-		p->cappeople = cap;
-	}
+	if (!(grown = grow(p->people, p->npeople, &p->cappeople, sizeof *grown, 16)))
+		return -1;
+	p->people = grown;
 	if ((added = alm_ado_strmap_put(&p->people_ids, id, p->npeople, &found)) < 0)
 		return -1;
 	if (added == 0)
@@ -756,15 +758,10 @@ static int person_of(probe *p, const char *id)
 
 static int add_pull_request(probe *p, const alm_ado_pull_request *pr)
 {
-	pr_record *r;
-	if (p->nprs == p->capprs) {
-		size_t cap = p->capprs ? p->capprs * 2 : 64;
-		pr_record *grown = realloc(p->prs, cap * sizeof *grown);
-		if (!grown)
-			return -1;
-		p->prs = grown;
-		p->capprs = cap;
-	}
+	pr_record *r, *grown = grow(p->prs, p->nprs, &p->capprs, sizeof *grown, 64);
+	if (!grown)
+		return -1;
+	p->prs = grown;
 	r = &p->prs[p->nprs];
 	if (!(r->repository_id = strdup(pr->repository_id)))
 		return -1;
@@ -862,14 +859,10 @@ static int add_environment(probe *p, const alm_ado_environment *raw)
 	environment *e;
 	char *s;
 	int added;
-	if (p->nenv == p->capenv) {
-		size_t cap = p->capenv ? p->capenv * 2 : 16;
-		environment *grown = realloc(p->envs, cap * sizeof *grown);
-		if (!grown)
-			return -1;
-		p->envs = grown;
-		p->capenv = cap;
-	}
+	environment *grown = grow(p->envs, p->nenv, &p->capenv, sizeof *grown, 16);
+	if (!grown)
+		return -1;
+	p->envs = grown;
 	if ((added = alm_ado_strmap_put(&p->env_names, raw->name, p->nenv, NULL)) <= 0)
 		return added;
 	e = &p->envs[p->nenv];
