@@ -197,7 +197,7 @@ struct probe {
 	int envs_skipped;
 
 	/* optional groups: why their facts are unknown */
-	char optional_error[G_COUNT][512];
+	char optional_error[G_COUNT][768];
 };
 
 /* ---- small utilities ---- */
@@ -1198,7 +1198,7 @@ static int set_license_facts(probe *p, const alm_ado_repository *repo)
 	unsigned char *seen = calloc(p->npeople ? p->npeople : 1, 1);
 	int checked = 0, basic = 0, stakeholder = 0, none = 0, gone = 0, failed = 0, skipped = 0, error = 0;
 	size_t i;
-	char why[700];
+	char why[900];
 
 	if (!seen)
 		return alm_error_set(ALM_ENOMEM, "out of memory");
@@ -1351,7 +1351,7 @@ static int set_check_facts(probe *p)
 	}
 	if (unknown) {
 		/* Some environment's checks are not known: neither is the whole. */
-		char why[700];
+		char why[900];
 		snprintf(why, sizeof why, "the checks of %d of %zu environments could not be read: %s", unknown, p->nenv,
 			 p->optional_error[G_CHECKS][0] ? p->optional_error[G_CHECKS]
 			 : "more environments than the probe reads checks of (100)");
