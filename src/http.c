@@ -182,6 +182,18 @@ void alm_http_free(alm_http *http)
 	curl_global_cleanup();
 }
 
+/* The body's announced length (when under the cap) sizes the buffer at once:
+ * doubling a buffer of megabytes, between thousands of small allocations
+ * freed by the parser, costs more in the allocator than the copying. */
+static size_t first_capacity(request *r)
+{
+	curl_off_t announced = -1;
+	if (curl_easy_getinfo(r->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced) == CURLE_OK && announced > 0 &&
+	    (uint64_t)announced < (uint64_t)r->http->opts.max_body)
+		return (size_t)announced + 1;
+	return 16384;
+}
+
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	request *r = userdata;
@@ -193,7 +205,7 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 		return 0; /* curl stops the transfer with CURLE_WRITE_ERROR */
 	}
 	if (r->len + n + 1 > r->cap) {
-		size_t cap = r->cap ? r->cap : 16384;
+		size_t cap = r->cap ? r->cap : first_capacity(r);
 		char *p;
 		while (cap < r->len + n + 1)
 			cap *= 2;

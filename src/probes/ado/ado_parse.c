@@ -226,6 +226,84 @@ static int find_array(const char *s, size_t len, size_t *at)
 	return -1;
 }
 
+/* The end of the JSON value starting at s[i]: the index of the ',' '}' or
+ * ']' that follows it at its own level, or len when there is none. */
+static size_t value_end(const char *s, size_t i, size_t len)
+{
+	int depth = 0;
+	while (i < len) {
+		char c = s[i];
+		if (c == '"') {
+			i = skip_string(s, i, len);
+			continue;
+		}
+		if (c == '{' || c == '[')
+			depth++;
+		else if (c == '}' || c == ']') {
+			if (depth == 0)
+				return i;
+			depth--;
+		} else if (c == ',' && depth == 0)
+			return i;
+		i++;
+	}
+	return len;
+}
+
+static int kept(const char *key, size_t n, const char *const *keep)
+{
+	for (; *keep; keep++)
+		if (strlen(*keep) == n && memcmp(*keep, key, n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Parses one item of a list. With `keep`, an object's members whose values
+ * are objects or arrays are left out unless named in `keep` (NULL-terminated):
+ * a build is 3.5 KB of JSON of which the facts need six scalars, and the
+ * nested links, identities and definitions are most of the bytes and of
+ * cJSON's work. `buf` is scratch space (at least len + 2 bytes). Anything
+ * not shaped as expected is parsed whole.
+ */
+static cJSON *parse_item(const char *s, size_t len, const char *const *keep, char *buf)
+{
+	size_t i = 1, o = 1;
+	if (!keep || len < 2 || s[0] != '{')
+		return cJSON_ParseWithLength(s, len);
+	buf[0] = '{';
+	for (;;) {
+		size_t key, key_end, value, end;
+		i = skip_blank(s, i, len);
+		if (i < len && s[i] == '}' && o == 1)
+			break;
+		if (i >= len || s[i] != '"')
+			return cJSON_ParseWithLength(s, len);
+		key = i;
+		key_end = skip_string(s, i, len);
+		i = skip_blank(s, key_end, len);
+		if (i >= len || s[i] != ':')
+			return cJSON_ParseWithLength(s, len);
+		value = skip_blank(s, i + 1, len);
+		end = value_end(s, value, len);
+		if (end >= len)
+			return cJSON_ParseWithLength(s, len);
+		if ((s[value] != '{' && s[value] != '[') || kept(s + key + 1, key_end - key - 2, keep)) {
+			if (o > 1)
+				buf[o++] = ',';
+			memcpy(buf + o, s + key, end - key);
+			o += end - key;
+		}
+		if (s[end] == '}')
+			break;
+		if (s[end] != ',')
+			return cJSON_ParseWithLength(s, len);
+		i = end + 1;
+	}
+	buf[o++] = '}';
+	return cJSON_ParseWithLength(buf, o);
+}
+
 /*
  * Calls fn for each item of a list body, parsing one item at a time: cJSON
  * has no streaming mode, and a page of a million definitions parsed whole
@@ -235,10 +313,12 @@ static int find_array(const char *s, size_t len, size_t *at)
  * whole body, which gives the usual NAME:LINE:COL message. *count receives
  * the number of items (objects or not).
  */
-static int list_each(const char *body, size_t len, const char *name, item_fn fn, void *ctx, size_t *count)
+static int list_each(const char *body, size_t len, const char *name, const char *const *keep, item_fn fn,
+		     void *ctx, size_t *count)
 {
 	const char *s = body;
-	size_t i, n = 0, whole_len = len;
+	size_t i, n = 0, whole_len = len, cap = 0;
+	char *buf = NULL;
 	int error = 0;
 
 	*count = 0;
@@ -254,42 +334,39 @@ static int list_each(const char *body, size_t len, const char *name, item_fn fn,
 	}
 	while (i < len) {
 		size_t start = i;
-		int depth = 0;
 		cJSON *item;
-		while (i < len) {
-			char c = s[i];
-			if (c == '"') {
-				i = skip_string(s, i, len);
-				continue;
-			}
-			if (c == '{' || c == '[')
-				depth++;
-			else if (c == '}' || c == ']') {
-				if (depth == 0)
-					break;
-				depth--;
-			} else if (c == ',' && depth == 0)
-				break;
-			i++;
-		}
+		i = value_end(s, i, len);
 		if (i >= len)
 			goto whole; /* cut short: let the whole parse say where */
-		item = cJSON_ParseWithLength(s + start, i - start);
+		if (keep && i - start + 2 > cap) {
+			char *grown = realloc(buf, i - start + 2);
+			if (!grown) {
+				free(buf);
+				return alm_error_set(ALM_ENOMEM, "out of memory");
+			}
+			buf = grown;
+			cap = i - start + 2;
+		}
+		item = parse_item(s + start, i - start, keep, buf);
 		if (!item)
 			goto whole;
 		n++;
 		error = fn(ctx, item);
 		cJSON_Delete(item);
-		if (error < 0)
+		if (error < 0) {
+			free(buf);
 			return error;
+		}
 		if (s[i] == ']')
 			break;
 		i = skip_blank(s, i + 1, len);
 	}
+	free(buf);
 	*count = n;
 	return 0;
 
 whole:
+	free(buf);
 	{
 		cJSON *root = NULL;
 		const cJSON *items, *item;
@@ -373,7 +450,8 @@ int alm_ado_parse_definitions_each(const char *body, size_t len, alm_ado_definit
 	definition_walk w;
 	w.fn = fn;
 	w.ctx = ctx;
-	return list_each(body, len, "build definitions", definition_item, &w, items);
+	static const char *const keep[] = { "process", "configuration", "latestBuild", NULL };
+	return list_each(body, len, "build definitions", keep, definition_item, &w, items);
 }
 
 /* The array with room for item `count`: it doubles at counts 0, 1, 2, 4...
@@ -467,7 +545,8 @@ int alm_ado_parse_builds_each(const char *body, size_t len, alm_ado_build_fn fn,
 	build_walk w;
 	w.fn = fn;
 	w.ctx = ctx;
-	return list_each(body, len, "builds", build_item, &w, items);
+	static const char *const keep[] = { NULL }; /* scalars only */
+	return list_each(body, len, "builds", keep, build_item, &w, items);
 }
 
 static int keep_build(void *ctx, const alm_ado_build *b)
@@ -979,7 +1058,7 @@ int alm_ado_parse_checks(alm_ado_checks *out, const char *body, size_t len)
 {
 	size_t items;
 	memset(out, 0, sizeof *out);
-	return list_each(body, len, "check configurations", check_item, out, &items);
+	return list_each(body, len, "check configurations", NULL, check_item, out, &items);
 }
 
 /* ---- a user entitlement ---- */
