@@ -535,6 +535,11 @@ static void test_contoso_requests(void **state)
 	assert_int_equal(n, 1);
 	assert_non_null(strstr(entry_str(m[0], "path"), "/pullRequests/106/reviewers"));
 	assert_int_equal(matching(log, "/_apis/projects/ALM%20Project", m, 16), 1);
+	/* In all: project 1, definitions 3, builds 3, repositories 1, pull
+	 * requests 4, reviewers 1, policies 4 (10 in pages of 3), environments 1,
+	 * checks 3, licences 3. */
+	assert_int_equal(cJSON_GetArraySize(log), 24);
+	assert_int_equal(r.stats.requests, 24);
 	cJSON_Delete(log);
 	run_free(&r);
 }
