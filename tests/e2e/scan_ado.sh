@@ -55,6 +55,11 @@ expect_json "$(row 'Legacy Portal')['status'] == 'failed' and 'disabled' in $(ro
 expect_json "r['totals']['failed'] == 1"
 check "[ \$(grep -c '\"path\": \"/contoso/_apis/projects\"' '$WORK/requests.log') -eq 2 ]"
 check "grep '\"path\": \"/contoso/_apis/projects\"' '$WORK/requests.log' | grep -q continuationToken"
+# Each project read once; the author of pull requests in three projects asked about once.
+check "[ \$(grep -c '\"path\": \"/contoso/[^/]*/_apis/build/definitions\"' '$WORK/requests.log') -eq 5 ]"
+check "[ \$(grep -c 'userentitlements/d6245f20-2af8-44f4-9451-8107cb2767db' '$WORK/requests.log') -eq 1 ]"
+expect_json "$(row 'Web Portal')['report']['facts']['ado']['licenses']['basic_or_above'] == 1 and $(row 'Warehouse')['report']['facts']['ado']['licenses']['available'] is True"
+expect_json "$(row 'Web Portal')['report']['facts']['ado']['environments']['approval_required'] == ['prod']"
 cp "$OUT" "$WORK/org.json"
 
 # ---- a local clone joins its repository's row ----

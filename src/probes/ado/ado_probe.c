@@ -121,7 +121,14 @@ typedef struct {
 	int person;   /* the author, in people[]; -1 when not said */
 } pr_record;
 
-enum { PERSON_ASKED, PERSON_NOT_ASKED, PERSON_NONE, PERSON_STAKEHOLDER, PERSON_BASIC, PERSON_NOT_MEMBER, PERSON_FAILED };
+enum { PERSON_ASKED, PERSON_NOT_ASKED, PERSON_NONE, PERSON_STAKEHOLDER, PERSON_BASIC, PERSON_NOT_MEMBER, PERSON_FAILED,
+       PERSON_ELSEWHERE /* being looked up by another project's probe of the same scan */ };
+
+/* A scan's cache also knows every person looked up in the organization:
+ * people work in several projects, and each is asked about once. */
+static int cache_person_claim(alm_ado_project_cache *cache, const char *collection, const char *id);
+static void cache_person_set(alm_ado_project_cache *cache, const char *collection, const char *id, int state);
+static int cache_person_wait(alm_ado_project_cache *cache, const char *collection, const char *id);
 
 typedef struct {
 	char *id;
@@ -152,6 +159,7 @@ struct probe {
 	char since_text[32];
 
 	int shared;          /* read for a project cache: every repository's share */
+	alm_ado_project_cache *cache; /* while a shared read runs: for the people */
 	int started[G_COUNT];
 	int failed[G_COUNT];
 	int reachable;
@@ -717,6 +725,8 @@ static void on_entitlement(alm_http *http, const alm_http_response *res, void *d
 		who->state = license == ALM_ADO_LICENSE_BASIC_OR_ABOVE ? PERSON_BASIC
 			     : license == ALM_ADO_LICENSE_STAKEHOLDER ? PERSON_STAKEHOLDER : PERSON_NONE;
 	}
+	if (p->cache)
+		cache_person_set(p->cache, p->target.collection, who->id, who->state);
 	free(r);
 }
 
@@ -742,15 +752,23 @@ static int person_of(probe *p, const char *id)
 	who->state = PERSON_NOT_ASKED;
 	p->npeople++;
 	if (p->vsaex && !p->failed[G_LICENSES]) {
-		if (p->npeople > MAX_PEOPLE) {
+		int known = p->cache ? cache_person_claim(p->cache, p->target.collection, id) : -1;
+		if (known >= 0) {
+			who->state = known; /* asked by another project's probe, or being asked */
+		} else if (p->npeople > MAX_PEOPLE) {
 			p->people_skipped++;
+			if (p->cache)
+				cache_person_set(p->cache, p->target.collection, id, PERSON_NOT_ASKED);
 		} else {
 			char *esc = alm_ado_escape(id);
 			char *url = esc ? alm_ado_format("%s/_apis/userentitlements/%s?api-version=7.1", p->vsaex, esc) : NULL;
 			free(esc);
 			who->state = PERSON_ASKED;
-			if (get_item(p, G_LICENSES, p->npeople - 1, url, on_entitlement) < 0)
+			if (get_item(p, G_LICENSES, p->npeople - 1, url, on_entitlement) < 0) {
 				who->state = PERSON_FAILED;
+				if (p->cache)
+					cache_person_set(p->cache, p->target.collection, id, PERSON_FAILED);
+			}
 		}
 	}
 	return (int)(p->npeople - 1);
@@ -1225,7 +1243,8 @@ static int set_license_facts(probe *p, const alm_ado_repository *repo)
 		snprintf(why, sizeof why, "%s", p->no_entitlements);
 	else if (failed || p->failed[G_LICENSES])
 		snprintf(why, sizeof why, "the licences could not be read: %s",
-			 p->optional_error[G_LICENSES][0] ? p->optional_error[G_LICENSES] : "no answer");
+			 p->optional_error[G_LICENSES][0] ? p->optional_error[G_LICENSES]
+			 : "the look-up made for another project of the scan failed");
 	if (why[0]) {
 		/* Unknown, not zero: null facts, and the evidence says why. */
 		for (i = 0; i < sizeof names / sizeof *names && error == 0; i++)
@@ -1663,10 +1682,80 @@ typedef struct cache_entry {
 
 struct alm_ado_project_cache {
 	pthread_mutex_t lock;
-	pthread_cond_t ready;
+	pthread_cond_t ready; /* a project read, or a person looked up */
 	cache_entry *entries;
 	size_t projects, served;
+	alm_ado_strmap people; /* "collection\nid" -> index in states */
+	int *states;
+	size_t nstates, capstates;
 };
+
+static char *person_key(const char *collection, const char *id)
+{
+	return alm_ado_format("%s\n%s", collection, id);
+}
+
+/* -1 when this probe is the first to ask about the person (it then must
+ * report the answer with cache_person_set), else the state known so far
+ * (PERSON_ELSEWHERE while another probe asks). */
+static int cache_person_claim(alm_ado_project_cache *cache, const char *collection, const char *id)
+{
+	char *key = person_key(collection, id);
+	size_t found = 0;
+	int added, state = -1;
+	if (!key)
+		return -1;
+	pthread_mutex_lock(&cache->lock);
+	if (cache->nstates == cache->capstates) {
+		int *grown = grow(cache->states, cache->nstates, &cache->capstates, sizeof *grown, 64);
+		if (!grown)
+			goto done;
+		cache->states = grown;
+	}
+	added = alm_ado_strmap_put(&cache->people, key, cache->nstates, &found);
+	if (added == 1)
+		cache->states[cache->nstates++] = PERSON_ASKED;
+	else if (added == 0)
+		state = cache->states[found] == PERSON_ASKED ? PERSON_ELSEWHERE : cache->states[found];
+done:
+	pthread_mutex_unlock(&cache->lock);
+	free(key);
+	return state;
+}
+
+static void cache_person_set(alm_ado_project_cache *cache, const char *collection, const char *id, int state)
+{
+	char *key = person_key(collection, id);
+	size_t found;
+	if (!key)
+		return;
+	pthread_mutex_lock(&cache->lock);
+	if (alm_ado_strmap_put(&cache->people, key, cache->nstates, &found) == 0)
+		cache->states[found] = state;
+	pthread_cond_broadcast(&cache->ready);
+	pthread_mutex_unlock(&cache->lock);
+	free(key);
+}
+
+/* The person's state once the probe asking about it is done. Every probe
+ * answers for what it claimed before it waits for others: no cycle. */
+static int cache_person_wait(alm_ado_project_cache *cache, const char *collection, const char *id)
+{
+	char *key = person_key(collection, id);
+	size_t found;
+	int state = PERSON_FAILED;
+	if (!key)
+		return state;
+	pthread_mutex_lock(&cache->lock);
+	if (alm_ado_strmap_put(&cache->people, key, cache->nstates, &found) == 0) {
+		while (cache->states[found] == PERSON_ASKED)
+			pthread_cond_wait(&cache->ready, &cache->lock);
+		state = cache->states[found];
+	}
+	pthread_mutex_unlock(&cache->lock);
+	free(key);
+	return state;
+}
 
 int alm_ado_project_cache_new(alm_ado_project_cache **out)
 {
@@ -1701,6 +1790,8 @@ void alm_ado_project_cache_free(alm_ado_project_cache *cache)
 		free(e->key);
 		free(e);
 	}
+	alm_ado_strmap_dispose(&cache->people);
+	free(cache->states);
 	pthread_cond_destroy(&cache->ready);
 	pthread_mutex_destroy(&cache->lock);
 	free(cache);
@@ -1767,8 +1858,22 @@ static int probe_shared(alm_ado_project_cache *cache, probe *p, const alm_http_o
 
 	if (loader) {
 		probe *data = malloc(sizeof *data);
+		size_t i;
 		p->shared = 1;
+		p->cache = cache;
 		error = data ? load(p, hopts, tuning, stats) : alm_error_set(ALM_ENOMEM, "out of memory");
+		/* A look-up never answered (the engine failed) is answered as failed,
+		 * so that no other probe waits for it; then the people another
+		 * project's probe was asking about when this one met them. */
+		for (i = 0; i < p->npeople; i++)
+			if (p->people[i].state == PERSON_ASKED) {
+				p->people[i].state = PERSON_FAILED;
+				cache_person_set(cache, p->target.collection, p->people[i].id, PERSON_FAILED);
+			}
+		for (i = 0; i < p->npeople; i++)
+			if (p->people[i].state == PERSON_ELSEWHERE)
+				p->people[i].state = cache_person_wait(cache, p->target.collection, p->people[i].id);
+		p->cache = NULL;
 		if (data) {
 			/* The record, its target included, now belongs to the cache. */
 			*data = *p;
