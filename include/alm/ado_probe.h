@@ -7,7 +7,12 @@
  * appears in any message this module produces.
  */
 #include "alm/facts.h"
+#include <stddef.h>
 #include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /*
  * What the repositories of one scan share: each project's data (pipelines,
@@ -61,5 +66,9 @@ typedef struct {
  * caller can exit 4 while any other caller records the failure and carries on.
  */
 int alm_ado_probe(alm_facts *facts, const alm_ado_probe_options *opts);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
