@@ -169,6 +169,7 @@ void alm_http_free(alm_http *http)
 	for (r = http->running; r; r = next) {
 		next = r->next;
 		curl_multi_remove_handle(http->multi, r->easy);
+		alm_rate_release(r->host); /* the governor counts it in flight */
 		request_free(r);
 	}
 	if (http->multi)
