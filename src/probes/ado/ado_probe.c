@@ -305,10 +305,10 @@ static int is_json_answer(const alm_http_response *res)
 static void append_progress(const probe *p, char *why, size_t n)
 {
 	size_t len = strlen(why);
-	snprintf(why + len, n - len, "; read by then: %d pages of build definitions, %d of %d lists of builds "
-		 "(%d pages, %zu definitions still waiting), %d pages of pull requests, %zu pull requests",
-		 p->pages[G_DEFINITIONS], p->batches_done, p->batches_started + (p->npending > p->pending_head),
-		 p->pages[G_BUILDS], p->npending - p->pending_head, p->pages[G_PULL_REQUESTS], p->nprs);
+	snprintf(why + len, n - len, "; read by then: %d pages of build definitions (%zu definitions), %d lists of "
+		 "builds done and %d running (%d pages), %zu definitions waiting for a list, %d pages of pull requests",
+		 p->pages[G_DEFINITIONS], p->ndefs, p->batches_done, p->batches_running, p->pages[G_BUILDS],
+		 p->npending - p->pending_head, p->pages[G_PULL_REQUESTS]);
 }
 
 /*
