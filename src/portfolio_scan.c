@@ -2,6 +2,7 @@
  * listed by Azure DevOps), joining local clones to the Azure DevOps
  * repositories they clone, and assessing each on a pool of threads. */
 #include "alm/ado_list.h"
+#include "alm/ado_probe.h"
 #include "alm/assess.h"
 #include "alm/error.h"
 #include "alm/portfolio.h"
@@ -34,6 +35,7 @@ typedef struct {
 	pthread_mutex_t lock;
 	const alm_rules *rules;
 	const alm_portfolio_scan_options *opts;
+	alm_ado_project_cache *ado_cache; /* each project read once for the whole scan */
 } queue;
 
 typedef struct {
@@ -159,6 +161,7 @@ static cJSON *assess_row(const job *j, const queue *q)
 	g.since = q->opts->since;
 	g.all_history = q->opts->all_history;
 	g.env = q->opts->env;
+	g.ado_cache = q->ado_cache;
 	if (j->ado) {
 		g.ado_url = j->ado->project_url;
 		g.ado_repo = j->ado->name;
@@ -467,6 +470,8 @@ int alm_portfolio_scan(cJSON **out, cJSON **notes, const alm_rules *rules, const
 	q.rules = rules;
 	q.opts = opts;
 	q.total = q.n;
+	if ((error = alm_ado_project_cache_new(&q.ado_cache)) < 0)
+		goto done;
 	pthread_mutex_init(&q.lock, NULL);
 	{
 		size_t total = q.n;
@@ -499,6 +504,7 @@ done:
 		free(paths.items[i]);
 	free(paths.items);
 	alm_ado_listing_free(listing);
+	alm_ado_project_cache_free(q.ado_cache);
 	if (curl_held)
 		alm_ado_global_shutdown();
 	git_libgit2_shutdown();

@@ -92,6 +92,9 @@ typedef struct {
 	/* Azure DevOps */
 	const char *ado_url;     /* --ado URL; NULL: derived (pipeline, remote) when a token is set */
 	const char *ado_repo;    /* --ado-repo NAME */
+	/* A scan's shared Azure DevOps project data (alm_ado_project_cache_new):
+	 * each project is read once for all its repositories. NULL: none. */
+	struct alm_ado_project_cache *ado_cache;
 
 	/* Power Platform */
 	int power_platform;      /* --power-platform given */

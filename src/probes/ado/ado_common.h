@@ -86,4 +86,22 @@ const alm_env *alm_ado_env_pick(alm_env *scratch, const alm_env *given, alm_ado_
  */
 char *alm_ado_follow_token(char ***tokens, int *ntokens, const char *base_url, const char *continuation);
 
+/*
+ * A map from strings (compared case-insensitively, as Azure DevOps compares
+ * names and ids) to indexes, in linear time: open addressing on an FNV-1a
+ * hash of the lower-cased key. Keys are copied. A zeroed struct is empty.
+ */
+typedef struct {
+	char **keys;
+	size_t *values;
+	size_t cap, used;
+} alm_ado_strmap;
+
+/* Returns 1 when `key` was added with `value`, 0 when it was there (*found
+ * receives its value, when not NULL), -1 when out of memory. */
+int alm_ado_strmap_put(alm_ado_strmap *m, const char *key, size_t value, size_t *found);
+
+/* Frees the keys and the table; the struct is zeroed. */
+void alm_ado_strmap_dispose(alm_ado_strmap *m);
+
 #endif

@@ -62,6 +62,7 @@ static int run(alm_facts *facts, const alm_gather_options *opts)
 	ao.all_history = opts->all_history;
 	ao.timeout = opts->timeout;
 	ao.env = &opts->env;
+	ao.cache = opts->ado_cache;
 	rc = alm_ado_probe(facts, &ao);
 	/* Impossible to even try (no token, a bad or plain-http URL) is the
 	 * user's input to fix only when they named Azure DevOps; found by

@@ -48,6 +48,7 @@ struct lister {
 
 	project **projects; /* pointers: requests in flight hold them */
 	size_t nprojects, capprojects;
+	alm_ado_strmap seen; /* "id:..." or "name:..." of every project added */
 
 	char *projects_url; /* the list's URL without the paging parameter */
 	int pages;
@@ -148,12 +149,15 @@ static int add_project(lister *l, const char *id, const char *name)
 {
 	project *p;
 	char *base = NULL, *url = NULL;
-	size_t i;
 
-	for (i = 0; i < l->nprojects; i++) {
-		const project *q = l->projects[i];
-		if (*id && *q->id ? strcasecmp(q->id, id) == 0 : strcasecmp(q->name, name) == 0)
-			return 0;
+	/* Seen before: by id when the service gives one, else by name. A hash
+	 * map, so that a hundred thousand projects stay linear. */
+	{
+		char key[600];
+		int added;
+		snprintf(key, sizeof key, "%s%s", *id ? "id:" : "name:", *id ? id : name);
+		if ((added = alm_ado_strmap_put(&l->seen, key, l->nprojects, NULL)) <= 0)
+			return added;
 	}
 	if (l->nprojects == l->capprojects) {
 		size_t cap = l->capprojects ? l->capprojects * 2 : 16;
@@ -432,6 +436,7 @@ static void lister_dispose(lister *l)
 	for (i = 0; i < l->nprojects; i++)
 		project_free(l->projects[i]);
 	free(l->projects);
+	alm_ado_strmap_dispose(&l->seen);
 	for (k = 0; k < l->ntokens; k++)
 		free(l->tokens[k]);
 	free(l->tokens);
