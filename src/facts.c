@@ -20,6 +20,7 @@ const char *alm_source_name(alm_source source)
 	case ALM_SOURCE_ADO: return "ado";
 	case ALM_SOURCE_ANSWERS: return "answers";
 	case ALM_SOURCE_DEFAULT: return "default";
+	case ALM_SOURCE_PP: return "pp";
 	}
 	return "default";
 }

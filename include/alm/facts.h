@@ -22,12 +22,13 @@ typedef enum {
 	ALM_SOURCE_REPO,
 	ALM_SOURCE_ADO,
 	ALM_SOURCE_ANSWERS,
-	ALM_SOURCE_DEFAULT
+	ALM_SOURCE_DEFAULT,
+	ALM_SOURCE_PP /* the Power Platform tenant: admin API and Dataverse */
 } alm_source;
 
 typedef struct alm_facts alm_facts;
 
-/* The name used in JSON ("repo", "ado", "answers", "default"). */
+/* The name used in JSON ("repo", "ado", "answers", "default", "pp"). */
 const char *alm_source_name(alm_source source);
 
 /* Creates an empty document. Free with alm_facts_free. */

@@ -17,12 +17,15 @@ enum {
 
 #define CLI_MAX_OPTIONS 32
 #define CLI_MAX_POSITIONAL 1024
+#define CLI_MAX_VALUES 64 /* values of repeated options, all options together */
 
 typedef struct {
 	const char *name;     /* long name without dashes */
 	char short_name;      /* 0 when none */
 	const char *metavar;  /* NULL: a flag without a value */
 	const char *help;
+	int optional;         /* the value may be left out: taken only as --name=VALUE, or when
+			       * the next argument is an http(s):// URL; else the value is "1" */
 } cli_option;
 
 typedef struct {
@@ -31,7 +34,14 @@ typedef struct {
 	const char *pos[CLI_MAX_POSITIONAL];
 	int npos;
 	int help;
+	int every_option[CLI_MAX_VALUES]; /* each value given, in order, with its option */
+	const char *every_value[CLI_MAX_VALUES];
+	int nevery;
 } cli_args;
+
+/* Every value given for option `idx`, in order, into out (at most max);
+ * returns how many. */
+int cli_values(const cli_args *a, int idx, const char **out, int max);
 
 typedef struct {
 	const char *name;      /* "assess" */

@@ -13,7 +13,7 @@
 #include <string.h>
 
 enum { O_ANSWERS, O_RULES, O_ADO, O_ADO_REPO, O_SINCE, O_FORMAT, O_OUTPUT, O_STRICT, O_FAIL_UNLESS,
-       O_MIN_CONFIDENCE, O_NO_REPO, O_TIMEOUT, O_CA_FILE, O_QUIET, O_COUNT };
+       O_MIN_CONFIDENCE, O_NO_REPO, O_TIMEOUT, O_CA_FILE, O_QUIET, O_PP, O_PP_CLOUD, O_PP_ENV, O_PP_TOKEN, O_COUNT };
 
 static const cli_option options[O_COUNT] = {
 	[O_ANSWERS] = {"answers", 'a', "FILE", "answers file (default: REPO/.alm-advisor/answers.json if present)"},
@@ -30,6 +30,7 @@ static const cli_option options[O_COUNT] = {
 	[O_TIMEOUT] = {"timeout", 0, "SECONDS", "give up on Azure DevOps after this long in all (default 60)"},
 	[O_CA_FILE] = {"ca-file", 0, "FILE", "extra certificate authorities for Azure DevOps Server"},
 	[O_QUIET] = {"quiet", 'q', NULL, "no progress meter on stderr (it shows only on a terminal anyway)"},
+	CLI_PP_OPTIONS(O_PP, O_PP_CLOUD, O_PP_ENV, O_PP_TOKEN),
 };
 
 static const cli_command command = {
@@ -157,6 +158,8 @@ int cmd_assess(int argc, char **argv)
 	g.timeout = a.value[O_TIMEOUT];
 	g.since = a.value[O_SINCE];
 	g.strict = a.value[O_STRICT] != NULL;
+	if ((code = cli_pp_options(&g, &a, O_PP, O_PP_CLOUD, O_PP_ENV, O_PP_TOKEN)) != 0)
+		goto done;
 	cli_progress_begin(gather_label(&a), !a.value[O_QUIET]);
 	code = cli_gather(&facts, &g);
 	if (code != EXIT_ASSESSED) {

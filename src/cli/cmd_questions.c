@@ -1,6 +1,7 @@
 /* alm-advisor questions: the questions of the tree, the answers template, and
  * the questionnaire on a terminal. */
 #include "cli.h"
+#include "gather.h"
 #include "questionnaire.h"
 
 #include "alm/answers.h"
@@ -13,7 +14,7 @@
 #include <sys/stat.h>
 
 enum { O_INIT, O_INTERACTIVE, O_OUTPUT, O_RULES, O_ANSWERS, O_NO_REPO, O_ADO, O_ADO_REPO, O_SINCE, O_TIMEOUT,
-       O_CA_FILE, O_QUIET, O_COUNT };
+       O_CA_FILE, O_QUIET, O_PP, O_PP_CLOUD, O_PP_ENV, O_PP_TOKEN, O_COUNT };
 
 static const cli_option options[O_COUNT] = {
 	[O_INIT] = {"init", 0, "FILE", "write a commented answers template to FILE (never overwrites)"},
@@ -29,6 +30,7 @@ static const cli_option options[O_COUNT] = {
 	[O_TIMEOUT] = {"timeout", 0, "SECONDS", "give up on Azure DevOps after this long in all (default 60)"},
 	[O_CA_FILE] = {"ca-file", 0, "FILE", "extra certificate authorities for Azure DevOps Server"},
 	[O_QUIET] = {"quiet", 'q', NULL, "no progress meter on stderr"},
+	CLI_PP_OPTIONS(O_PP, O_PP_CLOUD, O_PP_ENV, O_PP_TOKEN),
 };
 
 static const cli_command command = {
@@ -90,6 +92,8 @@ static int interactive(const cli_args *a, const alm_rules *rules)
 	q.gather.ca_file = a->value[O_CA_FILE];
 	q.gather.timeout = a->value[O_TIMEOUT];
 	q.gather.since = a->value[O_SINCE];
+	if (cli_pp_options(&q.gather, a, O_PP, O_PP_CLOUD, O_PP_ENV, O_PP_TOKEN) != 0)
+		return EXIT_USAGE;
 	return cli_questionnaire(&q);
 }
 
@@ -126,7 +130,7 @@ int cmd_questions(int argc, char **argv)
 	} else {
 		/* Only the questionnaire reads a repository or saves to -o. */
 		static const int interactive_only[] = {O_OUTPUT, O_ANSWERS, O_NO_REPO, O_ADO, O_ADO_REPO, O_SINCE,
-						       O_TIMEOUT, O_CA_FILE};
+						       O_TIMEOUT, O_CA_FILE, O_PP, O_PP_CLOUD, O_PP_ENV, O_PP_TOKEN};
 		for (i = 0; i < (int)(sizeof interactive_only / sizeof interactive_only[0]); i++) {
 			if (a.value[interactive_only[i]]) {
 				cli_error("--%s applies to questions --interactive", options[interactive_only[i]].name);

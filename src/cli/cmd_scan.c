@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 enum { O_UNDER, O_ANSWERS_MAP, O_JOBS, O_SHARD, O_FORMAT, O_OUTPUT, O_RULES, O_SINCE, O_ADO, O_TIMEOUT,
-       O_CA_FILE, O_COUNT };
+       O_CA_FILE, O_PP, O_PP_CLOUD, O_PP_ENV, O_PP_TOKEN, O_COUNT };
 
 /* Azure DevOps repositories probed at once. Each probe keeps up to 16 requests
  * in flight itself; four probes at once cut an organization's scan to about
@@ -42,6 +42,7 @@ static const cli_option options[O_COUNT] = {
 	[O_ADO] = {"ado", 0, "URL", "every repository of https://dev.azure.com/ORG[/PROJECT], without cloning"},
 	[O_TIMEOUT] = {"timeout", 0, "SECONDS", "give up on the Azure DevOps listing, or a repository, after this long (60)"},
 	[O_CA_FILE] = {"ca-file", 0, "FILE", "extra certificate authorities for Azure DevOps Server"},
+	CLI_PP_OPTIONS(O_PP, O_PP_CLOUD, O_PP_ENV, O_PP_TOKEN),
 };
 
 static const cli_command command = {
@@ -73,6 +74,7 @@ typedef struct {
 	const char *since;
 	const char *timeout;
 	const char *ca_file;
+	const gather_options *pp; /* the Power Platform options, for every repository */
 } queue;
 
 static int is_dir(const char *path)
@@ -200,6 +202,14 @@ static void assess_one(job *j, const queue *q)
 	g.quiet = 1;
 	g.message = message;
 	g.message_size = sizeof message;
+	g.power_platform = q->pp->power_platform;
+	g.pp_admin_url = q->pp->pp_admin_url;
+	g.pp_cloud = q->pp->pp_cloud;
+	memcpy(g.pp_environments, q->pp->pp_environments, sizeof g.pp_environments);
+	g.pp_environments_count = q->pp->pp_environments_count;
+	g.pp_token_env = q->pp->pp_token_env;
+	g.timeout = q->timeout;
+	g.ca_file = q->ca_file;
 	if (j->ado) {
 		g.ado_url = j->ado->project_url;
 		g.ado_repo = j->ado->name;
@@ -434,6 +444,7 @@ int cmd_scan(int argc, char **argv)
 	alm_rules *rules = NULL;
 	cJSON *map = NULL, *rows = NULL, *portfolio = NULL;
 	queue q;
+	gather_options pp;
 	char *text = NULL, *end;
 	size_t len = 0, i, nado = 0, nlocal = 0;
 	unsigned shard = 0, shards = 0;
@@ -442,12 +453,16 @@ int cmd_scan(int argc, char **argv)
 	int format = ALM_PORTFOLIO_TEXT, all_history, code, k, curl_held = 0;
 
 	memset(&q, 0, sizeof q);
+	memset(&pp, 0, sizeof pp);
 	if ((code = cli_parse(&a, &command, argc, argv)) != 0)
 		return code;
 	if (a.help) {
 		cli_usage(stdout, &command);
 		return EXIT_ASSESSED;
 	}
+	if ((code = cli_pp_options(&pp, &a, O_PP, O_PP_CLOUD, O_PP_ENV, O_PP_TOKEN)) != 0)
+		return code;
+	q.pp = &pp;
 	if (!a.npos && !a.value[O_UNDER] && !a.value[O_ADO]) {
 		cli_error("scan: name repositories (PATH...), a directory to search (--under DIR) or an Azure DevOps "
 			  "project or organization (--ado URL)");

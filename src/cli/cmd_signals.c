@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_SINCE, O_ADO, O_ADO_REPO, O_ANSWERS, O_OUTPUT, O_STRICT, O_TIMEOUT, O_CA_FILE, O_COUNT };
+enum { O_SINCE, O_ADO, O_ADO_REPO, O_ANSWERS, O_OUTPUT, O_STRICT, O_TIMEOUT, O_CA_FILE, O_PP, O_PP_CLOUD, O_PP_ENV,
+       O_PP_TOKEN, O_COUNT };
 
 static const cli_option options[O_COUNT] = {
 	[O_SINCE] = {"since", 0, "WHEN", "history window: DAYS, YYYY-MM-DD or all (default 365)"},
@@ -18,11 +19,13 @@ static const cli_option options[O_COUNT] = {
 	[O_STRICT] = {"strict", 0, NULL, "fail (exit 4) when a remote service fails"},
 	[O_TIMEOUT] = {"timeout", 0, "SECONDS", "give up on Azure DevOps after this long in all (default 60)"},
 	[O_CA_FILE] = {"ca-file", 0, "FILE", "extra certificate authorities for Azure DevOps Server"},
+	CLI_PP_OPTIONS(O_PP, O_PP_CLOUD, O_PP_ENV, O_PP_TOKEN),
 };
 
 static const cli_command command = {
 	"signals", "signals [REPO] [options]",
-	"Prints the facts read from the repository (and Azure DevOps when asked) as JSON\n"
+	"Prints the facts read from the repository (and Azure DevOps and the Power Platform\n"
+	"when asked) as JSON\n"
 	"(\"schema\": \"alm-advisor/facts@1\"), each with its source and evidence.",
 	options, O_COUNT, 1};
 
@@ -55,6 +58,8 @@ int cmd_signals(int argc, char **argv)
 	g.timeout = a.value[O_TIMEOUT];
 	g.since = a.value[O_SINCE];
 	g.strict = a.value[O_STRICT] != NULL;
+	if ((code = cli_pp_options(&g, &a, O_PP, O_PP_CLOUD, O_PP_ENV, O_PP_TOKEN)) != 0)
+		return code;
 	if ((code = cli_gather(&facts, &g)) != EXIT_ASSESSED)
 		return code;
 	doc = alm_facts_to_json(facts);

@@ -4,6 +4,7 @@
 
 #include "alm/ado_probe.h"
 #include "alm/answers.h"
+#include "alm/pp_probe.h"
 #include "alm/error.h"
 #include "alm/json.h"
 #include "alm/repo_locate.h"
@@ -45,6 +46,95 @@ static int ado_wanted(const gather_options *o, const alm_facts *facts)
 	if (tf && strcasecmp(tf, "True") == 0 && getenv("SYSTEM_COLLECTIONURI") && token)
 		return 1;
 	return token && cJSON_IsString(host) && strcmp(host->valuestring, "azure-devops") == 0;
+}
+
+int cli_pp_options(gather_options *g, const cli_args *a, int pp, int cloud, int env, int token)
+{
+	const char *v = a->value[pp];
+	int n, i;
+	static const char *const clouds[] = { "public", "usgov", "usgovhigh", "dod", "china", NULL };
+
+	g->power_platform = v != NULL;
+	g->pp_admin_url = v && strstr(v, "://") ? v : NULL;
+	g->pp_cloud = a->value[cloud];
+	g->pp_token_env = a->value[token];
+	n = cli_values(a, env, g->pp_environments, CLI_MAX_PP_ENVIRONMENTS);
+	g->pp_environments_count = (size_t)n;
+	if (v && !g->pp_admin_url && strcmp(v, "1") != 0) {
+		cli_error("--power-platform '%s': expected the admin API's https:// URL, or nothing", v);
+		return EXIT_USAGE;
+	}
+	if (a->count[env] > CLI_MAX_PP_ENVIRONMENTS) {
+		cli_error("--pp-environment: at most %d (or 'all')", CLI_MAX_PP_ENVIRONMENTS);
+		return EXIT_USAGE;
+	}
+	if (g->pp_cloud) {
+		for (i = 0; clouds[i] && strcmp(clouds[i], g->pp_cloud) != 0; i++)
+			;
+		if (!clouds[i]) {
+			cli_error("--cloud '%s': expected public, usgov, usgovhigh, dod or china", g->pp_cloud);
+			return EXIT_USAGE;
+		}
+	}
+	if (!g->power_platform && (g->pp_cloud || n || g->pp_token_env)) {
+		cli_error("--cloud, --pp-environment and --pp-token-env apply with --power-platform");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/*
+ * The Power Platform probe, called here until the library's probe table runs
+ * it (alm_gather): the options it takes, and the environment read at this edge.
+ */
+static int gather_power_platform(alm_facts *facts, const gather_options *o, long long since, int all)
+{
+	alm_gather_options go;
+	const char *token = o->pp_token_env ? getenv(o->pp_token_env) : NULL;
+	int rc;
+
+	/* Not ALM_GATHER_OPTIONS_INIT: it leaves fields to -Wmissing-field-initializers. */
+	memset(&go, 0, sizeof go);
+	go.version = ALM_GATHER_OPTIONS_VERSION;
+	if (o->pp_token_env && !(token && *token) && !(getenv("AZURE_CLIENT_SECRET") && *getenv("AZURE_CLIENT_SECRET")) &&
+	    !(getenv("AZURE_FEDERATED_TOKEN_FILE") && *getenv("AZURE_FEDERATED_TOKEN_FILE"))) {
+		char line[300];
+		snprintf(line, sizeof line, "--pp-token-env %.100s: the variable %.100s is not set", o->pp_token_env,
+			 o->pp_token_env);
+		report(o, "", line);
+		return EXIT_BAD_INPUT;
+	}
+	go.repo = o->repo;
+	go.since = since;
+	go.all_history = all;
+	go.timeout = o->timeout ? atof(o->timeout) : 0;
+	go.ca_file = o->ca_file;
+	go.strict = o->strict;
+	go.power_platform = 1;
+	go.pp_admin_url = o->pp_admin_url;
+	go.pp_cloud = o->pp_cloud;
+	go.pp_environments = o->pp_environments;
+	go.pp_environments_count = o->pp_environments_count;
+	go.env.azure_tenant_id = getenv("AZURE_TENANT_ID");
+	go.env.azure_client_id = getenv("AZURE_CLIENT_ID");
+	go.env.azure_client_secret = getenv("AZURE_CLIENT_SECRET");
+	go.env.azure_federated_token_file = getenv("AZURE_FEDERATED_TOKEN_FILE");
+	go.env.azure_authority_host = getenv("AZURE_AUTHORITY_HOST");
+	go.env.power_platform_token = token;
+	cli_progress_label(alm_pp_probe.label);
+	if ((rc = alm_pp_probe.run(facts, &go)) == 0)
+		return EXIT_ASSESSED;
+	if (rc == ALM_EINVALID) {
+		report(o, "Power Platform: ", alm_error_last());
+		return EXIT_BAD_INPUT;
+	}
+	if (o->strict) {
+		report(o, "Power Platform: ", alm_error_last());
+		return EXIT_REMOTE;
+	}
+	if (!o->quiet)
+		fprintf(stderr, "alm-advisor: warning: Power Platform evidence is missing: %s\n", alm_error_last());
+	return EXIT_ASSESSED;
 }
 
 int cli_gather(alm_facts **out, const gather_options *o)
@@ -152,6 +242,8 @@ int cli_gather(alm_facts **out, const gather_options *o)
 		alm_facts_set_probe(facts, "ado", "skipped",
 				    "not asked: pass --ado URL with AZURE_DEVOPS_EXT_PAT set to add Azure DevOps evidence");
 	}
+	if (o->power_platform && (code = gather_power_platform(facts, o, since, all)) != EXIT_ASSESSED)
+		goto done;
 done:
 	free(workdir);
 	free(conventional);

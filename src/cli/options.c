@@ -77,7 +77,13 @@ int cli_parse(cli_args *out, const cli_command *cmd, int argc, char **argv)
 			cli_error("%s: unknown option '%s' (see 'alm-advisor %s --help')", cmd->name, arg, cmd->name);
 			return EXIT_USAGE;
 		}
-		if (cmd->options[idx].metavar) {
+		if (cmd->options[idx].optional && !value) {
+			/* Only an address is taken from the next argument: a REPO never is one. */
+			if (i + 1 < argc && (strncmp(argv[i + 1], "https://", 8) == 0 || strncmp(argv[i + 1], "http://", 7) == 0))
+				value = argv[++i];
+			else
+				value = "1";
+		} else if (cmd->options[idx].metavar) {
 			if (!value) {
 				if (i + 1 >= argc) {
 					cli_error("%s: option '--%s' needs a value %s", cmd->name, cmd->options[idx].name,
@@ -94,8 +100,23 @@ int cli_parse(cli_args *out, const cli_command *cmd, int argc, char **argv)
 		}
 		out->value[idx] = value;
 		out->count[idx]++;
+		if (out->nevery >= CLI_MAX_VALUES) {
+			cli_error("%s: more than %d option values", cmd->name, CLI_MAX_VALUES);
+			return EXIT_USAGE;
+		}
+		out->every_option[out->nevery] = idx;
+		out->every_value[out->nevery++] = value;
 	}
 	return 0;
+}
+
+int cli_values(const cli_args *a, int idx, const char **out, int max)
+{
+	int i, n = 0;
+	for (i = 0; i < a->nevery && n < max; i++)
+		if (a->every_option[i] == idx)
+			out[n++] = a->every_value[i];
+	return n;
 }
 
 void cli_usage(FILE *fp, const cli_command *cmd)
@@ -107,12 +128,14 @@ void cli_usage(FILE *fp, const cli_command *cmd)
 	for (i = 0; i < cmd->noptions; i++) {
 		const cli_option *o = &cmd->options[i];
 		char left[64];
+		const char *open = o->optional ? " [" : " ", *close = o->optional ? "]" : "";
+		if (!o->metavar)
+			open = close = "";
 		if (o->short_name)
-			snprintf(left, sizeof left, "-%c, --%s%s%s", o->short_name, o->name, o->metavar ? " " : "",
-				 o->metavar ? o->metavar : "");
+			snprintf(left, sizeof left, "-%c, --%s%s%s%s", o->short_name, o->name, open,
+				 o->metavar ? o->metavar : "", close);
 		else
-			snprintf(left, sizeof left, "    --%s%s%s", o->name, o->metavar ? " " : "",
-				 o->metavar ? o->metavar : "");
+			snprintf(left, sizeof left, "    --%s%s%s%s", o->name, open, o->metavar ? o->metavar : "", close);
 		fprintf(fp, "  %-30s %s\n", left, o->help);
 	}
 	fprintf(fp, "  %-30s %s\n", "-h, --help", "show this help");

@@ -89,6 +89,8 @@ const char *alm_rpt_source_words(const char *source)
 		return "the repository";
 	if (strcmp(source, "ado") == 0)
 		return "Azure DevOps";
+	if (strcmp(source, "pp") == 0)
+		return "the Power Platform tenant";
 	if (strcmp(source, "answers") == 0)
 		return "the answers";
 	if (strcmp(source, "default") == 0)
