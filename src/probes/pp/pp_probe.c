@@ -247,9 +247,10 @@ static int accept_response(probe *p, api a, const dv_env *env, const char *what,
 		return 1;
 
 	extra[0] = '\0';
-	if ((a == API_TOKEN ? alm_pp_parse_token_error(msg, sizeof msg, res->body, res->len)
-			    : alm_pp_parse_error(msg, sizeof msg, res->body, res->len)) == 0 ||
-	    (res->status == 401 && alm_pp_parse_challenge(msg, sizeof msg, res->www_authenticate) == 0))
+	/* A 401's challenge says why (error="invalid_token", "The token is expired"). */
+	if ((res->status == 401 && alm_pp_parse_challenge(msg, sizeof msg, res->www_authenticate) == 0) ||
+	    (a == API_TOKEN ? alm_pp_parse_token_error(msg, sizeof msg, res->body, res->len)
+			    : alm_pp_parse_error(msg, sizeof msg, res->body, res->len)) == 0)
 		snprintf(extra, sizeof extra, ": %s", msg);
 
 	if (a == API_TOKEN) {
