@@ -8,7 +8,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 corpus="$here/corpus"
-for h in jsonlogic rules answers ado_parse pr_classify yaml commit_graph; do
+for h in jsonlogic rules answers ado_parse pp_parse pr_classify yaml commit_graph; do
   mkdir -p "$corpus/$h"
   find "$corpus/$h" -name 'seed-*' -delete
 done
@@ -77,6 +77,22 @@ put("ado_parse", "time.txt", "2015-07-16T19:52:42.7771198Z")
 put("ado_parse", "project.json", '{"id": "eb6e4656", "name": "Fabrikam-Fiber-Git", "state": "wellFormed"}')
 put("ado_parse", "environments.json", '{"count": 2, "value": [{"id": 1, "name": "Production"}, {"id": 2, "name": "Test"}]}')
 
+# Power Platform: the example bodies, a Dataverse error, a challenge, rows of
+# the Pipelines tables, an environment page with a next link.
+for p in sorted(glob.glob(os.path.join(src, "tests/fixtures/pp/*.json"))):
+    put("pp_parse", os.path.basename(p), open(p, "rb").read())
+put("pp_parse", "dataverse-error.json", '{"error":{"code":"0x80060888","message":"Resource not found for the segment '
+    "'deploymentpipelines'.\\n\\tSecond line\"}}")
+put("pp_parse", "challenge.txt", 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", '
+    'error_description="The token is expired"')
+put("pp_parse", "pipeline-rows.json", '{"@odata.context":"x","value":[{"deploymentstageid":"c1","name":"Production",'
+    '"_deploymentpipelineid_value":"b1","_previousdeploymentstageid_value":"c0","_targetdeploymentenvironmentid_value":"a3"},'
+    '{"deploymentstagerunid":"d1","artifactname":"ContosoInvoices","artifactversion":"1.0","stagerunstatus":200000002,'
+    '"_deploymentstageid_value":"c1"},{"deploymentenvironmentid":"a3","name":"Prod","environmentid":"e",'
+    '"environmenttype":200000001}],"@odata.nextLink":"https://x.crm.dynamics.com/api/data/v9.2/deploymentstages?$skiptoken=2"}')
+put("pp_parse", "environment-page.json", b'{"value":[{"name":"e1","properties":{"displayName":"\xc3\xa9t\xc3\xa9",'
+    b'"environmentSku":"Teams","databaseType":"None"}}],"nextLink":"https://api.bap.microsoft.com/next"}')
+
 # Commit messages: the first byte is the parent count.
 msgs = [
     (1, "Merged PR 42: Add the invoice flow\n\nRelated work items: #7\n"),
@@ -127,6 +143,6 @@ export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=a GIT_A
     while read -r h; do printf '%s' "$sep"; cat "$d/graph-$h.graph"; sep=ALMGRAPHLAYER; done < "$d/commit-graph-chain"
   } > "$corpus/commit_graph/seed-chain"
 )
-for h in jsonlogic rules answers ado_parse pr_classify yaml commit_graph; do
+for h in jsonlogic rules answers ado_parse pp_parse pr_classify yaml commit_graph; do
   echo "$h: $(ls "$corpus/$h" | wc -l) files"
 done
