@@ -250,9 +250,10 @@ static void test_tenant_facts(void **state)
 	/* Since 2025: five succeeded, one failed; the 2023 run and the one still running do not count. */
 	fact_json(r.facts, "pp.pipelines.deployments.succeeded", "5");
 	fact_json(r.facts, "pp.pipelines.deployments.failed", "1");
-	item = cJSON_GetArrayItem(alm_facts_get(r.facts, "pp.pipelines.list"), 0);
-	assert_string_equal(cJSON_PrintUnformatted(cJSON_GetObjectItem(item, "environments")),
-			    "[\"Invoices - Test\",\"Invoices - Production\"]");
+	fact_json(r.facts, "pp.pipelines.list",
+		  "[{\"name\":\"Invoices to production\",\"stages\":[\"Test\",\"Production\"],"
+		  "\"environments\":[\"Invoices - Test\",\"Invoices - Production\"],\"deployments\":6},"
+		  "{\"name\":\"HR apps\",\"stages\":[\"UAT\"],\"environments\":[\"Invoices - Test\"],\"deployments\":0}]");
 	status_is(r.facts, "ok");
 	assert_string_equal(cJSON_GetObjectItem(alm_facts_evidence(r.facts, "pp.environments.count"), "source")->valuestring,
 			    "pp");
@@ -408,6 +409,7 @@ static void test_secret_refused(void **state)
 static void test_token_echoed_by_api(void **state)
 {
 	const char *args[] = { "--fault", "echo@/v2/policies", NULL };
+	const char *dv[] = { "--fault", "echo@invoices-prod.localhost", NULL };
 	run r;
 	(void)state;
 	start(&r, args);
@@ -417,6 +419,15 @@ static void test_token_echoed_by_api(void **state)
 	fact_json(r.facts, "pp.environments.count", "5");
 	fact_json(r.facts, "pp.dlp_policies.count", "(absent)");
 	status_is(r.facts, "degraded");
+	no_secrets(&r);
+	finish(&r);
+	/* A Dataverse environment quoting its own token back. */
+	start(&r, dv);
+	probe(&r, NULL);
+	assert_int_equal(r.rc, ALM_EREMOTE);
+	fact_contains(r.facts, "pp.error", "Dataverse in Invoices - Production");
+	fact_contains(r.facts, "pp.error", "The token *** is not valid");
+	assert_int_equal(cJSON_GetArraySize(alm_facts_get(r.facts, "pp.solutions.found")), 1);
 	no_secrets(&r);
 	finish(&r);
 }

@@ -187,6 +187,7 @@ static void fail(probe *p, int rank, const char *fmt, ...)
 {
 	char line[sizeof p->error];
 	va_list ap;
+	size_t i;
 	p->failures++;
 	if (rank <= p->error_rank)
 		return;
@@ -195,6 +196,8 @@ static void fail(probe *p, int rank, const char *fmt, ...)
 	va_end(ap);
 	alm_ado_one_line(line);
 	alm_pp_redact(&p->cred, p->admin_token, line);
+	for (i = 0; i < p->ndv; i++)
+		alm_pp_redact(NULL, p->dv[i]->token, line);
 	memcpy(p->error, line, sizeof line);
 	p->error_rank = rank;
 }
