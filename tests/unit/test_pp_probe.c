@@ -365,6 +365,23 @@ static void test_prefetched_token(void **state)
 	finish(&r);
 }
 
+static void test_wrong_audience(void **state)
+{
+	run r;
+	(void)state;
+	start(&r, NULL);
+	r.o.env.azure_client_secret = NULL;
+	r.o.env.power_platform_token = "a-token-for-another-audience";
+	probe(&r, NULL);
+	assert_int_equal(r.rc, ALM_EREMOTE);
+	fact_contains(r.facts, "pp.error", "HTTP 401");
+	fact_contains(r.facts, "pp.error", "The audience is invalid");
+	fact_contains(r.facts, "pp.error", "another audience");
+	status_is(r.facts, "failed");
+	assert_null(strstr(r.error, "a-token-for-another-audience"));
+	finish(&r);
+}
+
 static void test_no_credentials(void **state)
 {
 	run r;
@@ -751,6 +768,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_requests, stop_live),
 		cmocka_unit_test_teardown(test_federated, stop_live),
 		cmocka_unit_test_teardown(test_prefetched_token, stop_live),
+		cmocka_unit_test_teardown(test_wrong_audience, stop_live),
 		cmocka_unit_test_teardown(test_no_credentials, stop_live),
 		cmocka_unit_test_teardown(test_secret_refused, stop_live),
 		cmocka_unit_test_teardown(test_token_echoed_by_api, stop_live),
