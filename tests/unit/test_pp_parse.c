@@ -1,7 +1,8 @@
 /*
  * The Power Platform body parsers on the example bodies (tests/fixtures/pp/)
  * and on the shapes around them: both spellings of the next link, missing and
- * mistyped fields, the error bodies and challenges, cutting on a character.
+ * mistyped fields, the error bodies and challenges, cutting on a character;
+ * and the readings of names as stages and of paths as solution names.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "alm/error.h"
+#include "pp_int.h"
 #include "pp_parse.h"
 #include "support.h"
 
@@ -162,6 +164,40 @@ static void test_errors_and_challenges(void **state)
 	assert_int_equal(alm_pp_parse_challenge(line, sizeof line, NULL), -1);
 }
 
+static void test_stages(void **state)
+{
+	int by_name = 0;
+	char *name;
+	(void)state;
+	assert_int_equal(alm_pp_stage_by_name("Invoices - Dev (Ana)"), ALM_PP_STAGE_DEV);
+	assert_int_equal(alm_pp_stage_by_name("HR UAT"), ALM_PP_STAGE_TEST);
+	assert_int_equal(alm_pp_stage_by_name("Finance Pre-Production"), ALM_PP_STAGE_TEST);
+	assert_int_equal(alm_pp_stage_by_name("Contoso PROD"), ALM_PP_STAGE_PROD);
+	assert_int_equal(alm_pp_stage_by_name("Build validation"), ALM_PP_STAGE_VALIDATION);
+	/* Whole words only: "Devices" and "Protest" say nothing. */
+	assert_int_equal(alm_pp_stage_by_name("Devices Protest"), -1);
+	assert_int_equal(alm_pp_stage_canonical("production"), ALM_PP_STAGE_PROD);
+	assert_int_equal(alm_pp_stage_canonical("Validation"), ALM_PP_STAGE_VALIDATION);
+	assert_int_equal(alm_pp_stage_of("Personal", "Developer", 0, &by_name), ALM_PP_STAGE_DEV);
+	assert_false(by_name);
+	assert_int_equal(alm_pp_stage_of("Contoso", "Production", 0, &by_name), ALM_PP_STAGE_PROD);
+	assert_int_equal(alm_pp_stage_of("Contoso (default)", "Default", 1, &by_name), -1);
+	assert_int_equal(alm_pp_stage_of("Pipelines Host", "Production", 0, &by_name), -1);
+	assert_int_equal(alm_pp_stage_of("Invoices Test", "Production", 0, &by_name), ALM_PP_STAGE_TEST);
+	assert_true(by_name);
+	assert_string_equal(alm_pp_stage_name(ALM_PP_STAGE_TEST), "test");
+	assert_string_equal(alm_pp_stage_name(9), "");
+	name = alm_pp_solution_from_path("solutions/ContosoInvoices/ContosoInvoices.cdsproj");
+	assert_string_equal(name, "ContosoInvoices");
+	free(name);
+	name = alm_pp_solution_from_path("HRApps/Other/Solution.xml");
+	assert_string_equal(name, "HRApps");
+	free(name);
+	assert_null(alm_pp_solution_from_path("x/src/Other/Solution.xml"));
+	assert_null(alm_pp_solution_from_path("Other/Solution.xml"));
+	assert_null(alm_pp_solution_from_path(".cdsproj"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_solutions_and_rows),
 		cmocka_unit_test(test_token_bodies),
 		cmocka_unit_test(test_errors_and_challenges),
+		cmocka_unit_test(test_stages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -76,6 +76,35 @@ void alm_pp_redact(const alm_pp_credential *c, const char *extra, char *text);
 /* "https://<host>/.default": a Dataverse environment's token scope. */
 char *alm_pp_dataverse_scope(const char *origin);
 
+/* ---- stages (pp_stage.c) ---- */
+enum { ALM_PP_STAGE_DEV, ALM_PP_STAGE_VALIDATION, ALM_PP_STAGE_TEST, ALM_PP_STAGE_PROD, ALM_PP_STAGE_COUNT };
+
+/* "development", "validation", "test", "production"; "" for anything else. */
+const char *alm_pp_stage_name(int stage);
+
+/* The stage a name says by its words ("Invoices - UAT": test; "Pre-Prod":
+ * test; "Contoso Prod": production); -1 when none. */
+int alm_pp_stage_by_name(const char *name);
+
+/* A stage's own name, else as alm_pp_stage_by_name. */
+int alm_pp_stage_canonical(const char *name);
+
+/* The stage an environment evidences: its name first (*by_name 1), else its
+ * type: Developer is development, Production (not the default) production;
+ * an environment named for a pipelines host or the CoE is none. -1: none. */
+int alm_pp_stage_of(const char *display_name, const char *sku, int is_default, int *by_name);
+
+/* Whether the lower-case `text` holds `word` as a whole word. */
+int alm_pp_has_word(const char *text, const char *word);
+
+/* `s` in lower case (ASCII), into out (size n). */
+void alm_pp_lower(char *out, size_t n, const char *s);
+
+/* A solution's unique name from a path of repo.files.power_platform.solutions
+ * (the .cdsproj file's name, or the folder above Other/Solution.xml unless it
+ * is generic: src, solution, package...); NULL when neither says it. Caller frees. */
+char *alm_pp_solution_from_path(const char *path);
+
 /* ---- the probe (pp_probe.c) ---- */
 typedef struct {
 	int max_in_flight;     /* 0: the default */

@@ -44,8 +44,7 @@
 #define ALM_ACCELERATOR "CenterofExcellenceALMAccelerator"
 #define PIPELINES_ANCHOR "msdyn_AppDeploymentAnchor" /* the Power Platform Pipelines application */
 
-enum { S_DEV, S_VALIDATION, S_TEST, S_PROD, S_COUNT };
-static const char *const stage_names[S_COUNT] = { "development", "validation", "test", "production" };
+enum { S_DEV = ALM_PP_STAGE_DEV, S_COUNT = ALM_PP_STAGE_COUNT };
 
 /* Why an environment is looked in. */
 enum { WHY_STAGE = 1, WHY_HOST = 2, WHY_COE = 4, WHY_ASKED = 8 };
@@ -480,39 +479,6 @@ static int add_words(probe *p, const char *name)
 	return 0;
 }
 
-/* A solution's unique name from a path of repo.files.power_platform.solutions:
- * the .cdsproj file's name, or the folder above Other/Solution.xml unless that
- * folder has a generic name. NULL when neither says it. */
-static char *name_from_path(const char *path)
-{
-	static const char *const generic[] = { "src", "solution", "solutions", "solutionpackage", "package", NULL };
-	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
-	size_t n = strlen(base), i;
-	if (n > 8 && strcasecmp(base + n - 8, ".cdsproj") == 0)
-		return n > 8 ? strndup(base, n - 8) : NULL;
-	if (strcasecmp(base, "Solution.xml") == 0 && slash) {
-		/* .../<name>/Other/Solution.xml */
-		const char *other = slash, *start;
-		while (other > path && other[-1] != '/')
-			other--;
-		if (other <= path)
-			return NULL;
-		start = other - 1;
-		while (start > path && start[-1] != '/')
-			start--;
-		n = (size_t)(other - 1 - start);
-		if (!n)
-			return NULL;
-		for (i = 0; generic[i]; i++)
-			if (strlen(generic[i]) == n && strncasecmp(start, generic[i], n) == 0)
-				return NULL;
-		return strndup(start, n);
-	}
-	return NULL;
-}
-
-static int canonical_stage(const char *name);
-
 /* Iterating a fact that should be an array but is not must see nothing. */
 static const cJSON *array_or_null(const cJSON *v)
 {
@@ -543,7 +509,7 @@ static int read_repository(probe *p)
 				const cJSON *v = cJSON_GetObjectItemCaseSensitive(s, "path");
 				path = cJSON_IsString(v) ? v->valuestring : NULL;
 			}
-			if (!path || !(name = name_from_path(path)))
+			if (!path || !(name = alm_pp_solution_from_path(path)))
 				continue;
 			if (p->nsolutions < MAX_SOLUTIONS && add_string(&p->solutions, &p->nsolutions, name) < 0) {
 				free(name);
@@ -558,14 +524,14 @@ static int read_repository(probe *p)
 	for (i = 0; stage_facts[i]; i++) {
 		const cJSON *arr = alm_facts_get(p->facts, stage_facts[i]);
 		cJSON_ArrayForEach(s, array_or_null(arr)) {
-			int st = cJSON_IsString(s) ? canonical_stage(s->valuestring) : -1;
+			int st = cJSON_IsString(s) ? alm_pp_stage_canonical(s->valuestring) : -1;
 			if (st >= 0)
 				p->want_stage[st] = 1;
 		}
 	}
 	cJSON_ArrayForEach(s, array_or_null(pipes)) {
 		const cJSON *e = cJSON_GetObjectItemCaseSensitive(s, "environment");
-		int st = cJSON_IsString(e) ? canonical_stage(e->valuestring) : -1;
+		int st = cJSON_IsString(e) ? alm_pp_stage_canonical(e->valuestring) : -1;
 		if (st >= 0)
 			p->want_stage[st] = 1;
 	}
@@ -574,86 +540,12 @@ static int read_repository(probe *p)
 
 /* ---- environments: stages, candidates, facts ---- */
 
-/* Whether the lower-case `text` holds `word` as a whole word. */
-static int has_word(const char *text, const char *word)
-{
-	size_t n = strlen(word);
-	const char *at = text;
-	while ((at = strstr(at, word)) != NULL) {
-		int before = at == text || !((at[-1] >= 'a' && at[-1] <= 'z') || (at[-1] >= '0' && at[-1] <= '9'));
-		int after = !((at[n] >= 'a' && at[n] <= 'z') || (at[n] >= '0' && at[n] <= '9'));
-		if (before && after)
-			return 1;
-		at += n;
-	}
-	return 0;
-}
-
-static void lower(char *out, size_t n, const char *s)
-{
-	size_t i;
-	for (i = 0; s && s[i] && i + 1 < n; i++)
-		out[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
-	out[n ? (i < n ? i : n - 1) : 0] = '\0';
-}
-
-/* The stage a name says, by its words; -1 when none. */
-static int stage_by_name(const char *name)
-{
-	static const char *const words[S_COUNT][8] = {
-		[S_DEV] = { "dev", "develop", "development", NULL },
-		[S_VALIDATION] = { "validation", "validate", "val", "build", "ci", NULL },
-		[S_TEST] = { "test", "tests", "testing", "uat", "qa", "staging", "preprod", NULL },
-		[S_PROD] = { "prod", "production", "prd", "live", NULL },
-	};
-	char low[256];
-	int s, i;
-	lower(low, sizeof low, name);
-	/* Production last: "pre-production" is a test environment. */
-	for (s = 0; s < S_COUNT; s++)
-		for (i = 0; words[s][i]; i++)
-			if (has_word(low, words[s][i]))
-				return s;
-	return -1;
-}
-
-static int canonical_stage(const char *name)
-{
-	int i;
-	for (i = 0; i < S_COUNT; i++)
-		if (strcasecmp(name, stage_names[i]) == 0)
-			return i;
-	return stage_by_name(name);
-}
-
-/* The stage an environment evidences: its name first, else its type
- * (Developer: development; Production, not the default: production). */
-static int stage_of(const alm_pp_environment *e, int *by_name)
-{
-	int s = stage_by_name(e->display_name);
-	*by_name = s >= 0;
-	if (s >= 0)
-		return s;
-	{
-		/* A pipelines host or the CoE's environment is no stage, whatever its type. */
-		char low[256];
-		lower(low, sizeof low, e->display_name);
-		if (strstr(low, "pipeline") || has_word(low, "coe"))
-			return -1;
-	}
-	if (strcasecmp(e->sku, "Developer") == 0)
-		return S_DEV;
-	if (strcasecmp(e->sku, "Production") == 0 && !e->is_default)
-		return S_PROD;
-	return -1;
-}
-
 static int score_of(const probe *p, const alm_pp_environment *e, int by_name)
 {
 	char low[256];
 	size_t i;
 	int score = (e->managed ? 2 : 0) + (e->group ? 1 : 0) + by_name;
-	lower(low, sizeof low, e->display_name);
+	alm_pp_lower(low, sizeof low, e->display_name);
 	for (i = 0; i < p->nwords; i++)
 		if (strstr(low, p->solution_words[i])) {
 			score += 4;
@@ -761,7 +653,7 @@ static void note(probe *p, const char *fmt, ...)
 static int fold_environment(probe *p, const alm_pp_environment *e)
 {
 	cJSON *count, *item;
-	int by_name = 0, st = stage_of(e, &by_name), ai;
+	int by_name = 0, st = alm_pp_stage_of(e->display_name, e->sku, e->is_default, &by_name), ai;
 	char low[256];
 
 	p->env_count++;
@@ -800,11 +692,11 @@ static int fold_environment(probe *p, const alm_pp_environment *e)
 		return 0; /* no Dataverse: no solutions to look for */
 	if (p->ask_all)
 		return add_asked(p, e);
-	lower(low, sizeof low, e->display_name);
+	alm_pp_lower(low, sizeof low, e->display_name);
 	if ((strstr(low, "pipeline")) && keep_best(p->hosts, &p->nhosts, MAX_HOST_CANDIDATES, e, score_of(p, e, 0),
 						  WHY_HOST) < 0)
 		return -1;
-	if ((has_word(low, "coe") || strstr(low, "center of excellence") || strstr(low, "centre of excellence")) &&
+	if ((alm_pp_has_word(low, "coe") || strstr(low, "center of excellence") || strstr(low, "centre of excellence")) &&
 	    keep_best(p->coe, &p->ncoe, MAX_COE_CANDIDATES, e, score_of(p, e, 0), WHY_COE) < 0)
 		return -1;
 	if (st >= 0 && p->want_stage[st] &&
@@ -1370,8 +1262,8 @@ static int set_environment_facts(probe *p)
 		return alm_error_set(ALM_ENOMEM, "out of memory");
 	for (s = 0; s < S_COUNT; s++)
 		if (p->stage_seen[s]) {
-			cJSON_AddItemToArray(stages, cJSON_CreateString(stage_names[s]));
-			used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", stage_names[s]);
+			cJSON_AddItemToArray(stages, cJSON_CreateString(alm_pp_stage_name(s)));
+			used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", alm_pp_stage_name(s));
 		}
 	error = alm_facts_set(f, "pp.environments.count", cJSON_CreateNumber((double)p->env_count), ALM_SOURCE_PP,
 			      "%zu environments in the tenant, %zu with Dataverse", p->env_count, p->env_dataverse);
