@@ -641,6 +641,28 @@ static void test_truncated_and_html(void **state)
 	finish(&r);
 }
 
+static void test_server_errors_and_redirects(void **state)
+{
+	const char *args[] = { "--fault", "500@/v2/policies", "--fault", "redirect@contoso-pipelines", NULL };
+	alm_pp_tuning t = { 0 };
+	run r;
+	cJSON *log;
+	(void)state;
+	start(&r, args);
+	t.backoff_base = 0.05;
+	probe(&r, &t);
+	assert_int_equal(r.rc, ALM_EREMOTE);
+	/* A redirect is not followed (the token stays here) and outranks the 500. */
+	fact_contains(r.facts, "pp.error", "redirected the request for the solutions (HTTP 302)");
+	fact_json(r.facts, "pp.pipelines.host", "(absent)");
+	fact_json(r.facts, "pp.dlp_policies.count", "(absent)");
+	log = test_read_json_lines(log_path);
+	assert_int_equal(count(log, "/v2/policies"), 5); /* retried: 5xx is transient */
+	assert_int_equal(count(log, "login.microsoftonline.com"), 0);
+	cJSON_Delete(log);
+	finish(&r);
+}
+
 static void test_large_tenant(void **state)
 {
 	const char *args[] = { "--environments", "3000", "--page-size", "500", NULL };
@@ -782,6 +804,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_silent_server, stop_live),
 		cmocka_unit_test_teardown(test_oversized_body, stop_live),
 		cmocka_unit_test_teardown(test_truncated_and_html, stop_live),
+		cmocka_unit_test_teardown(test_server_errors_and_redirects, stop_live),
 		cmocka_unit_test_teardown(test_large_tenant, stop_live),
 		cmocka_unit_test_teardown(test_next_link_elsewhere, stop_live),
 		cmocka_unit_test_teardown(test_bad_input, stop_live),
