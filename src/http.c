@@ -163,6 +163,9 @@ static void request_free(request *r)
 		return;
 	if (r->easy)
 		curl_easy_cleanup(r->easy);
+	/* A token request's answer is a token: wipe it with the request. */
+	if (r->form && r->body)
+		explicit_bzero(r->body, r->len);
 	wipe(r->bearer);
 	wipe(r->form);
 	curl_slist_free_all(r->headers);
