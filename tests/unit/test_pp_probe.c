@@ -20,7 +20,9 @@
 #include "pp_int.h"
 #include "alm/error.h"
 #include "alm/facts.h"
+#include "alm/json.h"
 #include "alm/pp_probe.h"
+#include "alm/schema.h"
 #include "support.h"
 
 #define TENANT "5b1f3c8e-2d4a-4c71-9a0e-7e6d3b2f9c10"
@@ -257,6 +259,17 @@ static void test_tenant_facts(void **state)
 	status_is(r.facts, "ok");
 	assert_string_equal(cJSON_GetObjectItem(alm_facts_evidence(r.facts, "pp.environments.count"), "source")->valuestring,
 			    "pp");
+	{
+		/* The document is what facts.schema.json says the pp namespace holds. */
+		char *path = test_source_path("rules/facts.schema.json");
+		cJSON *schema = NULL, *doc = alm_facts_to_json(r.facts);
+		assert_int_equal(alm_json_read_file(&schema, path), 0);
+		if (alm_schema_validate(schema, doc, "facts") < 0)
+			fail_msg("%s", alm_error_last());
+		cJSON_Delete(schema);
+		cJSON_Delete(doc);
+		free(path);
+	}
 	no_secrets(&r);
 	finish(&r);
 }

@@ -1763,22 +1763,22 @@ static int pp_run(alm_facts *facts, const alm_gather_options *opts)
 static const alm_fact_decl pp_facts[] = {
 	{ "pp.reachable", "boolean", "the Power Platform admin API answered" },
 	{ "pp.error", "string", "the first failure reading the tenant (null when none)" },
-	{ "pp.environments.count", "number", "environments in the tenant" },
-	{ "pp.environments.managed", "number", "Managed Environments (governanceConfiguration.protectionLevel Standard)" },
+	{ "pp.environments.count", "integer", "environments in the tenant" },
+	{ "pp.environments.managed", "integer", "Managed Environments (governanceConfiguration.protectionLevel Standard)" },
 	{ "pp.environments.by_sku", "object", "environment type (Default, Production, Sandbox, Developer, Trial, Teams) -> count" },
 	{ "pp.environments.list", "array", "[{name, display_name, sku, dataverse, managed, group, url}], the first 1000" },
 	{ "pp.environments.list_truncated", "boolean", "the tenant has more environments than the list holds" },
 	{ "pp.environments.stages", "array", "stages (development, validation, test, production) the environments' types and names evidence" },
-	{ "pp.dlp_policies.count", "number", "data (DLP) policies" },
-	{ "pp.dlp_policies.covered_environments", "number", "environments under at least one data policy" },
+	{ "pp.dlp_policies.count", "integer", "data (DLP) policies" },
+	{ "pp.dlp_policies.covered_environments", "integer", "environments under at least one data policy" },
 	{ "pp.solutions.found", "array", "[{unique_name, version, managed, environment, environment_id, installed_on}] of the repository's solutions in the environments looked in" },
 	{ "pp.coe_starter_kit", "boolean", "the CoE Starter Kit's core solution is installed in an environment looked in" },
 	{ "pp.alm_accelerator", "boolean", "the ALM Accelerator's solution is installed in an environment looked in" },
 	{ "pp.pipelines.host", "boolean", "an environment looked in is a Pipelines for Power Platform host" },
 	{ "pp.pipelines.stages", "array", "stage names in order of the host's pipeline that deploys the repository's solution (else its first)" },
 	{ "pp.pipelines.list", "array", "[{name, stages, environments, deployments}] the host's pipelines" },
-	{ "pp.pipelines.deployments.succeeded", "number", "stage runs of the repository's solutions that succeeded, in the history window" },
-	{ "pp.pipelines.deployments.failed", "number", "stage runs of the repository's solutions that failed, in the history window" },
+	{ "pp.pipelines.deployments.succeeded", "integer", "stage runs of the repository's solutions that succeeded, in the history window" },
+	{ "pp.pipelines.deployments.failed", "integer", "stage runs of the repository's solutions that failed, in the history window" },
 };
 
 const alm_probe alm_pp_probe = {
