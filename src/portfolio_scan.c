@@ -184,6 +184,15 @@ static cJSON *assess_row(const job *j, const queue *q)
 	g.all_history = q->opts->all_history;
 	g.env = q->opts->env;
 	g.ado_cache = q->ado_cache;
+	g.power_platform = q->opts->power_platform;
+	g.pp_admin_url = q->opts->pp_admin_url;
+	g.pp_cloud = q->opts->pp_cloud;
+	g.pp_environments = q->opts->pp_environments;
+	g.pp_environments_count = q->opts->pp_environments_count;
+	if (g.power_platform) {
+		g.timeout = q->opts->timeout;
+		g.ca_file = q->opts->ca_file;
+	}
 	if (j->ado) {
 		g.ado_url = j->ado->project_url;
 		g.ado_repo = j->ado->name;
