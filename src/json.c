@@ -1,5 +1,6 @@
 #include "alm/json.h"
 #include "alm/error.h"
+#include "escape.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -346,4 +347,151 @@ const cJSON *alm_json_get_path(const cJSON *root, const char *dotted)
 		dotted = dot ? dot + 1 : dotted + len;
 	}
 	return node;
+}
+
+/* ---- reading members ------------------------------------------------------ */
+
+const cJSON *alm_json_get(const cJSON *obj, const char *key)
+{
+	return cJSON_IsObject(obj) && key ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+}
+
+const char *alm_json_str(const cJSON *obj, const char *key)
+{
+	const cJSON *v = alm_json_get(obj, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+const char *alm_json_str_or(const cJSON *obj, const char *key, const char *fallback)
+{
+	const char *s = alm_json_str(obj, key);
+	return s ? s : fallback;
+}
+
+const cJSON *alm_json_obj(const cJSON *obj, const char *key)
+{
+	const cJSON *v = alm_json_get(obj, key);
+	return cJSON_IsObject(v) ? v : NULL;
+}
+
+const cJSON *alm_json_arr(const cJSON *obj, const char *key)
+{
+	const cJSON *v = alm_json_get(obj, key);
+	return cJSON_IsArray(v) ? v : NULL;
+}
+
+double alm_json_num_or(const cJSON *obj, const char *key, double fallback)
+{
+	const cJSON *v = alm_json_get(obj, key);
+	return cJSON_IsNumber(v) ? v->valuedouble : fallback;
+}
+
+/* ---- building ------------------------------------------------------------- */
+
+static _Thread_local unsigned long add_failures;
+
+unsigned long alm_json_add_failures(void)
+{
+	return add_failures;
+}
+
+int alm_json_add_check(unsigned long mark, const char *what)
+{
+	if (add_failures == mark)
+		return 0;
+	return alm_error_set(ALM_ENOMEM, "out of memory building %s", what ? what : "a JSON document");
+}
+
+cJSON *alm_json_add(cJSON *parent, const char *key, cJSON *item)
+{
+	cJSON_bool added = 0;
+	if (item && parent) {
+		if (key && cJSON_IsObject(parent))
+			added = cJSON_AddItemToObject(parent, key, item);
+		else if (!key && cJSON_IsArray(parent))
+			added = cJSON_AddItemToArray(parent, item);
+	}
+	if (!added) {
+		cJSON_Delete(item);
+		add_failures++;
+		return NULL;
+	}
+	return item;
+}
+
+cJSON *alm_json_add_string(cJSON *parent, const char *key, const char *s)
+{
+	return s ? alm_json_add(parent, key, cJSON_CreateString(s)) : NULL;
+}
+
+cJSON *alm_json_add_number(cJSON *parent, const char *key, double n)
+{
+	return alm_json_add(parent, key, cJSON_CreateNumber(n));
+}
+
+cJSON *alm_json_add_bool(cJSON *parent, const char *key, int b)
+{
+	return alm_json_add(parent, key, cJSON_CreateBool(b));
+}
+
+cJSON *alm_json_add_null(cJSON *parent, const char *key)
+{
+	return alm_json_add(parent, key, cJSON_CreateNull());
+}
+
+cJSON *alm_json_add_object(cJSON *parent, const char *key)
+{
+	return alm_json_add(parent, key, cJSON_CreateObject());
+}
+
+cJSON *alm_json_add_array(cJSON *parent, const char *key)
+{
+	return alm_json_add(parent, key, cJSON_CreateArray());
+}
+
+cJSON *alm_json_set(cJSON *parent, const char *key, cJSON *item)
+{
+	if (item && cJSON_IsObject(parent) && key && cJSON_GetObjectItemCaseSensitive(parent, key)) {
+		if (cJSON_ReplaceItemInObjectCaseSensitive(parent, key, item))
+			return item;
+		cJSON_Delete(item);
+		add_failures++;
+		return NULL;
+	}
+	return alm_json_add(parent, key, item);
+}
+
+/* ---- printing ------------------------------------------------------------- */
+
+int alm_json_print_line(char **out, size_t *len, const cJSON *value)
+{
+	char *text = cJSON_Print(value), *line;
+	size_t n;
+	*out = NULL;
+	if (len)
+		*len = 0;
+	if (!text)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	n = strlen(text);
+	line = malloc(n + 2);
+	if (!line) {
+		cJSON_free(text);
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	}
+	memcpy(line, text, n);
+	cJSON_free(text);
+	/* A trailing newline, as every line-oriented tool expects. */
+	line[n] = '\n';
+	line[n + 1] = '\0';
+	n++;
+	/* cJSON passes bytes of strings through as they are: a name that is
+	 * not UTF-8 would make the document unparseable. */
+	if (alm_utf8_repair(&line, &n) < 0) {
+		free(line);
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	}
+	*out = line;
+	if (len)
+		*len = n;
+	return 0;
 }

@@ -7,6 +7,8 @@
 #include <cJSON.h>
 #include <stddef.h>
 
+#include "alm/error.h"
+
 /* Largest file read as JSON: rules, answers and facts are small. */
 #define ALM_JSON_MAX_FILE (64 * 1024 * 1024)
 
@@ -46,5 +48,52 @@ const cJSON *alm_json_get_path(const cJSON *root, const char *dotted);
  * alm_json_path_index("$.a", 3) -> "$.a[3]". Writes into buf (size n). */
 void alm_json_path_key(char *buf, size_t n, const char *base, const char *key);
 void alm_json_path_index(char *buf, size_t n, const char *base, int index);
+
+/* ---- reading members: one meaning everywhere ----------------------------
+ * Each is NULL (or the fallback) when `obj` is NULL or not an object, the
+ * member is absent, or it is of another type. Borrowed. */
+const cJSON *alm_json_get(const cJSON *obj, const char *key);
+const char *alm_json_str(const cJSON *obj, const char *key);
+const char *alm_json_str_or(const cJSON *obj, const char *key, const char *fallback);
+const cJSON *alm_json_obj(const cJSON *obj, const char *key);
+const cJSON *alm_json_arr(const cJSON *obj, const char *key);
+double alm_json_num_or(const cJSON *obj, const char *key, double fallback);
+
+/* ---- building: checked additions -----------------------------------------
+ * Each adds to `parent` (an object under `key`, or an array when key is NULL)
+ * and returns the added item. A failure (parent NULL, an item that could not
+ * be made, cJSON refusing) deletes the item, counts one failure on this
+ * thread and returns NULL, so a builder adds freely and checks once:
+ *
+ *	unsigned long failures = alm_json_add_failures();
+ *	... alm_json_add_string(report, "verdict", v); ...
+ *	if (alm_json_add_failures() != failures)
+ *		return alm_error_set(ALM_ENOMEM, "out of memory building the report");
+ *
+ * alm_json_add takes ownership of `item` whatever happens. A NULL string to
+ * alm_json_add_string adds nothing and is no failure (cJSON's behaviour). */
+cJSON *alm_json_add(cJSON *parent, const char *key, cJSON *item);
+cJSON *alm_json_add_string(cJSON *parent, const char *key, const char *s);
+cJSON *alm_json_add_number(cJSON *parent, const char *key, double n);
+cJSON *alm_json_add_bool(cJSON *parent, const char *key, int b);
+cJSON *alm_json_add_null(cJSON *parent, const char *key);
+cJSON *alm_json_add_object(cJSON *parent, const char *key);
+cJSON *alm_json_add_array(cJSON *parent, const char *key);
+/* Replaces member `key` of `parent` with `item` (added when absent). */
+cJSON *alm_json_set(cJSON *parent, const char *key, cJSON *item);
+
+/* How many additions have failed on this thread since it started. */
+unsigned long alm_json_add_failures(void);
+
+/* ALM_ENOMEM "out of memory building WHAT" when failures have been counted
+ * since `mark` (an earlier alm_json_add_failures()); 0 otherwise. */
+int alm_json_add_check(unsigned long mark, const char *what) ALM_MUST_CHECK;
+
+/* ---- printing -------------------------------------------------------------- */
+
+/* `value` as indented JSON and a newline, in a buffer the caller frees with
+ * free() (*len may be NULL). Strings with ill-formed UTF-8 carry U+FFFD
+ * instead, so the text always parses. Returns 0 or ALM_ENOMEM. */
+int alm_json_print_line(char **out, size_t *len, const cJSON *value) ALM_MUST_CHECK;
 
 #endif
