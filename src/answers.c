@@ -134,14 +134,7 @@ int alm_answers_load_file(alm_facts *facts, const char *path)
 
 /* --- the template ------------------------------------------------------- */
 
-static const cJSON *resolve_ref(const cJSON *root, const cJSON *schema)
-{
-	const cJSON *ref = cJSON_GetObjectItemCaseSensitive(schema, "$ref");
-	if (cJSON_IsString(ref) && strncmp(ref->valuestring, "#/$defs/", 8) == 0)
-		return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "$defs"),
-							 ref->valuestring + 8);
-	return schema;
-}
+#define resolve_ref alm_schema_resolve
 
 /* Writes the questions whose "ask" is `key` as comment lines. */
 static void comment_questions(FILE *fp, const alm_rules *rules, const char *key, int indent)

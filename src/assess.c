@@ -1,4 +1,5 @@
 #include "alm/assess.h"
+#include "alm/json.h"
 #include "alm/error.h"
 #include "alm/jsonlogic.h"
 
@@ -16,16 +17,9 @@ typedef struct {
 	cJSON *parts; /* part id -> {"status","source","evidence"} */
 } engine;
 
-static const char *str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static const cJSON *get(const cJSON *obj, const char *key)
-{
-	return cJSON_GetObjectItemCaseSensitive(obj, key);
-}
+/* The shared readers: NULL when absent or of another type. */
+#define str alm_json_str
+#define get alm_json_get
 
 static int present(const alm_facts *facts, const char *path)
 {

@@ -6,21 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
+/* The shared readers: NULL when absent or of another type. */
+#define str alm_json_str
 
 static const char *or_empty(const char *s)
 {
 	return s ? s : "";
 }
 
-static const cJSON *get(const cJSON *obj, const char *key)
-{
-	return cJSON_GetObjectItemCaseSensitive(obj, key);
-}
+#define get alm_json_get
 
 /* A fact of the report by dotted path, or NULL. */
 static const cJSON *fact(const cJSON *report, const char *path)

@@ -37,11 +37,8 @@ static int bad(const checker *ck, const char *path, const char *fmt, ...)
 	return alm_error_set(ALM_EINVALID, "%s: %s: %s", ck->name, path, msg);
 }
 
-static const char *str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
+/* The shared readers: NULL when absent or of another type. */
+#define str alm_json_str
 
 static const cJSON *find_by_id(const cJSON *list, const char *id)
 {

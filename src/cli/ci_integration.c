@@ -12,11 +12,8 @@
 #include <strings.h>
 #include <unistd.h>
 
-static const char *str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
+/* The shared readers: NULL when absent or of another type. */
+#define str alm_json_str
 
 /*
  * Escapes for Azure Pipelines logging commands, as its task library does: in
@@ -26,7 +23,7 @@ static const char *str(const cJSON *obj, const char *key)
  */
 static void vso_escape(FILE *fp, const char *s, int property)
 {
-	for (; *s; s++) {
+	for (; s && *s; s++) {
 		if (*s == '%')
 			fputs("%AZP25", fp);
 		else if (*s == '\r')

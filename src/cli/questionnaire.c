@@ -6,6 +6,7 @@
 #include "alm/assess.h"
 #include "alm/error.h"
 #include "alm/json.h"
+#include "alm/schema.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -54,16 +55,9 @@ static void on_interrupt(int sig)
 	interrupted = 1;
 }
 
-static const char *str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static const cJSON *get(const cJSON *obj, const char *key)
-{
-	return obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
-}
+/* The shared readers: NULL when absent or of another type. */
+#define str alm_json_str
+#define get alm_json_get
 
 /* ---- the answers document, addressed by dotted keys ------------------- */
 
@@ -115,13 +109,7 @@ static int doc_put(cJSON *doc, const char *key, cJSON *value)
 
 /* ---- the schema of a key ---------------------------------------------- */
 
-static const cJSON *resolve(const cJSON *root, const cJSON *schema)
-{
-	const char *ref = str(schema, "$ref");
-	if (ref && strncmp(ref, "#/$defs/", 8) == 0)
-		return get(get(root, "$defs"), ref + 8);
-	return schema;
-}
+#define resolve alm_schema_resolve
 
 static const cJSON *key_schema(const cJSON *root, const char *key)
 {

@@ -1,15 +1,13 @@
 #include "alm/graph.h"
+#include "alm/json.h"
 #include "alm/error.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
+/* The shared readers: NULL when absent or of another type. */
+#define str alm_json_str
 
 /* The value a report's path recorded at a node, or NULL when not visited. */
 static const char *visited_value(const cJSON *report, const char *id)

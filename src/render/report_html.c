@@ -13,6 +13,7 @@
  */
 #include "alm/report.h"
 #include "alm/error.h"
+#include "alm/json.h"
 #include "report_int.h"
 
 #include <stdio.h>
@@ -20,9 +21,9 @@
 #include <string.h>
 
 /* Short names for the report readers every function here uses. */
-#define str alm_rpt_str
-#define str_or alm_rpt_str_or
-#define get alm_rpt_get
+#define str alm_json_str
+#define str_or alm_json_str_or
+#define get alm_json_get
 
 /* Drawing limits: rules far larger than the default tree are refused with
  * ALM_ELIMIT rather than drawn badly. */

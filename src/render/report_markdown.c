@@ -3,6 +3,7 @@
  * tree is drawn by alm_graph_render and the rest are tables. */
 #include "alm/report.h"
 #include "alm/error.h"
+#include "alm/json.h"
 #include "alm/graph.h"
 #include "report_int.h"
 
@@ -11,9 +12,9 @@
 #include <string.h>
 
 /* Short names for the report readers every function here uses. */
-#define str alm_rpt_str
-#define str_or alm_rpt_str_or
-#define get alm_rpt_get
+#define str alm_json_str
+#define str_or alm_json_str_or
+#define get alm_json_get
 
 /*
  * Text from the report (evidence quotes branch names, paths and answers a team

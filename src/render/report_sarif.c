@@ -4,6 +4,7 @@
  * question's text and helped by the gap's action. */
 #include "alm/report.h"
 #include "alm/error.h"
+#include "alm/json.h"
 #include "report_int.h"
 
 #include <ctype.h>
@@ -12,9 +13,9 @@
 #include <string.h>
 
 /* Short names for the report readers every function here uses. */
-#define str alm_rpt_str
-#define str_or alm_rpt_str_or
-#define get alm_rpt_get
+#define str alm_json_str
+#define str_or alm_json_str_or
+#define get alm_json_get
 
 #define SARIF_SCHEMA_URI "https://json.schemastore.org/sarif-2.1.0.json"
 

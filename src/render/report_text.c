@@ -1,4 +1,5 @@
 #include "alm/report.h"
+#include "alm/json.h"
 #include "alm/error.h"
 
 #include <stdio.h>
@@ -12,16 +13,9 @@ typedef struct {
 	int color;
 } out;
 
-static const char *str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static const cJSON *get(const cJSON *obj, const char *key)
-{
-	return cJSON_GetObjectItemCaseSensitive(obj, key);
-}
+/* The shared readers: NULL when absent or of another type. */
+#define str alm_json_str
+#define get alm_json_get
 
 static void style(const out *o, const char *code)
 {
