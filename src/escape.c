@@ -73,9 +73,53 @@ int alm_utf8_repair(char **buf, size_t *len)
 	return 0;
 }
 
+/* The visible form of the control character at s (len bytes), or NULL when
+ * it is not one; `tmp` holds a formed \xHH or \uHHHH. */
+static const char *control_form(const unsigned char *s, size_t *len, char tmp[8])
+{
+	*len = 1;
+	switch (s[0]) {
+	case '\n': return "\\n";
+	case '\t': return "\\t";
+	case '\r': return "\\r";
+	case 0x1B: return "\\e";
+	default: break;
+	}
+	if (s[0] < 0x20 || s[0] == 0x7F) {
+		snprintf(tmp, 8, "\\x%02x", s[0]);
+		return tmp;
+	}
+	if (s[0] == 0xC2 && s[1] >= 0x80 && s[1] <= 0x9F) {
+		*len = 2;
+		snprintf(tmp, 8, "\\u%04x", s[1]);
+		return tmp;
+	}
+	return NULL;
+}
+
+/* Writes the visible form of a control character other than a line's own
+ * (\n, \r, \t), and says how many bytes it took; 0 when *s is none. */
+static size_t shown_control(FILE *fp, const char *s)
+{
+	char tmp[8];
+	size_t len;
+	const char *form;
+	if (*s == '\n' || *s == '\r' || *s == '\t')
+		return 0;
+	if (!(form = control_form((const unsigned char *)s, &len, tmp)))
+		return 0;
+	fputs(form, fp);
+	return len;
+}
+
 void alm_esc_html(FILE *fp, const char *s)
 {
 	for (; s && *s; s++) {
+		size_t control = shown_control(fp, s);
+		if (control) {
+			s += control - 1;
+			continue;
+		}
 		switch (*s) {
 		case '&': fputs("&amp;", fp); break;
 		case '<': fputs("&lt;", fp); break;
@@ -90,6 +134,11 @@ void alm_esc_html(FILE *fp, const char *s)
 static void md_escaped(FILE *fp, const char *s, int cell)
 {
 	for (; s && *s; s++) {
+		size_t control = shown_control(fp, s);
+		if (control) {
+			s += control - 1;
+			continue;
+		}
 		switch (*s) {
 		case '\\': case '`': case '*': case '_': case '[': case ']': case '<': case '>':
 		case '|': case '&': case '~': case '#':
@@ -123,35 +172,16 @@ void alm_esc_csv_cell(FILE *fp, const char *s)
 	if (s && strchr("=+-@\t\r", *s) && *s)
 		fputc('\'', fp);
 	for (; s && *s; s++) {
+		size_t control = shown_control(fp, s);
+		if (control) {
+			s += control - 1;
+			continue;
+		}
 		if (*s == '"')
 			fputc('"', fp);
 		fputc(*s, fp);
 	}
 	fputc('"', fp);
-}
-
-/* The visible form of the control character at s (len bytes), or NULL when
- * it is not one; `tmp` holds a formed \xHH or \uHHHH. */
-static const char *control_form(const unsigned char *s, size_t *len, char tmp[8])
-{
-	*len = 1;
-	switch (s[0]) {
-	case '\n': return "\\n";
-	case '\t': return "\\t";
-	case '\r': return "\\r";
-	case 0x1B: return "\\e";
-	default: break;
-	}
-	if (s[0] < 0x20 || s[0] == 0x7F) {
-		snprintf(tmp, 8, "\\x%02x", s[0]);
-		return tmp;
-	}
-	if (s[0] == 0xC2 && s[1] >= 0x80 && s[1] <= 0x9F) {
-		*len = 2;
-		snprintf(tmp, 8, "\\u%04x", s[1]);
-		return tmp;
-	}
-	return NULL;
 }
 
 static void terminal_to(alm_strbuf *b, FILE *fp, const char *str)

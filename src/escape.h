@@ -4,7 +4,9 @@
  * Making text from outside (repository and file names, branch names, answers a
  * team wrote, messages) safe in each output: it is shown as text, never turned
  * into markup, a formula, a terminal control sequence or invalid UTF-8. Every
- * renderer writes outside text through these and nothing else.
+ * renderer writes outside text through these and nothing else. In every one
+ * a control character other than a line break or tab (an escape sequence in a
+ * file name) is shown as alm_esc_terminal shows it, never written as it is.
  */
 #include <cJSON.h>
 #include <stdio.h>

@@ -386,6 +386,12 @@ double alm_json_num_or(const cJSON *obj, const char *key, double fallback)
 	return cJSON_IsNumber(v) ? v->valuedouble : fallback;
 }
 
+int alm_json_str_is(const cJSON *obj, const char *key, const char *want)
+{
+	const char *s = alm_json_str(obj, key);
+	return s && want && strcmp(s, want) == 0;
+}
+
 /* ---- building ------------------------------------------------------------- */
 
 static _Thread_local unsigned long add_failures;

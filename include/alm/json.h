@@ -58,6 +58,8 @@ const char *alm_json_str_or(const cJSON *obj, const char *key, const char *fallb
 const cJSON *alm_json_obj(const cJSON *obj, const char *key);
 const cJSON *alm_json_arr(const cJSON *obj, const char *key);
 double alm_json_num_or(const cJSON *obj, const char *key, double fallback);
+/* Whether member `key` is the string `want`. */
+int alm_json_str_is(const cJSON *obj, const char *key, const char *want);
 
 /* ---- building: checked additions -----------------------------------------
  * Each adds to `parent` (an object under `key`, or an array when key is NULL)
