@@ -282,6 +282,7 @@ static void test_html_escaper(void **state)
 	expect_written(alm_esc_html, "a\" onmouseover='x' &amp;", "a&quot; onmouseover=&#39;x&#39; &amp;amp;");
 	expect_written(alm_esc_html, "</script><script>", "&lt;/script&gt;&lt;script&gt;");
 	expect_written(alm_esc_html, NULL, "");
+	expect_written(alm_esc_html, "\x1b[31mred\xC2\x9B", "\\e[31mred\\u009b");
 }
 
 static void test_markdown_escapers(void **state)
@@ -293,6 +294,7 @@ static void test_markdown_escapers(void **state)
 	expect_written(alm_esc_md_text, "*bold* _em_ `code` # h ~s~ &amp;", "\\*bold\\* \\_em\\_ \\`code\\` \\# h \\~s\\~ \\&amp;");
 	expect_written(alm_esc_md_cell, "a | b\nc\r", "a \\| b<br>c");
 	expect_written(alm_esc_md_cell, "x](javascript:y)", "x\\](javascript:y)");
+	expect_written(alm_esc_md_text, "\x1b]8;;http://x\x07link", "\\e\\]8;;http://x\\x07link");
 }
 
 static void test_csv_cells_quoted_and_no_formulas(void **state)
@@ -309,6 +311,7 @@ static void test_csv_cells_quoted_and_no_formulas(void **state)
 	expect_written(alm_esc_csv_cell, "a=b", "\"a=b\"");
 	expect_written(alm_esc_csv_cell, "", "\"\"");
 	expect_written(alm_esc_csv_cell, NULL, "\"\"");
+	expect_written(alm_esc_csv_cell, "a\x1b[2Jb\nc", "\"a\\e[2Jb\nc\"");
 }
 
 static void test_terminal_writer_shows_controls(void **state)
