@@ -97,6 +97,13 @@ int alm_json_parse(cJSON **out, const char *text, size_t len, const char *name)
 	value = cJSON_ParseWithLengthOpts(start, len, &end, 0);
 	if (!value) {
 		size_t at = end ? (size_t)(end - start) : 0;
+		/* cJSON says the same when an allocation failed as when the text is
+		 * wrong: when not even a small value can be made, memory ran out, and
+		 * the input is not to be blamed. */
+		cJSON *probe = cJSON_CreateNull();
+		if (!probe)
+			return alm_error_set(ALM_ENOMEM, "%s: out of memory while parsing", name);
+		cJSON_Delete(probe);
 		if (at > len)
 			at = len;
 		position_of(start, at, &line, &col);
@@ -453,6 +460,11 @@ cJSON *alm_json_add_object(cJSON *parent, const char *key)
 cJSON *alm_json_add_array(cJSON *parent, const char *key)
 {
 	return alm_json_add(parent, key, cJSON_CreateArray());
+}
+
+cJSON *alm_json_add_copy(cJSON *parent, const char *key, const cJSON *value)
+{
+	return value ? alm_json_add(parent, key, cJSON_Duplicate(value, 1)) : NULL;
 }
 
 cJSON *alm_json_set(cJSON *parent, const char *key, cJSON *item)

@@ -81,6 +81,9 @@ cJSON *alm_json_add_bool(cJSON *parent, const char *key, int b);
 cJSON *alm_json_add_null(cJSON *parent, const char *key);
 cJSON *alm_json_add_object(cJSON *parent, const char *key);
 cJSON *alm_json_add_array(cJSON *parent, const char *key);
+/* Adds a deep copy of `value`; a NULL value (absent where it was read) adds
+ * nothing and is no failure, like a NULL string. */
+cJSON *alm_json_add_copy(cJSON *parent, const char *key, const cJSON *value);
 /* Replaces member `key` of `parent` with `item` (added when absent). */
 cJSON *alm_json_set(cJSON *parent, const char *key, cJSON *item);
 

@@ -110,13 +110,17 @@ int cli_gather(alm_facts **out, const gather_options *o)
 	} else if (workdir && !o->no_answers) {
 		size_t n = strlen(workdir) + sizeof ALM_ANSWERS_CONVENTIONAL_PATH + 1;
 		conventional = malloc(n);
-		if (conventional) {
-			snprintf(conventional, n, "%s%s", workdir, ALM_ANSWERS_CONVENTIONAL_PATH);
-			if (file_exists(conventional) && alm_answers_load_file(facts, conventional) < 0) {
-				report(o, "", alm_error_last());
-				code = EXIT_BAD_INPUT;
-				goto done;
-			}
+		if (!conventional) {
+			/* The team's answers are never left out in silence. */
+			report(o, "", "out of memory reading the answers");
+			code = EXIT_OUTPUT;
+			goto done;
+		}
+		snprintf(conventional, n, "%s%s", workdir, ALM_ANSWERS_CONVENTIONAL_PATH);
+		if (file_exists(conventional) && alm_answers_load_file(facts, conventional) < 0) {
+			report(o, "", alm_error_last());
+			code = EXIT_BAD_INPUT;
+			goto done;
 		}
 	}
 
