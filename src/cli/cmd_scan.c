@@ -580,9 +580,15 @@ int cmd_scan(int argc, char **argv)
 
 	rows = cJSON_CreateArray();
 	for (i = 0; i < q.n; i++) {
-		if (q.jobs[i].row) {
-			cJSON_AddItemToArray(rows, q.jobs[i].row);
-			q.jobs[i].row = NULL;
+		/* Every job makes a row: one missing ran out of memory, and the
+		 * portfolio would silently lack a repository. */
+		cJSON *row = q.jobs[i].row;
+		q.jobs[i].row = NULL;
+		if (!alm_json_add(rows, NULL, row)) {
+			cJSON_Delete(rows);
+			cli_error("%s: out of memory", q.jobs[i].name ? q.jobs[i].name : "a repository");
+			code = EXIT_OUTPUT;
+			goto done;
 		}
 	}
 	if (alm_portfolio_build(&portfolio, rows, rules) < 0 ||
