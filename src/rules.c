@@ -57,7 +57,8 @@ static int unique_id(checker *ck, const char *kind, const char *id, const char *
 	snprintf(key, sizeof key, "%s:%s", kind, id);
 	if (cJSON_GetObjectItemCaseSensitive(ck->ids, key))
 		return bad(ck, path, "the id \"%s\" is used more than once", id);
-	cJSON_AddTrueToObject(ck->ids, key);
+	if (!alm_json_add_bool(ck->ids, key, 1))
+		return alm_error_set(ALM_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -191,13 +192,15 @@ static int find_cycle(const checker *ck, const cJSON *nodes, const char *id, cJS
 		return mark->valueint == 1 ? bad(ck, "$.tree.nodes", "the tree has a cycle through \"%s\"", id) : 0;
 	if (depth > 1000)
 		return bad(ck, "$.tree.nodes", "the tree is deeper than 1000 nodes at \"%s\"", id);
-	cJSON_AddNumberToObject(state, id, 1);
+	if (!alm_json_add_number(state, id, 1))
+		return alm_error_set(ALM_ENOMEM, "out of memory");
 	for (i = 0; node && i < 3; i++) {
 		const char *next = str(node, branches[i]);
 		if (next && (error = find_cycle(ck, nodes, next, state, depth + 1)) < 0)
 			return error;
 	}
-	cJSON_ReplaceItemInObjectCaseSensitive(state, id, cJSON_CreateNumber(2));
+	if (!alm_json_set(state, id, cJSON_CreateNumber(2)))
+		return alm_error_set(ALM_ENOMEM, "out of memory");
 	return 0;
 }
 

@@ -167,7 +167,10 @@ int alm_report_render_sarif(char **out, size_t *len, const cJSON *report, const 
 	alm_json_add_string(doc, "$schema", SARIF_SCHEMA_URI);
 	alm_json_add_string(doc, "version", "2.1.0");
 	run = cJSON_CreateObject();
-	alm_json_add(alm_json_add_array(doc, "runs"), NULL, run);
+	if (!alm_json_add(alm_json_add_array(doc, "runs"), NULL, run)) {
+		error = alm_error_set(ALM_ENOMEM, "out of memory");
+		goto done;
+	}
 	driver = alm_json_add_object(alm_json_add_object(run, "tool"), "driver");
 	alm_json_add_string(driver, "name", str_or(tool, "name", "alm-advisor"));
 	if (*version) {
