@@ -20,7 +20,8 @@
  *   reference would run a one-key object coming from the data).
  * - reduce's third argument is logic, evaluated against the data (the
  *   reference takes it as a literal; the two agree on literals).
- * - "log" writes its argument as one line of JSON to stderr, never stdout.
+ * - "log" hands its argument as one line of JSON to the sink set with
+ *   alm_jsonlogic_set_log (none by default: the library writes nothing).
  *
  * Limits (inputs beyond them fail with ALM_ELIMIT and a message, never a crash):
  * nesting depth ALM_JSONLOGIC_MAX_DEPTH, and a budget of evaluation steps per
@@ -29,6 +30,8 @@
  * Strings a rule builds are capped at ALM_JSONLOGIC_MAX_STRING bytes.
  */
 #include <cJSON.h>
+
+#include "alm/error.h"
 
 #define ALM_JSONLOGIC_MAX_DEPTH 256
 #define ALM_JSONLOGIC_MAX_STEPS 1000000
@@ -68,5 +71,12 @@ int alm_jsonlogic_check(const cJSON *logic, const char *where);
  * name known facts. Returns 0, ALM_EINVALID (names not an array), ALM_ELIMIT
  * or ALM_ENOMEM. */
 int alm_jsonlogic_vars(cJSON *names, const cJSON *logic);
+
+/* Where "log" sends each value it logs: `fn` gets it as one line of JSON
+ * (without a newline) and `data`. NULL (the default) drops them. Set it once,
+ * before evaluating: the sink is shared by every thread, which may call `fn`
+ * at the same time. */
+typedef void (*alm_jsonlogic_log_fn)(const char *json, void *data);
+void alm_jsonlogic_set_log(alm_jsonlogic_log_fn fn, void *data);
 
 #endif
