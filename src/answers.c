@@ -2,6 +2,7 @@
 #include "alm/error.h"
 #include "alm/json.h"
 #include "alm/schema.h"
+#include "strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,10 +231,6 @@ int alm_answers_template(char **out, const alm_rules *rules)
 	      fp);
 	template_object(fp, rules, schema, schema, "", 0);
 	fputc('\n', fp);
-	fclose(fp);
 	cJSON_Delete(schema);
-	if (!buf)
-		return alm_error_set(ALM_ENOMEM, "out of memory");
-	*out = buf;
-	return 0;
+	return alm_memstream_finish(fp, &buf, &len, out, NULL);
 }

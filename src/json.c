@@ -481,9 +481,9 @@ cJSON *alm_json_set(cJSON *parent, const char *key, cJSON *item)
 
 /* ---- printing ------------------------------------------------------------- */
 
-int alm_json_print_line(char **out, size_t *len, const cJSON *value)
+static int print_line(char **out, size_t *len, char *text)
 {
-	char *text = cJSON_Print(value), *line;
+	char *line;
 	size_t n;
 	*out = NULL;
 	if (len)
@@ -512,4 +512,14 @@ int alm_json_print_line(char **out, size_t *len, const cJSON *value)
 	if (len)
 		*len = n;
 	return 0;
+}
+
+int alm_json_print_line(char **out, size_t *len, const cJSON *value)
+{
+	return print_line(out, len, cJSON_Print(value));
+}
+
+int alm_json_print_compact_line(char **out, size_t *len, const cJSON *value)
+{
+	return print_line(out, len, cJSON_PrintUnformatted(value));
 }

@@ -101,4 +101,7 @@ int alm_json_add_check(unsigned long mark, const char *what) ALM_MUST_CHECK;
  * instead, so the text always parses. Returns 0 or ALM_ENOMEM. */
 int alm_json_print_line(char **out, size_t *len, const cJSON *value) ALM_MUST_CHECK;
 
+/* The same on one line, unindented. */
+int alm_json_print_compact_line(char **out, size_t *len, const cJSON *value) ALM_MUST_CHECK;
+
 #endif

@@ -62,7 +62,10 @@ static int list_questions(const alm_rules *rules)
 				fprintf(fp, "     answers key: %s\n", ask->valuestring);
 		}
 	}
-	fclose(fp);
+	if (fclose(fp) != 0) {
+		free(buf);
+		buf = NULL;
+	}
 	code = buf ? cli_write_output(NULL, buf, len) : EXIT_OUTPUT;
 	free(buf);
 	return code;

@@ -38,26 +38,15 @@ static int json_argument(cJSON **out, const char *arg, const char *what)
 
 static int print_json(const cJSON *value, const char *output)
 {
-	char *text = cJSON_PrintUnformatted(value);
+	char *line;
 	size_t n;
 	int code;
-	char *line;
-	if (!text) {
-		cli_error("out of memory");
+	if (alm_json_print_compact_line(&line, &n, value) < 0) {
+		cli_error("%s", alm_error_last());
 		return EXIT_OUTPUT;
 	}
-	n = strlen(text);
-	line = malloc(n + 2);
-	if (!line) {
-		free(text);
-		cli_error("out of memory");
-		return EXIT_OUTPUT;
-	}
-	memcpy(line, text, n);
-	line[n] = '\n';
-	code = cli_write_output(output, line, n + 1);
+	code = cli_write_output(output, line, n);
 	free(line);
-	free(text);
 	return code;
 }
 

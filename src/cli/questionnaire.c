@@ -588,11 +588,11 @@ static int save(const session *s)
 {
 	cJSON *doc = cJSON_CreateObject(), *copy = cJSON_Duplicate(s->answers, 1), *item;
 	alm_facts *check = NULL;
-	char *text = NULL, *line = NULL;
+	char *line = NULL;
 	size_t n;
 	int code = EXIT_OUTPUT;
 
-	if (!doc || !copy || !cJSON_AddStringToObject(doc, "schema", "alm-advisor/answers@1")) {
+	if (!doc || !copy || !alm_json_add_string(doc, "schema", "alm-advisor/answers@1")) {
 		cli_error("out of memory");
 		goto done;
 	}
@@ -600,34 +600,27 @@ static int save(const session *s)
 		cJSON_DetachItemViaPointer(copy, item);
 		if (strcmp(item->string, "schema") == 0)
 			cJSON_Delete(item);
-		else
-			cJSON_AddItemToObject(doc, item->string, item);
+		else if (!alm_json_add(doc, item->string, item)) {
+			cli_error("out of memory");
+			goto done;
+		}
 	}
-	if (!(text = cJSON_Print(doc))) {
+	if (alm_json_print_line(&line, &n, doc) < 0) {
 		cli_error("out of memory");
 		goto done;
 	}
 	/* What is saved must load: check it as assess would read it. */
-	n = strlen(text);
-	if (alm_facts_new(&check) < 0 || alm_answers_load_text(check, text, n, s->o->output) < 0) {
+	if (alm_facts_new(&check) < 0 || alm_answers_load_text(check, line, n, s->o->output) < 0) {
 		cli_error("the answers would not load back: %s", alm_error_last());
 		goto done;
 	}
-	if (!(line = malloc(n + 2))) {
-		cli_error("out of memory");
-		goto done;
-	}
-	memcpy(line, text, n);
-	line[n] = '\n';
-	line[n + 1] = '\0';
-	if (alm_file_write_atomic(s->o->output, line, n + 1) < 0) {
+	if (alm_file_write_atomic(s->o->output, line, n) < 0) {
 		cli_error("%s", alm_error_last());
 		goto done;
 	}
 	code = EXIT_ASSESSED;
 done:
 	free(line);
-	cJSON_free(text);
 	alm_facts_free(check);
 	cJSON_Delete(copy);
 	cJSON_Delete(doc);
