@@ -17,6 +17,7 @@
 #include "ado_common.h"
 #include "ado_parse.h"
 #include "alm/error.h"
+#include "alm/json.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -755,7 +756,10 @@ static int set_pipeline_facts(probe *p)
 		unknown += p->defs[i].yaml < 0;
 		if (is_accelerator_name(p->defs[i].name)) {
 			matched[nm++] = p->defs[i].name;
-			cJSON_AddItemToArray(names, cJSON_CreateString(p->defs[i].name));
+			if (!alm_json_add(names, NULL, cJSON_CreateString(p->defs[i].name))) {
+				error = alm_error_set(ALM_ENOMEM, "out of memory");
+				goto done;
+			}
 		}
 	}
 	if ((error = alm_facts_set(f, "ado.pipelines.count", cJSON_CreateNumber((double)p->ndefs), ALM_SOURCE_ADO,
@@ -867,6 +871,7 @@ static int set_policy_facts(probe *p, const alm_ado_repository *repo)
 	int min_blocking = 0, min_optional = 0, build = 0, blocking = 0, error;
 	char optional[96] = "";
 	size_t i, j;
+	unsigned long failures = alm_json_add_failures();
 
 	if (!names)
 		return alm_error_set(ALM_ENOMEM, "out of memory");
@@ -891,7 +896,7 @@ static int set_policy_facts(probe *p, const alm_ado_repository *repo)
 						 (long long)pol->build_definition);
 					name = fallback;
 				}
-				cJSON_AddItemToArray(names, cJSON_CreateString(name));
+				alm_json_add(names, NULL, cJSON_CreateString(name));
 			}
 		}
 	}
@@ -914,6 +919,8 @@ static int set_policy_facts(probe *p, const alm_ado_repository *repo)
 				      blocking ? "a build validation on %s of %s blocks completion when the build fails"
 					       : "no build validation on %s of %s blocks completion",
 				      ref, repo->name);
+	if (error == 0)
+		error = alm_json_add_check(failures, "the build validation names");
 	if (error == 0) {
 		int n = cJSON_GetArraySize(names);
 		error = alm_facts_set(f, "ado.policies.build_validation_names", names, ALM_SOURCE_ADO,
@@ -931,8 +938,12 @@ static int set_environment_facts(probe *p)
 	size_t i;
 	if (!names)
 		return alm_error_set(ALM_ENOMEM, "out of memory");
-	for (i = 0; i < p->nenv; i++)
-		cJSON_AddItemToArray(names, cJSON_CreateString(p->env_names[i]));
+	for (i = 0; i < p->nenv; i++) {
+		if (!alm_json_add(names, NULL, cJSON_CreateString(p->env_names[i]))) {
+			cJSON_Delete(names);
+			return alm_error_set(ALM_ENOMEM, "out of memory");
+		}
+	}
 	list_names(list, sizeof list, p->env_names, p->nenv, 8);
 	return alm_facts_set(p->facts, "ado.environments.names", names, ALM_SOURCE_ADO,
 			     "%zu pipeline environments%s%s", p->nenv, p->nenv ? ": " : "", list);
