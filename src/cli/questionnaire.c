@@ -260,8 +260,11 @@ static cJSON *parse_answer(key_kind kind, const cJSON *choices, const char *inpu
 				seen |= item && cJSON_Compare(c, item, 1);
 			if (seen)
 				cJSON_Delete(item);
-			else
-				cJSON_AddItemToArray(list, item);
+			else if (!alm_json_add(list, NULL, item)) {
+				free(copy);
+				cJSON_Delete(list);
+				return NULL;
+			}
 		}
 		free(copy);
 		if (cJSON_GetArraySize(list) == 0) {
@@ -572,7 +575,8 @@ static int go_back(session *s)
 		const cJSON *given = doc_get(s->answers, st->key);
 		if (given) {
 			cJSON_DeleteItemFromObjectCaseSensitive(s->undone, st->key);
-			cJSON_AddItemToObject(s->undone, st->key, cJSON_Duplicate(given, 1));
+			if (!alm_json_add_copy(s->undone, st->key, given))
+				return alm_error_set(ALM_ENOMEM, "out of memory");
 		}
 		if ((error = set_fact(s, st->key, st->previous)) == 0)
 			error = doc_put(s->answers, st->key, st->previous ? cJSON_Duplicate(st->previous, 1) : NULL);
