@@ -9,6 +9,8 @@
 #include "alm/facts.h"
 #include <stdint.h>
 
+#include "alm/error.h"
+
 typedef struct {
 	unsigned int version;
 	const char *url;       /* project URL; NULL: derived from the environment or the remote */
@@ -32,6 +34,6 @@ typedef struct {
  * missing token, or plain http to a non-loopback host), so that a --strict
  * caller can exit 4 while any other caller records the failure and carries on.
  */
-int alm_ado_probe(alm_facts *facts, const alm_ado_probe_options *opts);
+int alm_ado_probe(alm_facts *facts, const alm_ado_probe_options *opts) ALM_MUST_CHECK;
 
 #endif

@@ -18,14 +18,14 @@
  * Arrays and objects nested deeper than cJSON's CJSON_NESTING_LIMIT (1000)
  * are refused ("nested deeper than 1000 arrays and objects"), so no reader
  * of a parsed value recurses further than that. */
-int alm_json_parse(cJSON **out, const char *text, size_t len, const char *name);
+int alm_json_parse(cJSON **out, const char *text, size_t len, const char *name) ALM_MUST_CHECK;
 
 /* Reads and parses a file. ALM_ENOTFOUND/ALM_EIO when it cannot be read. */
-int alm_json_read_file(cJSON **out, const char *path);
+int alm_json_read_file(cJSON **out, const char *path) ALM_MUST_CHECK;
 
 /* Reads a whole file into a NUL-terminated buffer (caller frees), at most
  * `max` bytes (ALM_ELIMIT beyond). */
-int alm_file_read(char **out, size_t *len, const char *path, size_t max);
+int alm_file_read(char **out, size_t *len, const char *path, size_t max) ALM_MUST_CHECK;
 
 /*
  * Writes `len` bytes to `path` atomically: a temporary file in the same
@@ -34,11 +34,11 @@ int alm_file_read(char **out, size_t *len, const char *path, size_t max);
  * SIGHUP and SIGQUIT are held in the calling thread while the temporary file
  * exists and delivered after, so an interrupted run leaves no partial file.
  */
-int alm_file_write_atomic(const char *path, const char *data, size_t len);
+int alm_file_write_atomic(const char *path, const char *data, size_t len) ALM_MUST_CHECK;
 
 /* Like alm_file_write_atomic, but refuses (ALM_EIO, "FILE: already exists")
  * to replace an existing file: the new file appears whole or not at all. */
-int alm_file_write_new(const char *path, const char *data, size_t len);
+int alm_file_write_new(const char *path, const char *data, size_t len) ALM_MUST_CHECK;
 
 /* The value at a dotted path of object members ("repo.pull_requests.total")
  * below `root`, or NULL when any segment is missing or not an object. Borrowed. */
@@ -59,7 +59,7 @@ const cJSON *alm_json_obj(const cJSON *obj, const char *key);
 const cJSON *alm_json_arr(const cJSON *obj, const char *key);
 double alm_json_num_or(const cJSON *obj, const char *key, double fallback);
 /* Whether member `key` is the string `want`. */
-int alm_json_str_is(const cJSON *obj, const char *key, const char *want);
+int alm_json_str_is(const cJSON *obj, const char *key, const char *want) ALM_MUST_CHECK;
 
 /* ---- building: checked additions -----------------------------------------
  * Each adds to `parent` (an object under `key`, or an array when key is NULL)

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alm/error.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -135,7 +137,7 @@ const alm_probe *const *alm_probe_table(size_t *count);
  * Without strict, a failing remote probe is recorded (status and reason) and
  * the gathering succeeds; *warnings (when not NULL) receives a new array of
  * one-line warnings for the caller to print, or NULL when there are none. */
-int alm_gather(alm_facts **out, cJSON **warnings, const alm_gather_options *opts);
+int alm_gather(alm_facts **out, cJSON **warnings, const alm_gather_options *opts) ALM_MUST_CHECK;
 
 #ifdef __cplusplus
 }

@@ -2,6 +2,8 @@
 #define ALM_REPO_LOCATE_H
 
 #include <stddef.h>
+
+#include "alm/error.h"
 /*
  * Finding a repository's top-level directory, read-only, so the CLI can find
  * the answers a team keeps in its repository (.alm-advisor/answers.json).
@@ -14,7 +16,7 @@
  * repository" when there is none; another code (with a message saying what to
  * do) when the repository cannot be opened, e.g. owned by another user.
  */
-int alm_repo_locate(char **workdir, const char *path);
+int alm_repo_locate(char **workdir, const char *path) ALM_MUST_CHECK;
 
 /*
  * Reads the file `rel` from the tree at HEAD of the repository at `path`, without
@@ -22,6 +24,6 @@ int alm_repo_locate(char **workdir, const char *path);
  * NUL-terminated copy the caller frees. ALM_ENOTFOUND when there is no such file
  * (or no HEAD); ALM_ELIMIT when it is larger than `max` bytes.
  */
-int alm_repo_read_head_file(char **out, size_t *len, const char *path, const char *rel, size_t max);
+int alm_repo_read_head_file(char **out, size_t *len, const char *path, const char *rel, size_t max) ALM_MUST_CHECK;
 
 #endif

@@ -66,7 +66,11 @@ int cli_gather(alm_facts **out, const gather_options *o)
 	}
 
 	if (o->no_repo) {
-		alm_facts_set_probe(facts, "repo", "skipped", "--no-repo: the repository was not read");
+		if (alm_facts_set_probe(facts, "repo", "skipped", "--no-repo: the repository was not read") < 0) {
+			report(o, "", alm_error_last());
+			code = EXIT_OUTPUT;
+			goto done;
+		}
 	} else {
 		alm_repo_probe_options ro = ALM_REPO_PROBE_OPTIONS_INIT;
 		if ((rc = alm_repo_locate(&workdir, repo)) < 0) {
@@ -83,7 +87,11 @@ int cli_gather(alm_facts **out, const gather_options *o)
 				code = EXIT_BAD_INPUT;
 				goto done;
 			}
-			alm_facts_set_probe(facts, "repo", "failed", alm_error_last());
+			if (alm_facts_set_probe(facts, "repo", "failed", alm_error_last()) < 0) {
+				report(o, "", alm_error_last());
+				code = EXIT_OUTPUT;
+				goto done;
+			}
 		}
 	}
 
@@ -153,8 +161,12 @@ int cli_gather(alm_facts **out, const gather_options *o)
 					alm_error_last());
 		}
 	} else {
-		alm_facts_set_probe(facts, "ado", "skipped",
-				    "not asked: pass --ado URL with AZURE_DEVOPS_EXT_PAT set to add Azure DevOps evidence");
+		if (alm_facts_set_probe(facts, "ado", "skipped",
+					"not asked: pass --ado URL with AZURE_DEVOPS_EXT_PAT set to add Azure DevOps evidence") < 0) {
+			report(o, "", alm_error_last());
+			code = EXIT_OUTPUT;
+			goto done;
+		}
 	}
 done:
 	free(workdir);
