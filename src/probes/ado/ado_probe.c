@@ -18,6 +18,7 @@
 #include "ado_parse.h"
 #include "alm/error.h"
 #include "alm/json.h"
+#include "vec.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -344,14 +345,8 @@ static void chain_next(chain *c, const alm_http_response *res, size_t items, siz
 
 static int add_definition(probe *p, const alm_ado_definition *d)
 {
-	if (p->ndefs == p->capdefs) {
-		size_t cap = p->capdefs ? p->capdefs * 2 : 64;
-		definition *defs = realloc(p->defs, cap * sizeof *defs);
-		if (!defs)
-			return -1;
-		p->defs = defs;
-		p->capdefs = cap;
-	}
+	if (alm_vec_reserve(&p->defs, &p->capdefs, p->ndefs + 1) < 0)
+		return -1;
 	p->defs[p->ndefs].id = d->id;
 	p->defs[p->ndefs].yaml = d->yaml;
 	if (!(p->defs[p->ndefs].name = strdup(d->name)))
@@ -1041,14 +1036,23 @@ static int conclude(probe *p, const alm_http_stats *stats)
 static int fail_early(alm_facts *facts, const alm_ado_target *t, int code, const char *why)
 {
 	char line[768];
+	int error = 0;
 	snprintf(line, sizeof line, "%s", why);
 	if (t && t->organization) {
-		alm_facts_set_string(facts, "ado.organization", t->organization, ALM_SOURCE_ADO, "from the project address");
-		alm_facts_set_string(facts, "ado.project", t->project, ALM_SOURCE_ADO, "from the project address");
+		error = alm_facts_set_string(facts, "ado.organization", t->organization, ALM_SOURCE_ADO,
+					     "from the project address");
+		if (error == 0)
+			error = alm_facts_set_string(facts, "ado.project", t->project, ALM_SOURCE_ADO,
+						     "from the project address");
 	}
-	alm_facts_set_bool(facts, "ado.reachable", 0, ALM_SOURCE_ADO, "the probe could not start");
-	alm_facts_set_string(facts, "ado.error", line, ALM_SOURCE_ADO, "why the probe could not start");
-	alm_facts_set_probe(facts, "ado", "failed", line);
+	if (error == 0)
+		error = alm_facts_set_bool(facts, "ado.reachable", 0, ALM_SOURCE_ADO, "the probe could not start");
+	if (error == 0)
+		error = alm_facts_set_string(facts, "ado.error", line, ALM_SOURCE_ADO, "why the probe could not start");
+	if (error == 0)
+		error = alm_facts_set_probe(facts, "ado", "failed", line);
+	if (error < 0)
+		return error;
 	return alm_error_set(code, "%s", line);
 }
 
@@ -1163,7 +1167,8 @@ int alm_ado_probe_tuned(alm_facts *facts, const alm_ado_probe_options *opts,
 	error = alm_ado_resolve(&p.target, &p.origin, opts->url, opts->repository, opts->remote_url, env);
 	if (error == ALM_ENOTFOUND) {
 		/* Nothing names an Azure DevOps project: not a failure of the probe. */
-		alm_facts_set_probe(facts, "ado", "skipped", alm_error_last());
+		if ((error = alm_facts_set_probe(facts, "ado", "skipped", alm_error_last())) < 0)
+			return error;
 		alm_error_clear();
 		return 0;
 	}
