@@ -11,6 +11,7 @@
 #include "alm/json.h"
 #include "alm/portfolio.h"
 #include "alm/rules.h"
+#include "vec.h"
 
 #include <dirent.h>
 #include <pthread.h>
@@ -111,14 +112,8 @@ typedef struct {
 
 static int list_add(string_list *l, const char *s)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		char **items = realloc(l->items, cap * sizeof *items);
-		if (!items)
-			return -1;
-		l->items = items;
-		l->cap = cap;
-	}
+	if (alm_vec_reserve(&l->items, &l->cap, l->n + 1) < 0)
+		return -1;
 	if (!(l->items[l->n] = strdup(s)))
 		return -1;
 	l->n++;
@@ -213,9 +208,9 @@ static void assess_one(job *j, const queue *q)
 		j->row = alm_portfolio_failed_row(j->name, path, message[0] ? message : "the repository could not be read");
 		return;
 	}
-	if (!j->path)
-		alm_facts_set_probe(facts, "repo", "skipped", "read from Azure DevOps alone (scan --ado): no local clone");
-	if (alm_assess(&report, q->rules, facts, ALM_VERSION) < 0)
+	if ((!j->path &&
+	     alm_facts_set_probe(facts, "repo", "skipped", "read from Azure DevOps alone (scan --ado): no local clone") < 0) ||
+	    alm_assess(&report, q->rules, facts, ALM_VERSION) < 0)
 		j->row = alm_portfolio_failed_row(j->name, path, alm_error_last());
 	else
 		j->row = alm_portfolio_row(j->name, path, report);
@@ -326,14 +321,8 @@ typedef struct {
 
 static job *job_add(job_list *l)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		job *items = realloc(l->items, cap * sizeof *items);
-		if (!items)
-			return NULL;
-		l->items = items;
-		l->cap = cap;
-	}
+	if (alm_vec_reserve(&l->items, &l->cap, l->n + 1) < 0)
+		return NULL;
 	memset(&l->items[l->n], 0, sizeof *l->items);
 	return &l->items[l->n++];
 }
