@@ -3,6 +3,7 @@
 #include "alm/error.h"
 #include "alm/json.h"
 #include "jsonlogic_js.h"
+#include "vec.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -306,13 +307,12 @@ static int take(cJSON **out, jl_ctx *cx, jl_val *x, const jl_path *at)
  * Iterative: the value may hold data nested deeper than any limit here. */
 static int make_json(cJSON *root)
 {
-	cJSON **stack = NULL, **grown, *node;
+	cJSON **stack = NULL, *node;
 	size_t n = 0, cap = 0;
 	int error = 0;
 
-	if (!(stack = malloc(16 * sizeof *stack)))
+	if (alm_vec_reserve(&stack, &cap, 16) < 0)
 		return alm_error_set(ALM_ENOMEM, "out of memory");
-	cap = 16;
 	stack[n++] = root;
 	while (n > 0) {
 		for (node = stack[--n]; node; node = node->next) {
@@ -323,13 +323,9 @@ static int make_json(cJSON *root)
 			}
 			if (!node->child)
 				continue;
-			if (n == cap) {
-				if (!(grown = realloc(stack, cap * 2 * sizeof *stack))) {
-					error = alm_error_set(ALM_ENOMEM, "out of memory");
-					goto done;
-				}
-				stack = grown;
-				cap *= 2;
+			if (alm_vec_reserve(&stack, &cap, n + 1) < 0) {
+				error = alm_error_set(ALM_ENOMEM, "out of memory");
+				goto done;
 			}
 			stack[n++] = node->child;
 		}
