@@ -97,12 +97,8 @@ static int decide(truth *out, const engine *e, const cJSON *needs, const cJSON *
 		any |= present(e->facts, n->valuestring);
 	if (!any)
 		return 0;
-	if ((error = alm_jsonlogic_apply(&result, condition, alm_facts_data(e->facts))) < 0) {
-		/* Copied first: alm_error_set writes the buffer alm_error_last reads. */
-		char msg[1024];
-		snprintf(msg, sizeof msg, "%s", alm_error_last());
-		return alm_error_set(error, "rules: %s: %s", where, msg);
-	}
+	if ((error = alm_jsonlogic_apply(&result, condition, alm_facts_data(e->facts))) < 0)
+		return alm_error_prefix(error, "rules: %s", where);
 	if (!cJSON_IsNull(result))
 		*out = alm_jsonlogic_truthy(result) ? TV_TRUE : TV_FALSE;
 	cJSON_Delete(result);
@@ -435,11 +431,8 @@ static int build_notices(const engine *e, cJSON *report, const char *verdict)
 		if (match && get(n, "when")) {
 			cJSON *result = NULL;
 			int error = alm_jsonlogic_apply(&result, get(n, "when"), alm_facts_data(e->facts));
-			if (error < 0) {
-				char msg[1024];
-				snprintf(msg, sizeof msg, "%s", alm_error_last());
-				return alm_error_set(error, "rules: notice \"%s\": %s", str(n, "id"), msg);
-			}
+			if (error < 0)
+				return alm_error_prefix(error, "rules: notice \"%s\"", str(n, "id"));
 			match = alm_jsonlogic_truthy(result);
 			cJSON_Delete(result);
 		}

@@ -75,16 +75,13 @@ static int check_needs(const checker *ck, const cJSON *needs, const char *path)
 
 static int check_logic(const checker *ck, const cJSON *logic, const char *path)
 {
-	char where[PATH_LEN + 64], msg[1024];
+	char where[PATH_LEN + 64];
 	int error;
 	if (!logic)
 		return 0;
 	snprintf(where, sizeof where, "%s", path);
-	if ((error = alm_jsonlogic_check(logic, where)) < 0) {
-		/* Copied first: alm_error_set writes the buffer alm_error_last reads. */
-		snprintf(msg, sizeof msg, "%s", alm_error_last());
-		return alm_error_set(error, "%s: %s", ck->name, msg);
-	}
+	if ((error = alm_jsonlogic_check(logic, where)) < 0)
+		return alm_error_prefix(error, "%s", ck->name);
 	return 0;
 }
 
