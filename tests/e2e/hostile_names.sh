@@ -88,6 +88,13 @@ expect_stdout_has 'r3\[x\](javascript:alert(1))'
 run "scan text shows the OSC sequence" scan --under "$root" --since all
 expect_stdout_has 'r6\e]0;owned\x07'
 
+# Messages name files as they are spelt, with their controls shown, not run.
+run "an error naming a hostile file" assess --no-repo --answers "$WORK/answers/5${hostile[4]}.missing"
+expect_exit 3
+check "! grep -q \$'\\e' '$ERR'"
+expect_stderr_has '\e[31mred\e[0m'
+expect_stderr_lines 1
+
 # A portfolio merged from a file keeps the same guarantees.
 run "scan json to merge" scan --under "$root" --since all --format json -o "$WORK/all.json"
 for fmt in text csv markdown html; do
