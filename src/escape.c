@@ -97,90 +97,93 @@ static const char *control_form(const unsigned char *s, size_t *len, char tmp[8]
 	return NULL;
 }
 
-/* Writes the visible form of a control character other than a line's own
- * (\n, \r, \t), and says how many bytes it took; 0 when *s is none. */
-static size_t shown_control(FILE *fp, const char *s)
+/* What one output writes for a character: its replacement, or NULL for the
+ * character itself. `cell` tells a table cell from running text. */
+typedef const char *(*char_form)(char c, int cell);
+
+/* Writes s with each character in its output's form; a control character
+ * other than a line's own (\n, \r, \t) in its visible form, whatever the output. */
+static void escaped(FILE *fp, const char *s, char_form form, int cell)
 {
-	char tmp[8];
-	size_t len;
-	const char *form;
-	if (*s == '\n' || *s == '\r' || *s == '\t')
-		return 0;
-	if (!(form = control_form((const unsigned char *)s, &len, tmp)))
-		return 0;
-	fputs(form, fp);
-	return len;
+	for (; s && *s; s++) {
+		char tmp[8];
+		size_t len = 1;
+		const char *out = NULL;
+		if (*s != '\n' && *s != '\r' && *s != '\t')
+			out = control_form((const unsigned char *)s, &len, tmp);
+		if (!out)
+			out = form(*s, cell);
+		if (out)
+			fputs(out, fp);
+		else
+			fputc(*s, fp);
+		s += len - 1;
+	}
+}
+
+static const char *html_form(char c, int cell)
+{
+	(void)cell;
+	switch (c) {
+	case '&': return "&amp;";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '"': return "&quot;";
+	case '\'': return "&#39;";
+	default: return NULL;
+	}
 }
 
 void alm_esc_html(FILE *fp, const char *s)
 {
-	for (; s && *s; s++) {
-		size_t control = shown_control(fp, s);
-		if (control) {
-			s += control - 1;
-			continue;
-		}
-		switch (*s) {
-		case '&': fputs("&amp;", fp); break;
-		case '<': fputs("&lt;", fp); break;
-		case '>': fputs("&gt;", fp); break;
-		case '"': fputs("&quot;", fp); break;
-		case '\'': fputs("&#39;", fp); break;
-		default: fputc(*s, fp);
-		}
-	}
+	escaped(fp, s, html_form, 0);
 }
 
-static void md_escaped(FILE *fp, const char *s, int cell)
+/* Punctuation that could open markup (emphasis, links, code, raw HTML,
+ * headings, tables) gets a backslash. */
+static const char *md_form(char c, int cell)
 {
-	for (; s && *s; s++) {
-		size_t control = shown_control(fp, s);
-		if (control) {
-			s += control - 1;
-			continue;
-		}
-		switch (*s) {
-		case '\\': case '`': case '*': case '_': case '[': case ']': case '<': case '>':
-		case '|': case '&': case '~': case '#':
-			fputc('\\', fp);
-			fputc(*s, fp);
-			break;
-		case '\n':
-			fputs(cell ? "<br>" : " ", fp);
-			break;
-		case '\r':
-			break;
-		default:
-			fputc(*s, fp);
-		}
+	switch (c) {
+	case '\\': return "\\\\";
+	case '`': return "\\`";
+	case '*': return "\\*";
+	case '_': return "\\_";
+	case '[': return "\\[";
+	case ']': return "\\]";
+	case '<': return "\\<";
+	case '>': return "\\>";
+	case '|': return "\\|";
+	case '&': return "\\&";
+	case '~': return "\\~";
+	case '#': return "\\#";
+	case '\n': return cell ? "<br>" : " ";
+	case '\r': return "";
+	default: return NULL;
 	}
 }
 
 void alm_esc_md_text(FILE *fp, const char *s)
 {
-	md_escaped(fp, s, 0);
+	escaped(fp, s, md_form, 0);
 }
 
 void alm_esc_md_cell(FILE *fp, const char *s)
 {
-	md_escaped(fp, s, 1);
+	escaped(fp, s, md_form, 1);
+}
+
+static const char *csv_form(char c, int cell)
+{
+	(void)cell;
+	return c == '"' ? "\"\"" : NULL;
 }
 
 void alm_esc_csv_cell(FILE *fp, const char *s)
 {
 	fputc('"', fp);
-	if (s && strchr("=+-@\t\r", *s) && *s)
+	if (s && *s && strchr("=+-@\t\r", *s))
 		fputc('\'', fp);
-	for (; s && *s; s++) {
-		size_t control = shown_control(fp, s);
-		if (control) {
-			s += control - 1;
-			continue;
-		}
-		if (*s == '"')
-			fputc('"', fp);
-		fputc(*s, fp);
-	}
+	escaped(fp, s, csv_form, 0);
 	fputc('"', fp);
 }
 
