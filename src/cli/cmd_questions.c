@@ -7,6 +7,7 @@
 #include "alm/error.h"
 #include "alm/json.h"
 #include "alm/rules.h"
+#include "strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,7 @@ static const cli_command command = {
 static int list_questions(const alm_rules *rules)
 {
 	const cJSON *q, *part;
-	char *buf = NULL;
+	char *buf = NULL, *text;
 	size_t len = 0;
 	FILE *fp = open_memstream(&buf, &len);
 	int code;
@@ -62,12 +63,12 @@ static int list_questions(const alm_rules *rules)
 				fprintf(fp, "     answers key: %s\n", ask->valuestring);
 		}
 	}
-	if (fclose(fp) != 0) {
-		free(buf);
-		buf = NULL;
+	if (alm_memstream_finish(fp, &buf, &len, &text, &len) < 0) {
+		cli_error("%s", alm_error_last());
+		return EXIT_OUTPUT;
 	}
-	code = buf ? cli_write_output(NULL, buf, len) : EXIT_OUTPUT;
-	free(buf);
+	code = cli_write_output(NULL, text, len);
+	free(text);
 	return code;
 }
 
