@@ -211,6 +211,41 @@ static void render_html(FILE *fp, const cJSON *doc)
 	      "outcome.</p>\n</main>\n</body>\n</html>\n", fp);
 }
 
+/* What the text table shows, safe for a terminal: the portfolio without each
+ * row's full report (a scan of many repositories carries much), its controls
+ * made visible. NULL with ALM_ENOMEM set when out of memory. */
+static cJSON *text_view(const cJSON *portfolio)
+{
+	unsigned long failures = alm_json_add_failures();
+	const cJSON *member, *row, *field;
+	cJSON *view, *rows;
+	if (!cJSON_IsObject(portfolio))
+		return alm_esc_json_copy(portfolio, ALM_ESC_UTF8 | ALM_ESC_TERMINAL);
+	view = cJSON_CreateObject();
+	cJSON_ArrayForEach(member, portfolio) {
+		if (strcmp(member->string, "rows") != 0)
+			alm_json_add_copy(view, member->string, member);
+	}
+	rows = alm_json_add_array(view, "rows");
+	cJSON_ArrayForEach(row, get(portfolio, "rows")) {
+		cJSON *copy;
+		if (!cJSON_IsObject(row)) {
+			alm_json_add_copy(rows, NULL, row);
+			continue;
+		}
+		copy = alm_json_add_object(rows, NULL);
+		cJSON_ArrayForEach(field, row)
+			if (strcmp(field->string, "report") != 0)
+				alm_json_add_copy(copy, field->string, field);
+	}
+	if (alm_json_add_check(failures, "the portfolio") < 0 ||
+	    alm_esc_json_tree(view, ALM_ESC_UTF8 | ALM_ESC_TERMINAL) < 0) {
+		cJSON_Delete(view);
+		return NULL;
+	}
+	return view;
+}
+
 int alm_portfolio_render(char **out, size_t *len, const cJSON *portfolio, alm_portfolio_format format)
 {
 	char *buf = NULL;
@@ -224,7 +259,7 @@ int alm_portfolio_render(char **out, size_t *len, const cJSON *portfolio, alm_po
 	/* On a terminal a name is shown as it is spelt, escape sequences and all,
 	 * never run: the text table formats a copy with its controls made visible. */
 	if (format != ALM_PORTFOLIO_CSV && format != ALM_PORTFOLIO_MARKDOWN && format != ALM_PORTFOLIO_HTML &&
-	    !(safe = alm_esc_json_copy(portfolio, ALM_ESC_UTF8 | ALM_ESC_TERMINAL)))
+	    !(safe = text_view(portfolio)))
 		return ALM_ENOMEM;
 	fp = open_memstream(&buf, &n);
 	if (!fp) {
