@@ -164,7 +164,7 @@ int cmd_questions(int argc, char **argv)
 		code = EXIT_OUTPUT;
 		goto done;
 	}
-	fprintf(stderr, "alm-advisor: wrote %s; fill it in and pass it with --answers\n", a.value[O_INIT]);
+	cli_error("wrote %s; fill it in and pass it with --answers", a.value[O_INIT]);
 	code = EXIT_ASSESSED;
 done:
 	free(text);

@@ -98,7 +98,7 @@ int cmd_rules(int argc, char **argv)
 			cli_error("%s", alm_error_last());
 			return EXIT_BAD_INPUT;
 		}
-		fprintf(stderr, "alm-advisor: %s: valid rules (version %s)\n", file ? file : "built-in rules",
+		cli_error("%s: valid rules (version %s)", file ? file : "built-in rules",
 			cJSON_GetObjectItemCaseSensitive(alm_rules_json(rules), "version")->valuestring);
 		alm_rules_free(rules);
 		return EXIT_ASSESSED;

@@ -387,8 +387,8 @@ static job *clone_of(job_list *jobs, size_t nado, const char *name)
 		found = j;
 	}
 	if (matches > 1) {
-		fprintf(stderr, "alm-advisor: note: %s is the name of %zu Azure DevOps repositories; its local clone "
-				"is assessed on its own\n", name, matches);
+		cli_error("note: %s is the name of %zu Azure DevOps repositories; its local clone "
+				"is assessed on its own", name, matches);
 		return NULL;
 	}
 	return found && !found->path ? found : NULL;

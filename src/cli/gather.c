@@ -157,7 +157,7 @@ int cli_gather(alm_facts **out, const gather_options *o)
 				goto done;
 			}
 			if (!o->quiet)
-				fprintf(stderr, "alm-advisor: warning: Azure DevOps evidence is missing: %s\n",
+				cli_error("warning: Azure DevOps evidence is missing: %s",
 					alm_error_last());
 		}
 	} else {
