@@ -1,6 +1,7 @@
 #include "alm/json.h"
 #include "alm/error.h"
 #include "escape.h"
+#include "strbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -139,8 +140,7 @@ int alm_json_parse(cJSON **out, const char *text, size_t len, const char *name)
 int alm_file_read(char **out, size_t *len, const char *path, size_t max)
 {
 	FILE *fp;
-	char *buf = NULL;
-	size_t cap = 0, used = 0;
+	alm_strbuf buf = ALM_STRBUF_INIT;
 	int error = 0;
 
 	*out = NULL;
@@ -151,20 +151,15 @@ int alm_file_read(char **out, size_t *len, const char *path, size_t max)
 		return alm_error_set(errno == ENOENT ? ALM_ENOTFOUND : ALM_EIO, "%s: cannot open: %s", path,
 				     strerror(errno));
 	for (;;) {
-		size_t n;
-		if (used + 4096 + 1 > cap) {
-			size_t ncap = cap ? cap * 2 : 8192;
-			char *nbuf = realloc(buf, ncap);
-			if (!nbuf) {
-				error = alm_error_set(ALM_ENOMEM, "%s: out of memory", path);
-				goto done;
-			}
-			buf = nbuf;
-			cap = ncap;
+		size_t n, avail;
+		char *at = alm_strbuf_room(&buf, 4096, &avail);
+		if (!at) {
+			error = alm_error_set(ALM_ENOMEM, "%s: out of memory", path);
+			goto done;
 		}
-		n = fread(buf + used, 1, cap - used - 1, fp);
-		used += n;
-		if (used > max) {
+		n = fread(at, 1, avail, fp);
+		alm_strbuf_wrote(&buf, n);
+		if (buf.len > max) {
 			error = alm_error_set(ALM_ELIMIT, "%s: larger than the limit of %zu bytes", path, max);
 			goto done;
 		}
@@ -177,15 +172,11 @@ int alm_file_read(char **out, size_t *len, const char *path, size_t max)
 done:
 	fclose(fp);
 	if (error) {
-		free(buf);
+		alm_strbuf_free(&buf);
 		return error;
 	}
-	if (!buf && !(buf = malloc(1)))
+	if (alm_strbuf_finish(&buf, out, len, path) < 0)
 		return alm_error_set(ALM_ENOMEM, "%s: out of memory", path);
-	buf[used] = '\0';
-	*out = buf;
-	if (len)
-		*len = used;
 	return 0;
 }
 

@@ -81,6 +81,25 @@ int alm_strbuf_printf(alm_strbuf *b, const char *fmt, ...)
 	return 0;
 }
 
+char *alm_strbuf_room(alm_strbuf *b, size_t n, size_t *avail)
+{
+	size_t room;
+	if (reserve(b, n) != 0)
+		return NULL;
+	room = b->cap - b->len - 1;
+	if (b->max && room > b->max - b->len)
+		room = b->max - b->len;
+	if (avail)
+		*avail = room;
+	return b->ptr + b->len;
+}
+
+void alm_strbuf_wrote(alm_strbuf *b, size_t n)
+{
+	b->len += n;
+	b->ptr[b->len] = '\0';
+}
+
 const char *alm_strbuf_str(const alm_strbuf *b)
 {
 	return b->ptr ? b->ptr : "";

@@ -32,6 +32,13 @@ int alm_strbuf_printf(alm_strbuf *b, const char *fmt, ...)
 #endif
 	;
 
+/* For writing in place (fread, say): room for at least `n` more bytes at the
+ * end, and in *avail (may be NULL) how many may be written there (up to the
+ * cap); NULL on a failure, which sticks. alm_strbuf_wrote then counts the
+ * bytes written. */
+char *alm_strbuf_room(alm_strbuf *b, size_t n, size_t *avail);
+void alm_strbuf_wrote(alm_strbuf *b, size_t n);
+
 /* The text so far; "" while empty. Borrowed. */
 const char *alm_strbuf_str(const alm_strbuf *b);
 

@@ -103,6 +103,23 @@ static void test_strbuf_cap_sticks_until_finish(void **state)
 	free(out);
 }
 
+static void test_strbuf_room_for_writing_in_place(void **state)
+{
+	alm_strbuf b;
+	size_t avail;
+	char *at, *out;
+	(void)state;
+	alm_strbuf_init(&b, 6);
+	at = alm_strbuf_room(&b, 4, &avail);
+	assert_non_null(at);
+	assert_int_equal(avail, 6); /* the cap, not the allocation, bounds it */
+	memcpy(at, "abcd", 4);
+	alm_strbuf_wrote(&b, 4);
+	assert_string_equal(alm_strbuf_str(&b), "abcd");
+	assert_null(alm_strbuf_room(&b, 3, &avail)); /* past the cap */
+	assert_int_equal(alm_strbuf_finish(&b, &out, NULL, "x"), ALM_ELIMIT);
+}
+
 /* ---- vector ----------------------------------------------------------- */
 
 static void test_vec_grows_and_keeps_items(void **state)
@@ -367,6 +384,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strbuf_builds_and_checks_once),
 		cmocka_unit_test(test_strbuf_cap_sticks_until_finish),
+		cmocka_unit_test(test_strbuf_room_for_writing_in_place),
 		cmocka_unit_test(test_vec_grows_and_keeps_items),
 		cmocka_unit_test(test_json_getters_null_when_absent_or_wrong_type),
 		cmocka_unit_test(test_json_add_counts_failures),
