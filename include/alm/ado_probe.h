@@ -2,14 +2,19 @@
 #define ALM_ADO_PROBE_H
 /*
  * The Azure DevOps probe: reads a project over REST with libcurl and records
- * ado.* facts (with evidence) in an alm_facts document. The token is read from
- * the environment (AZURE_DEVOPS_EXT_PAT, else SYSTEM_ACCESSTOKEN) and never
- * appears in any message this module produces.
+ * ado.* facts (with evidence) in an alm_facts document. The token comes from
+ * the caller's alm_env (AZURE_DEVOPS_EXT_PAT, else SYSTEM_ACCESSTOKEN) and
+ * never appears in any message this module produces.
  */
 #include "alm/facts.h"
+#include "alm/probe.h"
 #include <stdint.h>
 
 #include "alm/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct {
 	unsigned int version;
@@ -20,10 +25,14 @@ typedef struct {
 	int64_t since;         /* window start (epoch seconds); ignored when all_history */
 	int all_history;
 	double timeout;        /* seconds for the whole probe; 0: the default (60) */
+	/* The token and the pipeline variables. NULL: read from the process
+	 * (alm_env_from_process), for callers that run the probe on its own;
+	 * alm_gather always passes its options' env. */
+	const alm_env *env;
 } alm_ado_probe_options;
 
 #define ALM_ADO_PROBE_OPTIONS_VERSION 1
-#define ALM_ADO_PROBE_OPTIONS_INIT { ALM_ADO_PROBE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 1, 0 }
+#define ALM_ADO_PROBE_OPTIONS_INIT { ALM_ADO_PROBE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 1, 0, NULL }
 
 /*
  * Probes the project and sets ado.* facts and the "ado" probe status.
@@ -35,5 +44,9 @@ typedef struct {
  * caller can exit 4 while any other caller records the failure and carries on.
  */
 int alm_ado_probe(alm_facts *facts, const alm_ado_probe_options *opts) ALM_MUST_CHECK;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

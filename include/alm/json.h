@@ -9,6 +9,10 @@
 
 #include "alm/error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Largest file read as JSON: rules, answers and facts are small. */
 #define ALM_JSON_MAX_FILE (64 * 1024 * 1024)
 
@@ -103,5 +107,8 @@ int alm_json_print_line(char **out, size_t *len, const cJSON *value) ALM_MUST_CH
 
 /* The same on one line, unindented. */
 int alm_json_print_compact_line(char **out, size_t *len, const cJSON *value) ALM_MUST_CHECK;
+#ifdef __cplusplus
+}
+#endif
 
 #endif

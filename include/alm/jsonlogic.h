@@ -33,6 +33,10 @@
 
 #include "alm/error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define ALM_JSONLOGIC_MAX_DEPTH 256
 #define ALM_JSONLOGIC_MAX_STEPS 1000000
 #define ALM_JSONLOGIC_MAX_STRING (16 * 1024 * 1024)
@@ -78,5 +82,9 @@ int alm_jsonlogic_vars(cJSON *names, const cJSON *logic) ALM_MUST_CHECK;
  * at the same time. */
 typedef void (*alm_jsonlogic_log_fn)(const char *json, void *data);
 void alm_jsonlogic_set_log(alm_jsonlogic_log_fn fn, void *data);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -4,6 +4,10 @@
 #include <stddef.h>
 
 #include "alm/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 /*
  * Finding a repository's top-level directory, read-only, so the CLI can find
  * the answers a team keeps in its repository (.alm-advisor/answers.json).
@@ -25,5 +29,9 @@ int alm_repo_locate(char **workdir, const char *path) ALM_MUST_CHECK;
  * (or no HEAD); ALM_ELIMIT when it is larger than `max` bytes.
  */
 int alm_repo_read_head_file(char **out, size_t *len, const char *path, const char *rel, size_t max) ALM_MUST_CHECK;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -10,6 +10,10 @@
 
 #include "alm/error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
 	unsigned int version;
 	/* History window: commits at or after this time (seconds since the epoch),
@@ -29,5 +33,9 @@ typedef struct {
  * alm_error_last() set.
  */
 int alm_repo_probe(alm_facts *facts, const char *path, const alm_repo_probe_options *opts) ALM_MUST_CHECK;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -26,19 +26,19 @@ static int clean_token(char **out, const char *raw)
 	return 0;
 }
 
-int alm_ado_credential_read(alm_ado_credential *out, alm_ado_env_fn env)
+int alm_ado_credential_read(alm_ado_credential *out, const alm_env *env)
 {
 	const char *raw;
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	out->basic = (raw = env("AZURE_DEVOPS_EXT_PAT")) != NULL && *raw;
-	out->var = out->basic ? "AZURE_DEVOPS_EXT_PAT" : "SYSTEM_ACCESSTOKEN";
-	if (!out->basic && !((raw = env("SYSTEM_ACCESSTOKEN")) != NULL && *raw))
+	out->basic = (raw = env->ado_pat) != NULL && *raw;
+	out->var = out->basic ? ALM_ENV_ADO_PAT : ALM_ENV_SYSTEM_ACCESSTOKEN;
+	if (!out->basic && !((raw = env->system_access_token) != NULL && *raw))
 		return alm_error_set(ALM_EINVALID,
-				     "no Azure DevOps token: set AZURE_DEVOPS_EXT_PAT to a personal access token with Build (Read), "
+				     "no Azure DevOps token: set " ALM_ENV_ADO_PAT " to a personal access token with Build (Read), "
 				     "Code (Read), Project and Team (Read) and Environment (Read & manage) "
-				     "(in Azure Pipelines, map SYSTEM_ACCESSTOKEN into the step's environment)");
+				     "(in Azure Pipelines, map " ALM_ENV_SYSTEM_ACCESSTOKEN " into the step's environment)");
 	if ((rc = clean_token(&out->token, raw)) == -2)
 		return alm_error_set(ALM_ENOMEM, "out of memory");
 	if (rc < 0)
@@ -219,9 +219,16 @@ char *alm_ado_format(const char *fmt, ...)
 	return s;
 }
 
-const char *alm_ado_getenv(const char *name)
+const alm_env *alm_ado_env_pick(alm_env *scratch, const alm_env *given, alm_ado_env_fn tuning)
 {
-	return getenv(name);
+	if (tuning) {
+		alm_env_from_lookup(scratch, tuning, NULL);
+		return scratch;
+	}
+	if (given)
+		return given;
+	alm_env_from_process(scratch, NULL);
+	return scratch;
 }
 
 char *alm_ado_follow_token(char ***tokens, int *ntokens, const char *base_url, const char *continuation)

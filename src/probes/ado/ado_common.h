@@ -11,6 +11,8 @@
 #include "ado_url.h"
 #include "http.h"
 
+#include "alm/probe.h"
+
 #include <stddef.h>
 
 typedef struct {
@@ -20,11 +22,11 @@ typedef struct {
 } alm_ado_credential;
 
 /*
- * Reads AZURE_DEVOPS_EXT_PAT, else SYSTEM_ACCESSTOKEN, through `env`. Returns
+ * Takes AZURE_DEVOPS_EXT_PAT, else SYSTEM_ACCESSTOKEN, from `env`. Returns
  * 0, ALM_EINVALID with a message for the user (no token: it names
  * AZURE_DEVOPS_EXT_PAT and the scopes; control characters in it), or ALM_ENOMEM.
  */
-int alm_ado_credential_read(alm_ado_credential *out, alm_ado_env_fn env);
+int alm_ado_credential_read(alm_ado_credential *out, const alm_env *env);
 
 /* Wipes and frees the token; a zeroed struct is fine. */
 void alm_ado_credential_dispose(alm_ado_credential *c);
@@ -69,8 +71,12 @@ char *alm_ado_format(const char *fmt, ...)
 #endif
 	;
 
-/* The process environment, as an alm_ado_env_fn. */
-const char *alm_ado_getenv(const char *name);
+/*
+ * The environment a probe or a listing sees: the tests' lookup when they set
+ * one (alm_ado_tuning.env), else the caller's, else the process's, read into
+ * *scratch. Returns the one to use.
+ */
+const alm_env *alm_ado_env_pick(alm_env *scratch, const alm_env *given, alm_ado_env_fn tuning);
 
 /*
  * Following a continuation token: the URL of the next page (base_url plus the

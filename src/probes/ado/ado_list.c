@@ -434,7 +434,7 @@ static void lister_dispose(lister *l)
 int alm_ado_list_tuned(alm_ado_listing **out, const alm_ado_list_options *opts, const alm_ado_tuning *tuning)
 {
 	alm_http_options hopts = ALM_HTTP_OPTIONS_INIT;
-	alm_ado_env_fn env = tuning && tuning->env ? tuning->env : alm_ado_getenv;
+	alm_env scratch;
 	lister l;
 	char host[256];
 	int error;
@@ -461,7 +461,7 @@ int alm_ado_list_tuned(alm_ado_listing **out, const alm_ado_list_options *opts, 
 				      alm_ado_host_of(l.target.collection, host, sizeof host));
 		goto done;
 	}
-	if ((error = alm_ado_credential_read(&l.cred, env)) < 0)
+	if ((error = alm_ado_credential_read(&l.cred, alm_ado_env_pick(&scratch, opts->env, tuning ? tuning->env : NULL))) < 0)
 		goto done;
 
 	l.api = l.target.server ? "7.0" : "7.1";

@@ -1146,7 +1146,8 @@ int alm_ado_probe_tuned(alm_facts *facts, const alm_ado_probe_options *opts,
 {
 	alm_ado_probe_options defaults = ALM_ADO_PROBE_OPTIONS_INIT;
 	alm_http_options hopts = ALM_HTTP_OPTIONS_INIT;
-	alm_ado_env_fn env = tuning && tuning->env ? tuning->env : alm_ado_getenv;
+	alm_env scratch;
+	const alm_env *env;
 	alm_http_stats stats;
 	alm_ado_credential cred;
 	probe p;
@@ -1164,7 +1165,8 @@ int alm_ado_probe_tuned(alm_facts *facts, const alm_ado_probe_options *opts,
 		return alm_error_set(ALM_EINVALID, "alm_ado_probe: options version %u is not %d", opts->version,
 				     ALM_ADO_PROBE_OPTIONS_VERSION);
 
-	error = alm_ado_resolve(&p.target, &p.origin, opts->url, opts->repository, opts->remote_url, env);
+	env = alm_ado_env_pick(&scratch, opts->env, tuning ? tuning->env : NULL);
+	error = alm_ado_resolve_env(&p.target, &p.origin, opts->url, opts->repository, opts->remote_url, env);
 	if (error == ALM_ENOTFOUND) {
 		/* Nothing names an Azure DevOps project: not a failure of the probe. */
 		if ((error = alm_facts_set_probe(facts, "ado", "skipped", alm_error_last())) < 0)
