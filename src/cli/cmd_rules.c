@@ -7,6 +7,7 @@
 #include "alm/json.h"
 #include "alm/jsonlogic.h"
 #include "alm/rules.h"
+#include "strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -83,7 +84,7 @@ static int rules_facts(const cli_args *a)
 	alm_rules *rules = NULL;
 	alm_catalogue *catalogue = NULL;
 	cJSON *list = NULL;
-	char *buf = NULL;
+	char *buf = NULL, *text = NULL;
 	size_t len = 0, i;
 	FILE *fp;
 	int code;
@@ -118,13 +119,14 @@ static int rules_facts(const cli_args *a)
 		const alm_catalogue_entry *e = alm_catalogue_entry_at(catalogue, i);
 		fprintf(fp, "%-52s %-8s %-8s %s\n", e->name, e->type, e->source, e->meaning);
 	}
-	if (fclose(fp) != 0 || !buf) {
-		cli_error("out of memory");
+	if (alm_memstream_finish(fp, &buf, &len, &text, &len) < 0) {
+		cli_error("%s", alm_error_last());
 		code = EXIT_OUTPUT;
 		goto done;
 	}
-	code = cli_write_output(a->value[O_OUTPUT], buf, len);
+	code = cli_write_output(a->value[O_OUTPUT], text, len);
 done:
+	free(text);
 	free(buf);
 	cJSON_Delete(list);
 	alm_catalogue_free(catalogue);
