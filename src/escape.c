@@ -267,38 +267,35 @@ static char *cjson_strdup(const char *s)
 	return p;
 }
 
+/* Rewrites the string in *slot (cJSON's, freed with cJSON_free unless
+ * `borrowed`, as a constant key is); says whether a new one took its place. */
+static int rewrite_slot(char **slot, int borrowed, unsigned flags, int *failed)
+{
+	char *v = rewritten(*slot, flags, failed), *owned;
+	if (!v || v == *slot)
+		return 0;
+	owned = cjson_strdup(v);
+	free(v);
+	if (!owned) {
+		*failed = 1;
+		return 0;
+	}
+	if (!borrowed)
+		cJSON_free(*slot);
+	*slot = owned;
+	return 1;
+}
+
+/* `node` and the values after it, with their children. */
 static void rewrite_tree(cJSON *node, unsigned flags, int *failed)
 {
 	cJSON *item;
 	for (item = node; item && !*failed; item = item->next) {
-		if (item->string) {
-			char *key = rewritten(item->string, flags, failed);
-			if (key && key != item->string) {
-				char *owned = cjson_strdup(key);
-				free(key);
-				if (!owned) {
-					*failed = 1;
-					return;
-				}
-				if (!(item->type & cJSON_StringIsConst))
-					cJSON_free(item->string);
-				item->string = owned;
-				item->type &= ~cJSON_StringIsConst;
-			}
-		}
-		if (cJSON_IsString(item) && item->valuestring) {
-			char *v = rewritten(item->valuestring, flags, failed);
-			if (v && v != item->valuestring) {
-				char *owned = cjson_strdup(v);
-				free(v);
-				if (!owned) {
-					*failed = 1;
-					return;
-				}
-				cJSON_free(item->valuestring);
-				item->valuestring = owned;
-			}
-		}
+		if (item->string &&
+		    rewrite_slot(&item->string, (item->type & cJSON_StringIsConst) != 0, flags, failed))
+			item->type &= ~cJSON_StringIsConst;
+		if (cJSON_IsString(item) && item->valuestring)
+			rewrite_slot(&item->valuestring, 0, flags, failed);
 		if (item->child)
 			rewrite_tree(item->child, flags, failed);
 	}
@@ -307,23 +304,11 @@ static void rewrite_tree(cJSON *node, unsigned flags, int *failed)
 int alm_esc_json_tree(cJSON *doc, unsigned flags)
 {
 	int failed = 0;
-	if (!doc)
-		return 0;
-	/* The root's siblings are not its own: walk its value and its children. */
-	if (cJSON_IsString(doc) && doc->valuestring) {
-		char *v = rewritten(doc->valuestring, flags, &failed);
-		if (v && v != doc->valuestring) {
-			char *owned = cjson_strdup(v);
-			free(v);
-			if (!owned)
-				failed = 1;
-			else {
-				cJSON_free(doc->valuestring);
-				doc->valuestring = owned;
-			}
-		}
-	}
-	if (!failed && doc->child)
+	/* The root's siblings are not its own: only it and what it holds. Its
+	 * name, if it has one, is its parent's business. */
+	if (doc && cJSON_IsString(doc) && doc->valuestring)
+		rewrite_slot(&doc->valuestring, 0, flags, &failed);
+	if (doc && !failed && doc->child)
 		rewrite_tree(doc->child, flags, &failed);
 	return failed ? alm_error_set(ALM_ENOMEM, "out of memory") : 0;
 }
