@@ -127,7 +127,8 @@ int cli_parse(cli_args *out, const cli_command *cmd, int argc, char **argv);
 /* Prints the command's usage, generated from its table. */
 void cli_usage(FILE *fp, const cli_command *cmd);
 
-/* One-line error on stderr, prefixed "alm-advisor: ". */
+/* One diagnostic line on stderr (an error, a warning, a note), prefixed
+ * "alm-advisor: "; control characters in it are shown escaped. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Writes `len` bytes to stdout (checking that the write and flush succeeded),

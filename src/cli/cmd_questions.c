@@ -7,6 +7,7 @@
 #include "alm/error.h"
 #include "alm/json.h"
 #include "alm/rules.h"
+#include "strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +49,7 @@ static const cli_command command = {
 static int list_questions(const alm_rules *rules)
 {
 	const cJSON *q, *part;
-	char *buf = NULL;
+	char *buf = NULL, *text;
 	size_t len = 0;
 	FILE *fp = open_memstream(&buf, &len);
 	int code;
@@ -66,9 +67,12 @@ static int list_questions(const alm_rules *rules)
 				fprintf(fp, "     answers key: %s\n", ask->valuestring);
 		}
 	}
-	fclose(fp);
-	code = buf ? cli_write_output(NULL, buf, len) : EXIT_OUTPUT;
-	free(buf);
+	if (alm_memstream_finish(fp, &buf, &len, &text, &len) < 0) {
+		cli_error("%s", alm_error_last());
+		return EXIT_OUTPUT;
+	}
+	code = cli_write_output(NULL, text, len);
+	free(text);
 	return code;
 }
 
@@ -152,7 +156,7 @@ int cmd_questions(int argc, char **argv)
 		code = EXIT_OUTPUT;
 		goto done;
 	}
-	fprintf(stderr, "alm-advisor: wrote %s; fill it in and pass it with --answers\n", a.value[O_INIT]);
+	cli_error("wrote %s; fill it in and pass it with --answers", a.value[O_INIT]);
 	code = EXIT_ASSESSED;
 done:
 	free(text);

@@ -175,7 +175,7 @@ int cmd_scan(int argc, char **argv)
 	rc = alm_portfolio_scan(&portfolio, &notes, rules, &so);
 	cli_progress_end();
 	cJSON_ArrayForEach(note, notes)
-		fprintf(stderr, "alm-advisor: note: %s\n", note->valuestring);
+		cli_error("note: %s", note->valuestring);
 	if (rc < 0) {
 		cli_error("%s", alm_error_last());
 		code = rc == ALM_EINVALID ? EXIT_BAD_INPUT : rc == ALM_EREMOTE ? EXIT_REMOTE : EXIT_OUTPUT;

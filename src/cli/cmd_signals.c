@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "alm/error.h"
+#include "alm/json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,7 @@ int cmd_signals(int argc, char **argv)
 	alm_facts *facts = NULL;
 	cJSON *doc = NULL;
 	char *text = NULL;
+	size_t len = 0;
 	int code;
 
 	if ((code = cli_parse(&a, &command, argc, argv)) != 0)
@@ -53,19 +55,11 @@ int cmd_signals(int argc, char **argv)
 	if ((code = cli_gather(&facts, &g)) != EXIT_ASSESSED)
 		return code;
 	doc = alm_facts_to_json(facts);
-	text = doc ? cJSON_Print(doc) : NULL;
-	if (!text) {
+	if (!doc || alm_json_print_line(&text, &len, doc) < 0) {
 		cli_error("out of memory");
 		code = EXIT_OUTPUT;
 	} else {
-		size_t n = strlen(text);
-		char *line = realloc(text, n + 2);
-		if (line) {
-			text = line;
-			text[n] = '\n';
-			text[n + 1] = '\0';
-		}
-		code = cli_write_output(a.value[O_OUTPUT], text, strlen(text));
+		code = cli_write_output(a.value[O_OUTPUT], text, len);
 	}
 	free(text);
 	cJSON_Delete(doc);

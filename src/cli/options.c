@@ -3,6 +3,7 @@
 
 #include "alm/json.h"
 #include "alm/error.h"
+#include "escape.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -13,12 +14,24 @@
 
 void cli_error(const char *fmt, ...)
 {
+	char line[4096], *text = line;
 	va_list ap;
-	fputs("alm-advisor: ", stderr);
+	int n;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
+	if (n >= (int)sizeof line && (text = malloc((size_t)n + 1)) != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(text, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	fputs("alm-advisor: ", stderr);
+	/* A name in the message (a directory, a file, a branch) is shown as it is
+	 * spelt: an escape sequence in it is never run by the terminal. */
+	alm_esc_terminal(stderr, text ? text : line);
 	fputc('\n', stderr);
+	if (text != line)
+		free(text);
 }
 
 static int find_long(const cli_command *cmd, const char *name, size_t len)

@@ -749,10 +749,10 @@ static void test_solution_paths_fallback(void **state)
 	alm_facts_free(r.facts);
 	assert_int_equal(alm_facts_new(&r.facts), 0);
 	/* Only the older path list: the names come from the .cdsproj and the folder. */
-	alm_facts_set(r.facts, "repo.files.power_platform.solutions",
+	assert_int_equal(alm_facts_set(r.facts, "repo.files.power_platform.solutions",
 		      cJSON_Parse("[\"solutions/ContosoInvoices/ContosoInvoices.cdsproj\", \"HRApps/Other/Solution.xml\","
-				  " \"x/src/Other/Solution.xml\"]"), ALM_SOURCE_REPO, "test");
-	alm_facts_set(r.facts, "repo.environments", cJSON_Parse("[\"Prod\"]"), ALM_SOURCE_REPO, "test");
+				  " \"x/src/Other/Solution.xml\"]"), ALM_SOURCE_REPO, "test"), 0);
+	assert_int_equal(alm_facts_set(r.facts, "repo.environments", cJSON_Parse("[\"Prod\"]"), ALM_SOURCE_REPO, "test"), 0);
 	probe(&r, NULL);
 	if (r.rc != 0)
 		fail_msg("%s", r.error);

@@ -1585,9 +1585,10 @@ static int fail_early(alm_facts *facts, int code, const char *why)
 {
 	char line[1024];
 	snprintf(line, sizeof line, "%s", why);
-	alm_facts_set_bool(facts, "pp.reachable", 0, ALM_SOURCE_PP, "the probe could not start");
-	alm_facts_set_string(facts, "pp.error", line, ALM_SOURCE_PP, "why the probe could not start");
-	alm_facts_set_probe(facts, "pp", "failed", line);
+	if (alm_facts_set_bool(facts, "pp.reachable", 0, ALM_SOURCE_PP, "the probe could not start") < 0 ||
+	    alm_facts_set_string(facts, "pp.error", line, ALM_SOURCE_PP, "why the probe could not start") < 0 ||
+	    alm_facts_set_probe(facts, "pp", "failed", line) < 0)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
 	return alm_error_set(code, "%s", line);
 }
 

@@ -2,6 +2,7 @@
 
 #include "alm/error.h"
 #include "commit_graph.h"
+#include "vec.h"
 
 #include <git2/sys/odb_backend.h>
 #include <pthread.h>
@@ -115,24 +116,8 @@ typedef struct {
 	size_t unreadable;
 } walk;
 
-static int grow(void **ptr, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap = *cap ? *cap : 64;
-	void *p;
-	if (need <= *cap)
-		return 0;
-	while (ncap < need) {
-		if (ncap > SIZE_MAX / 2 / elem)
-			return ALM_ENOMEM;
-		ncap *= 2;
-	}
-	p = realloc(*ptr, ncap * elem);
-	if (!p)
-		return ALM_ENOMEM;
-	*ptr = p;
-	*cap = ncap;
-	return 0;
-}
+/* Room for `need` elements of `elem` bytes at *ptr (the shared vector's). */
+#define grow alm_vec_reserve_
 
 /* ---- strings ---------------------------------------------------------- */
 
