@@ -17,6 +17,7 @@
 #include "ado_common.h"
 #include "ado_parse.h"
 #include "alm/error.h"
+#include "redact.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -209,10 +210,9 @@ static void fail(probe *p, group g, int rank, const char *fmt, ...)
 	if (rank <= p->error_rank)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
+	alm_redact_vformat(line, sizeof line, p->token, fmt, ap);
 	va_end(ap);
 	alm_ado_one_line(line);
-	alm_ado_redact(p->token, line);
 	memcpy(p->error, line, sizeof line);
 	p->error_rank = rank;
 }
