@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 
 /* Prints the error unless the caller (a scan) collects it instead; the message
@@ -24,12 +23,6 @@ static void report(const gather_options *o, const char *prefix, const char *msg)
 		snprintf(o->message, o->message_size, "%s%s", prefix, msg);
 	if (!o->quiet)
 		cli_error("%s%s", prefix, msg);
-}
-
-static int file_exists(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 /* Azure DevOps is asked only when the user named it, or inside a pipeline, or
@@ -51,7 +44,7 @@ int cli_gather(alm_facts **out, const gather_options *o)
 {
 	alm_facts *facts = NULL;
 	const char *repo = o->repo ? o->repo : ".";
-	char *workdir = NULL, *conventional = NULL;
+	char *workdir = NULL;
 	long long since = 0;
 	int all = 0, code = EXIT_ASSESSED, rc;
 
@@ -108,15 +101,10 @@ int cli_gather(alm_facts **out, const gather_options *o)
 			goto done;
 		}
 	} else if (workdir && !o->no_answers) {
-		size_t n = strlen(workdir) + sizeof ALM_ANSWERS_CONVENTIONAL_PATH + 1;
-		conventional = malloc(n);
-		if (conventional) {
-			snprintf(conventional, n, "%s%s", workdir, ALM_ANSWERS_CONVENTIONAL_PATH);
-			if (file_exists(conventional) && alm_answers_load_file(facts, conventional) < 0) {
-				report(o, "", alm_error_last());
-				code = EXIT_BAD_INPUT;
-				goto done;
-			}
+		if ((rc = alm_answers_load_conventional(facts, workdir)) < 0 && rc != ALM_ENOTFOUND) {
+			report(o, "", alm_error_last());
+			code = EXIT_BAD_INPUT;
+			goto done;
 		}
 	}
 
@@ -154,7 +142,6 @@ int cli_gather(alm_facts **out, const gather_options *o)
 	}
 done:
 	free(workdir);
-	free(conventional);
 	if (code != EXIT_ASSESSED) {
 		alm_facts_free(facts);
 		return code;
