@@ -11,6 +11,10 @@
  * when it is at least this long (so "Basic realm" stays readable). */
 #define MIN_SCHEME_CREDENTIAL 16
 #define MAX_FORMS 8
+/* Text redacted for a message of at most this much is looked at up to here:
+ * a message is cut far shorter, and a service's body may be megabytes. What
+ * lies across this point is dropped with the rest (see redact_cut). */
+#define MAX_SCAN 16384
 
 typedef struct {
 	char *text;
@@ -168,6 +172,9 @@ static size_t longest_match(const char *t, const form *forms, int nforms, int *b
 	size_t best = 0;
 	int i;
 	for (i = 0; i < nforms; i++) {
+		if (!memchr(forms[i].text, *t, forms[i].len) && !memchr(forms[i].text, lower(*t), forms[i].len) &&
+		    !(*t >= 'a' && *t <= 'z' && memchr(forms[i].text, *t - 'a' + 'A', forms[i].len)))
+			continue;
 		size_t o;
 		for (o = 0; o < forms[i].len; o++) {
 			size_t matched, took;
@@ -239,15 +246,24 @@ size_t alm_redact(char *text, const char *secret)
 	form forms[MAX_FORMS];
 	int nforms = 0, i;
 	size_t r = 0, w = 0, count = 0;
+	/* A credential found after a keyword, still to come: the bytes before it
+	 * (the keyword, a scheme) are scanned like any others on the way. */
+	size_t cred_from = 0, cred_to = 0;
 
 	if (!text || !secret || !*secret)
 		return 0;
 	nforms = forms_of(forms, secret);
 	while (text[r]) {
-		size_t keep = 0, end;
+		size_t keep = 0, end, took;
 		int base64 = 0, word_start = r == 0 || !(is_alnum(text[r - 1]) || text[r - 1] == '_');
-		size_t took = longest_match(text + r, forms, nforms, &base64);
-		if (took) {
+		if (cred_to && r >= cred_from) {
+			w += stars(text + w, cred_to - r);
+			r = cred_to;
+			cred_from = cred_to = 0;
+			count++;
+			continue;
+		}
+		if ((took = longest_match(text + r, forms, nforms, &base64)) != 0) {
 			size_t back = 0, fwd = r + took;
 			if (base64) {
 				/* The whole encoded word: what mixes in the secret's bits goes too. */
@@ -256,19 +272,20 @@ size_t alm_redact(char *text, const char *secret)
 				while (is_b64(text[fwd]) || text[fwd] == '=')
 					fwd++;
 			}
+			if (cred_to && fwd > cred_from) {
+				if (fwd < cred_to)
+					fwd = cred_to;
+				cred_from = cred_to = 0;
+			}
 			w -= back;
 			w += stars(text + w, back + fwd - r);
 			r = fwd;
 			count++;
 			continue;
 		}
-		if (word_start && (end = credential_after_keyword(text + r, &keep)) != 0) {
-			memmove(text + w, text + r, keep);
-			w += keep;
-			w += stars(text + w, end - keep);
-			r += end;
-			count++;
-			continue;
+		if (!cred_to && word_start && (end = credential_after_keyword(text + r, &keep)) != 0) {
+			cred_from = r + keep;
+			cred_to = r + end;
 		}
 		text[w++] = text[r++];
 	}
@@ -292,12 +309,18 @@ static void cut_copy(char *out, size_t n, const char *s, size_t len)
 	out[len] = '\0';
 }
 
-void alm_redact_copy(char *out, size_t n, const char *secret, const char *s, size_t len)
+/* Redacts `len` bytes of `s` into `out` (size n), cut at a UTF-8 boundary.
+ * Beyond MAX_SCAN bytes the text is not looked at: it is dropped, and with it
+ * the last MIN_RUN - 1 bytes before that point, where a secret cut there could
+ * leave a piece too short to be recognised. */
+static void redact_cut(char *out, size_t n, const char *secret, const char *s, size_t len)
 {
-	char *whole = malloc(len + 1);
-	if (!n)
-		return;
-	if (!whole) {
+	int cut = len > MAX_SCAN;
+	char *whole;
+	size_t used;
+	if (cut)
+		len = MAX_SCAN;
+	if (!(whole = malloc(len + 1))) {
 		/* Out of memory: cut first, then redact; the runs rule still applies. */
 		cut_copy(out, n, s, len);
 		alm_redact(out, secret);
@@ -306,8 +329,17 @@ void alm_redact_copy(char *out, size_t n, const char *secret, const char *s, siz
 	memcpy(whole, s, len);
 	whole[len] = '\0';
 	alm_redact(whole, secret);
-	cut_copy(out, n, whole, strlen(whole));
+	used = strlen(whole);
+	if (cut)
+		used = used > MIN_RUN - 1 ? used - (MIN_RUN - 1) : 0;
+	cut_copy(out, n, whole, used);
 	free(whole);
+}
+
+void alm_redact_copy(char *out, size_t n, const char *secret, const char *s, size_t len)
+{
+	if (n)
+		redact_cut(out, n, secret, s, len);
 }
 
 void alm_redact_vformat(char *out, size_t n, const char *secret, const char *fmt, va_list ap)
@@ -326,8 +358,7 @@ void alm_redact_vformat(char *out, size_t n, const char *secret, const char *fmt
 		return;
 	}
 	vsnprintf(whole, (size_t)len + 1, fmt, ap);
-	alm_redact(whole, secret);
-	cut_copy(out, n, whole, strlen(whole));
+	redact_cut(out, n, secret, whole, (size_t)len);
 	free(whole);
 }
 

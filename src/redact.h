@@ -14,6 +14,9 @@
  * - the credential after "Authorization", "Basic" or "Bearer" in any case;
  * matched without regard to case and across whitespace and line breaks.
  * Each is replaced by "***". The text never grows.
+ * The formatting and copying functions look at the first 16 KiB only (what
+ * follows, with the 7 bytes before it, is dropped): messages are cut far
+ * shorter, and a service's body may be megabytes.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,7 +33,11 @@ void alm_redact_format(char *out, size_t n, const char *secret, const char *fmt,
 	__attribute__((format(printf, 4, 5)))
 #endif
 	;
-void alm_redact_vformat(char *out, size_t n, const char *secret, const char *fmt, va_list ap);
+void alm_redact_vformat(char *out, size_t n, const char *secret, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 4, 0)))
+#endif
+	;
 
 /* Copies `len` bytes of `s` into `out` (size n), redacted, then cut the same way. */
 void alm_redact_copy(char *out, size_t n, const char *secret, const char *s, size_t len);

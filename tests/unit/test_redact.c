@@ -112,6 +112,10 @@ static void test_authorization_text(void **state)
 	/* Ordinary words after them stay. */
 	check("Basic realm=\"https://x.example/\"", T, "Basic realm=\"https://x.example/\"");
 	check("use basic auth or a bearer token", T, "use basic auth or a bearer token");
+	/* The secret as the scheme word still goes, and so does what follows. */
+	check("Authorization: " T " zzzz", T, "Authorization: *** zzzz");
+	check("Authorization: abcdefghij zzzz", "abcdefghij", "Authorization: *** ***");
+	check("Authorization: Basic pat-Zq7Xv2", T, "Authorization: Basic ***");
 }
 
 static void test_cut_secrets(void **state)
@@ -134,6 +138,23 @@ static void test_cut_secrets(void **state)
 	assert_no_trace(out);
 	alm_redact_copy(out, 20, T, "abc " T, strlen("abc " T));
 	assert_string_equal(out, "abc ***");
+	/* A megabyte-long message: only its start is looked at, and the token
+	 * across that point leaves nothing. */
+	{
+		size_t big = 1 << 20, k;
+		char *msg = malloc(big + 1), *res = malloc(big + 1);
+		for (k = 0; k < big; k++)
+			msg[k] = (char)('a' + k % 7);
+		memcpy(msg + 16384 - 10, T, strlen(T));
+		memcpy(msg + 100, T, strlen(T));
+		msg[big] = '\0';
+		alm_redact_copy(res, big + 1, T, msg, big);
+		assert_true(strlen(res) < 16384);
+		assert_no_trace(res);
+		assert_non_null(strstr(res, "***"));
+		free(msg);
+		free(res);
+	}
 	/* A cut in the middle of a UTF-8 sequence moves back to its start. */
 	alm_redact_copy(out, 4, T, "ab\xc3\xa9z", 5);
 	assert_string_equal(out, "ab");
