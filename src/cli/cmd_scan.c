@@ -442,7 +442,8 @@ int cmd_scan(int argc, char **argv)
 	int format = ALM_PORTFOLIO_TEXT, all_history, code, k, curl_held = 0;
 
 	memset(&q, 0, sizeof q);
-	if ((code = cli_parse(&a, &command, argc, argv)) != 0 || (code = cli_check_output_inputs(&a, &command)) != 0)
+	if ((code = cli_parse(&a, &command, argc, argv)) != 0 ||
+	    (code = cli_check_output_inputs(&a, &command)) != 0)
 		return code;
 	if (a.help) {
 		cli_usage(stdout, &command);
@@ -638,7 +639,8 @@ int cmd_merge(int argc, char **argv)
 	size_t len = 0;
 	int format = ALM_PORTFOLIO_TEXT, code, i, loaded = 0;
 
-	if ((code = cli_parse(&a, &merge_command, argc, argv)) != 0 || (code = cli_check_output_inputs(&a, &merge_command)) != 0)
+	if ((code = cli_parse(&a, &merge_command, argc, argv)) != 0 ||
+	    (code = cli_check_output_inputs(&a, &merge_command)) != 0)
 		return code;
 	if (a.help) {
 		cli_usage(stdout, &merge_command);
