@@ -8,6 +8,7 @@
 #define _GNU_SOURCE /* O_TMPFILE, AT_EMPTY_PATH, mkstemps */
 #include "alm/file.h"
 #include "alm/error.h"
+#include "file_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -166,6 +167,8 @@ done:
 
 /* ---- writing -------------------------------------------------------------- */
 
+int alm_file_named_temporaries;
+
 /* Temporaries are named ".alm-advisor-PID-XXXXXX.tmp": short (a file name
  * near NAME_MAX still has room beside it), hidden, and naming the process, so
  * a later run can tell one left by a killed run from one still being written. */
@@ -272,7 +275,7 @@ static int write_hidden(int *fd_out, char *named, size_t named_size, const char 
 
 	named[0] = '\0';
 #ifdef O_TMPFILE
-	if (anonymous)
+	if (anonymous && !alm_file_named_temporaries)
 		fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
 #else
 	(void)anonymous;
