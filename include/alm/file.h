@@ -30,9 +30,11 @@ int alm_file_read_inside(char **out, size_t *len, const char *root, const char *
  * - a device, FIFO or socket is written through, never replaced;
  * - a directory is refused.
  * The temporary is an unnamed O_TMPFILE where the file system allows, named
- * only for the rename, else `.alm-advisor-PID-XXXXXX.tmp` (short, so any file
- * name that fits fits beside it); one left by a killed run is removed by a
- * later write in that directory once its process is gone. On any failure the
+ * only for the rename (so SIGKILL while writing leaves nothing), else
+ * `.alm-advisor-PID-XXXXXX.tmp` (short, so any file name that fits fits
+ * beside it); one left by a killed run (or a kill in the instant between
+ * naming and renaming) is removed by a later write in that directory once
+ * its process is gone. On any failure the
  * temporary is removed and a previous `path` left as it was. SIGINT,
  * SIGTERM, SIGHUP and SIGQUIT are held in the calling thread meanwhile and
  * delivered after, so an interrupted run leaves no partial file.
