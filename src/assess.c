@@ -1,5 +1,6 @@
 #include "alm/assess.h"
 #include "alm/error.h"
+#include "alm/json.h"
 #include "alm/jsonlogic.h"
 
 #include <math.h>
@@ -429,6 +430,71 @@ static void build_maturity(const engine *e, cJSON *report)
 	}
 }
 
+/* Appends one fact's value as words: a string as it is, a number as an
+ * integer when it is one, an array's items joined by " -> " (stages in order). */
+static void put_value(FILE *fp, const cJSON *v)
+{
+	const cJSON *item;
+	int first = 1;
+	if (cJSON_IsString(v))
+		fputs(v->valuestring, fp);
+	else if (cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) && fabs(v->valuedouble) < 1e15)
+		fprintf(fp, "%.0f", v->valuedouble);
+	else if (cJSON_IsNumber(v))
+		fprintf(fp, "%g", v->valuedouble);
+	else if (cJSON_IsBool(v))
+		fputs(cJSON_IsTrue(v) ? "yes" : "no", fp);
+	else if (cJSON_IsArray(v))
+		cJSON_ArrayForEach(item, v) {
+			fputs(first ? "" : " -> ", fp);
+			put_value(fp, item);
+			first = 0;
+		}
+}
+
+/*
+ * A notice's text with each {{fact.path}} replaced by the fact's value, or by
+ * the text after '|' ({{fact.path|fallback}}) when the fact is absent or null.
+ * A new string (caller frees); NULL when out of memory.
+ */
+static char *interpolate(const char *text, const cJSON *data)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&out, &len);
+	const char *p = text;
+	if (!fp)
+		return NULL;
+	while (*p) {
+		const char *open = strstr(p, "{{"), *close = open ? strstr(open + 2, "}}") : NULL;
+		char path[256];
+		const char *bar;
+		const cJSON *v;
+		size_t n;
+		if (!open || !close) {
+			fputs(p, fp);
+			break;
+		}
+		fwrite(p, 1, (size_t)(open - p), fp);
+		n = (size_t)(close - open - 2);
+		bar = memchr(open + 2, '|', n);
+		snprintf(path, sizeof path, "%.*s", (int)(bar ? (size_t)(bar - open - 2) : n), open + 2);
+		v = alm_json_get_path(data, path);
+		if (v && !cJSON_IsNull(v))
+			put_value(fp, v);
+		else if (bar)
+			fwrite(bar + 1, 1, (size_t)(close - bar - 1), fp);
+		else
+			fputs("unknown", fp);
+		p = close + 2;
+	}
+	if (fclose(fp) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
 static int build_notices(const engine *e, cJSON *report, const char *verdict)
 {
 	cJSON *notices = cJSON_AddArrayToObject(report, "notices");
@@ -450,8 +516,18 @@ static int build_notices(const engine *e, cJSON *report, const char *verdict)
 		}
 		if (match) {
 			cJSON *entry = cJSON_Duplicate(n, 1);
+			const char *text = str(n, "text");
 			cJSON_DeleteItemFromObjectCaseSensitive(entry, "when");
 			cJSON_DeleteItemFromObjectCaseSensitive(entry, "applies_to");
+			if (text && strstr(text, "{{")) {
+				char *filled = interpolate(text, alm_facts_data(e->facts));
+				if (!filled || !cJSON_ReplaceItemInObjectCaseSensitive(entry, "text", cJSON_CreateString(filled))) {
+					free(filled);
+					cJSON_Delete(entry);
+					return alm_error_set(ALM_ENOMEM, "out of memory");
+				}
+				free(filled);
+			}
 			cJSON_AddItemToArray(notices, entry);
 		}
 	}

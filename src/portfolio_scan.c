@@ -12,6 +12,7 @@
 #include <git2.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,30 +94,51 @@ static int list_add(string_list *l, const char *s)
 	return 0;
 }
 
+static int add_note(cJSON **notes, const char *text);
+
+/* How deep below --under repositories are looked for. */
+#define ALM_SCAN_MAX_DEPTH 32
+
 /* Finds repositories below `dir` without descending into them (their own
- * directories hold no other solutions) and without following symlinks. */
-static int find_repositories(string_list *out, const char *dir, int depth)
+ * directories hold no other solutions) and without following symlinks. What
+ * it cannot look into (a directory it may not read, one deeper than the
+ * limit, a path too long) is a note for the caller, never a silent skip. */
+static int find_repositories(string_list *out, cJSON **notes, const char *dir, int depth)
 {
 	DIR *d;
 	struct dirent *e;
-	char path[4096];
-	if (depth > 32)
-		return 0;
+	char path[4096], note[4400];
 	if (is_repository(dir))
 		return list_add(out, dir);
-	if (!(d = opendir(dir)))
-		return 0;
+	if (depth >= ALM_SCAN_MAX_DEPTH) {
+		snprintf(note, sizeof note, "%s: more than %d directories below --under: not searched for repositories",
+			 dir, ALM_SCAN_MAX_DEPTH);
+		return add_note(notes, note);
+	}
+	if (!(d = opendir(dir))) {
+		snprintf(note, sizeof note, "%s: cannot be read (%s): not searched for repositories", dir, strerror(errno));
+		return add_note(notes, note);
+	}
 	while ((e = readdir(d)) != NULL) {
+		int n;
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		if (is_dir(path) && find_repositories(out, path, depth + 1) < 0) {
-			closedir(d);
-			return -1;
+		n = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		if (n < 0 || (size_t)n >= sizeof path) {
+			snprintf(note, sizeof note, "%s: an entry's path is longer than %zu bytes: not searched", dir,
+				 sizeof path - 1);
+			if (add_note(notes, note) < 0)
+				goto fail;
+			continue;
 		}
+		if (is_dir(path) && find_repositories(out, notes, path, depth + 1) < 0)
+			goto fail;
 	}
 	closedir(d);
 	return 0;
+fail:
+	closedir(d);
+	return -1;
 }
 
 static int compare_strings(const void *a, const void *b)
@@ -162,6 +184,15 @@ static cJSON *assess_row(const job *j, const queue *q)
 	g.all_history = q->opts->all_history;
 	g.env = q->opts->env;
 	g.ado_cache = q->ado_cache;
+	g.power_platform = q->opts->power_platform;
+	g.pp_admin_url = q->opts->pp_admin_url;
+	g.pp_cloud = q->opts->pp_cloud;
+	g.pp_environments = q->opts->pp_environments;
+	g.pp_environments_count = q->opts->pp_environments_count;
+	if (g.power_platform) {
+		g.timeout = q->opts->timeout;
+		g.ca_file = q->opts->ca_file;
+	}
 	if (j->ado) {
 		g.ado_url = j->ado->project_url;
 		g.ado_repo = j->ado->name;
@@ -431,7 +462,7 @@ int alm_portfolio_scan(cJSON **out, cJSON **notes, const alm_rules *rules, const
 			goto nomem;
 		nado = all.n;
 	}
-	if (opts->under && find_repositories(&paths, opts->under, 0) < 0)
+	if (opts->under && find_repositories(&paths, notes, opts->under, 0) < 0)
 		goto nomem;
 	for (i = 0; i < opts->npaths; i++)
 		if (list_add(&paths, opts->paths[i]) < 0)

@@ -36,6 +36,7 @@ typedef const char *alm_source;
 #define ALM_SOURCE_ANSWERS "answers"
 #define ALM_SOURCE_DERIVED "derived"
 #define ALM_SOURCE_DEFAULT "default"
+#define ALM_SOURCE_PP "pp" /* the Power Platform tenant: admin API and Dataverse */
 
 typedef struct alm_facts alm_facts;
 

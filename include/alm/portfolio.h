@@ -40,6 +40,12 @@ typedef struct {
 	int all_history;
 	double timeout;             /* the listing's and each Azure DevOps repository's; 0: default */
 	const char *ca_file;
+	/* The Power Platform tenant, for every repository (as alm_gather_options). */
+	int power_platform;
+	const char *pp_admin_url;
+	const char *pp_cloud;
+	const char *const *pp_environments;
+	size_t pp_environments_count;
 	alm_env env;
 	alm_portfolio_row_fn on_row;
 	void *on_row_ctx;

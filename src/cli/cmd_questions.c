@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 
 enum { O_INIT, O_INTERACTIVE, O_OUTPUT, O_RULES, O_ANSWERS, O_NO_REPO, O_ADO, O_ADO_REPO, O_SINCE, O_TIMEOUT,
-       O_CA_FILE, O_QUIET, O_COUNT };
+       O_CA_FILE, O_QUIET, O_PP, O_PP_CLOUD, O_PP_ENV, O_PP_TOKEN, O_COUNT };
 
 static const cli_option options[O_COUNT] = {
 	[O_INIT] = {"init", 0, "FILE", "write a commented answers template to FILE (never overwrites)"},
@@ -29,6 +29,10 @@ static const cli_option options[O_COUNT] = {
 	[O_TIMEOUT] = CLI_OPT_TIMEOUT,
 	[O_CA_FILE] = CLI_OPT_CA_FILE,
 	[O_QUIET] = CLI_OPT_QUIET,
+	[O_PP] = CLI_OPT_PP,
+	[O_PP_CLOUD] = CLI_OPT_PP_CLOUD,
+	[O_PP_ENV] = CLI_OPT_PP_ENVIRONMENT,
+	[O_PP_TOKEN] = CLI_OPT_PP_TOKEN_ENV,
 };
 
 static const cli_command command = {
@@ -116,7 +120,7 @@ int cmd_questions(int argc, char **argv)
 	} else {
 		/* Only the questionnaire reads a repository or saves to -o. */
 		static const int interactive_only[] = {O_OUTPUT, O_ANSWERS, O_NO_REPO, O_ADO, O_ADO_REPO, O_SINCE,
-						       O_TIMEOUT, O_CA_FILE};
+						       O_TIMEOUT, O_CA_FILE, O_PP, O_PP_CLOUD, O_PP_ENV, O_PP_TOKEN};
 		for (i = 0; i < (int)(sizeof interactive_only / sizeof interactive_only[0]); i++) {
 			if (a.value[interactive_only[i]]) {
 				cli_error("--%s applies to questions --interactive", options[interactive_only[i]].name);

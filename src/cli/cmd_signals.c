@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_SINCE, O_ADO, O_ADO_REPO, O_ANSWERS, O_OUTPUT, O_STRICT, O_TIMEOUT, O_CA_FILE, O_COUNT };
+enum { O_SINCE, O_ADO, O_ADO_REPO, O_ANSWERS, O_OUTPUT, O_STRICT, O_TIMEOUT, O_CA_FILE, O_PP, O_PP_CLOUD, O_PP_ENV,
+       O_PP_TOKEN, O_COUNT };
 
 static const cli_option options[O_COUNT] = {
 	[O_SINCE] = CLI_OPT_SINCE,
@@ -17,11 +18,16 @@ static const cli_option options[O_COUNT] = {
 	[O_STRICT] = CLI_OPT_STRICT,
 	[O_TIMEOUT] = CLI_OPT_TIMEOUT,
 	[O_CA_FILE] = CLI_OPT_CA_FILE,
+	[O_PP] = CLI_OPT_PP,
+	[O_PP_CLOUD] = CLI_OPT_PP_CLOUD,
+	[O_PP_ENV] = CLI_OPT_PP_ENVIRONMENT,
+	[O_PP_TOKEN] = CLI_OPT_PP_TOKEN_ENV,
 };
 
 static const cli_command command = {
 	"signals", "signals [REPO] [options]",
-	"Prints the facts read from the repository (and Azure DevOps when asked) as JSON\n"
+	"Prints the facts read from the repository (and Azure DevOps and the Power Platform\n"
+	"when asked) as JSON\n"
 	"(\"schema\": \"alm-advisor/facts@1\"), each with its source and evidence.",
 	options, O_COUNT, 1};
 
