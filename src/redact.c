@@ -7,6 +7,7 @@
 /* A run this long of a secret's characters, in order, is taken for the secret
  * cut short: random tokens share no 8-character run with ordinary text. */
 #define MIN_RUN 8
+#define MIN_WORD_RUN 12
 /* After "Basic" or "Bearer" without "Authorization:", a word is a credential
  * when it is at least this long (so "Basic realm" stays readable). */
 #define MIN_SCHEME_CREDENTIAL 16
@@ -165,6 +166,24 @@ static size_t match_run(const char *t, const form *f, size_t o, size_t *matched)
 	return end;
 }
 
+/* Whether `n` characters of a secret matched, not the whole of it, are taken
+ * for what a cut left of it: MIN_RUN or more with a character other than a
+ * letter (a random token has them), or a run of letters of MIN_WORD_RUN or
+ * more; else "audience" in a readable token would take the word from every
+ * message. */
+static int partial_run(const char *run, size_t n)
+{
+	size_t i;
+	if (n < MIN_RUN)
+		return 0;
+	if (n >= MIN_WORD_RUN)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (!((run[i] >= 'a' && run[i] <= 'z') || (run[i] >= 'A' && run[i] <= 'Z')))
+			return 1;
+	return 0;
+}
+
 /* The longest match of any form starting at t: its length in text bytes
  * (0: none), and whether it was a base64 slice. */
 static size_t longest_match(const char *t, const form *forms, int nforms, int *base64)
@@ -172,16 +191,18 @@ static size_t longest_match(const char *t, const form *forms, int nforms, int *b
 	size_t best = 0;
 	int i;
 	for (i = 0; i < nforms; i++) {
+		size_t o;
 		if (!memchr(forms[i].text, *t, forms[i].len) && !memchr(forms[i].text, lower(*t), forms[i].len) &&
 		    !(*t >= 'a' && *t <= 'z' && memchr(forms[i].text, *t - 'a' + 'A', forms[i].len)))
 			continue;
-		size_t o;
 		for (o = 0; o < forms[i].len; o++) {
 			size_t matched, took;
 			if (lower(*t) != lower(forms[i].text[o]))
 				continue;
 			took = match_run(t, &forms[i], o, &matched);
-			if ((matched >= MIN_RUN || (o == 0 && matched == forms[i].len)) && took > best) {
+			if ((o == 0 && matched == forms[i].len) || partial_run(&forms[i].text[o], matched)) {
+				if (took <= best)
+					continue;
 				best = took;
 				*base64 = forms[i].base64;
 			}

@@ -10,7 +10,9 @@
  *   encoded string (so ":secret" and "user:secret" as in an HTTP Basic
  *   header), standard and URL-safe, the whole encoded word removed;
  * - any run of 8 or more of its characters in order (what is left of a
- *   secret cut short), in either form;
+ *   secret cut short), in either form, when the run has a character other
+ *   than a letter or is 12 or more long (a word of a readable token is not
+ *   taken from every message);
  * - the credential after "Authorization", "Basic" or "Bearer" in any case;
  * matched without regard to case and across whitespace and line breaks.
  * Each is replaced by "***". The text never grows.

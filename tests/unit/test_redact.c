@@ -126,6 +126,9 @@ static void test_cut_secrets(void **state)
 	check("invalid JSON near 'pat-Zq7Xv2Lk'", T, "invalid JSON near '***'");
 	check("...Wm8Ns3Hd", T, "...***");
 	check("near 'pat-Zq7'", T, "near 'pat-Zq7'"); /* 7: too short to tell */
+	/* A word of a readable token is no trace of it; 12 letters in a row are. */
+	check("issued for another audience", "a-token-for-another-audience", "issued for another audience");
+	check("xx abcdefghijkl", "Q1abcdefghijklmn", "xx ***");
 	/* Redacted before the cut: a token across the cut leaves nothing. */
 	memset(pad, 'x', 50);
 	pad[50] = '\0';
