@@ -133,6 +133,23 @@ int alm_answers_load_file(alm_facts *facts, const char *path)
 	return error;
 }
 
+int alm_answers_load_conventional(alm_facts *facts, const char *workdir)
+{
+	size_t n = strlen(workdir);
+	char *path = malloc(n + sizeof ALM_ANSWERS_CONVENTIONAL_PATH + 1), *text = NULL;
+	size_t len;
+	int error;
+	if (!path)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	snprintf(path, n + sizeof ALM_ANSWERS_CONVENTIONAL_PATH + 1, "%s%s" ALM_ANSWERS_CONVENTIONAL_PATH, workdir,
+		 n && workdir[n - 1] == '/' ? "" : "/");
+	if ((error = alm_file_read_inside(&text, &len, workdir, path, ALM_JSON_MAX_FILE)) == 0)
+		error = alm_answers_load_text(facts, text, len, path);
+	free(text);
+	free(path);
+	return error;
+}
+
 /* --- the template ------------------------------------------------------- */
 
 #define resolve_ref alm_schema_resolve

@@ -14,13 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-
-static int file_exists(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
 
 /* The team's answers: the file named, else the conventional file of the work
  * tree, else (a bare repository) the conventional file in the tree at HEAD. */
@@ -50,14 +43,9 @@ static int read_answers(alm_facts *facts, const alm_gather_options *opts, const 
 		free(path);
 		return rc == ALM_ENOTFOUND ? 0 : rc;
 	}
-	if (!(path = malloc(strlen(workdir) + sizeof ALM_ANSWERS_CONVENTIONAL_PATH)))
-		return alm_error_set(ALM_ENOMEM, "out of memory");
-	strcpy(path, workdir);
-	strcat(path, ALM_ANSWERS_CONVENTIONAL_PATH);
-	if (file_exists(path))
-		rc = alm_answers_load_file(facts, path);
-	free(path);
-	return rc;
+	/* Only when it resolves inside the work tree: never a link out of it. */
+	rc = alm_answers_load_conventional(facts, workdir);
+	return rc == ALM_ENOTFOUND ? 0 : rc;
 }
 
 static int add_warning(cJSON **warnings, const char *title, const char *why)

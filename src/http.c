@@ -1,4 +1,5 @@
 #include "http.h"
+#include "redact.h"
 #include "alm/error.h"
 #include "rate_governor.h"
 
@@ -521,6 +522,7 @@ static void completed(alm_http *http, request *r, CURLcode rc)
 		return;
 	}
 	snprintf(line, sizeof line, "%s", r->errbuf[0] ? r->errbuf : curl_easy_strerror(rc));
+	alm_redact(line, http->password ? http->password : http->bearer); /* curl may quote what it sent */
 	if (retryable_transport(rc) && r->attempts < http->opts.max_attempts) {
 		double delay = backoff(http, r->attempts);
 		if (now + delay < http->deadline) {

@@ -3,15 +3,9 @@
 #include "escape.h"
 #include "strbuf.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static void position_of(const char *text, size_t offset, int *line, int *col)
 {
@@ -137,49 +131,6 @@ int alm_json_parse(cJSON **out, const char *text, size_t len, const char *name)
 	return 0;
 }
 
-int alm_file_read(char **out, size_t *len, const char *path, size_t max)
-{
-	FILE *fp;
-	alm_strbuf buf = ALM_STRBUF_INIT;
-	int error = 0;
-
-	*out = NULL;
-	if (len)
-		*len = 0;
-	fp = fopen(path, "rb");
-	if (!fp)
-		return alm_error_set(errno == ENOENT ? ALM_ENOTFOUND : ALM_EIO, "%s: cannot open: %s", path,
-				     strerror(errno));
-	for (;;) {
-		size_t n, avail;
-		char *at = alm_strbuf_room(&buf, 4096, &avail);
-		if (!at) {
-			error = alm_error_set(ALM_ENOMEM, "%s: out of memory", path);
-			goto done;
-		}
-		n = fread(at, 1, avail, fp);
-		alm_strbuf_wrote(&buf, n);
-		if (buf.len > max) {
-			error = alm_error_set(ALM_ELIMIT, "%s: larger than the limit of %zu bytes", path, max);
-			goto done;
-		}
-		if (n == 0) {
-			if (ferror(fp))
-				error = alm_error_set(ALM_EIO, "%s: read failed: %s", path, strerror(errno));
-			break;
-		}
-	}
-done:
-	fclose(fp);
-	if (error) {
-		alm_strbuf_free(&buf);
-		return error;
-	}
-	if (alm_strbuf_finish(&buf, out, len, path) < 0)
-		return alm_error_set(ALM_ENOMEM, "%s: out of memory", path);
-	return 0;
-}
-
 int alm_json_read_file(cJSON **out, const char *path)
 {
 	char *text;
@@ -191,132 +142,6 @@ int alm_json_read_file(cJSON **out, const char *path)
 		return error;
 	error = alm_json_parse(out, text, len, path);
 	free(text);
-	return error;
-}
-
-/* Writes `data` to a new temporary file beside `path` and flushes it; *tmp
- * gets its name (caller frees, and removes the file on a later failure). */
-static int write_temp(char **tmp_out, const char *path, const char *data, size_t len)
-{
-	size_t plen = strlen(path);
-	char *tmp = malloc(plen + 16);
-	int fd = -1, error = 0;
-	size_t done = 0;
-
-	if (!tmp)
-		return alm_error_set(ALM_ENOMEM, "out of memory");
-	snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		error = alm_error_set(ALM_EIO, "%s: cannot create a temporary file beside it: %s", path,
-				      strerror(errno));
-		free(tmp);
-		return error;
-	}
-	while (done < len) {
-		ssize_t n = write(fd, data + done, len - done);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			error = alm_error_set(ALM_EIO, "%s: write failed: %s", path, strerror(errno));
-			goto done;
-		}
-		done += (size_t)n;
-	}
-	/* mkstemp makes 0600; a report is an ordinary file, so honour the umask. */
-	{
-		mode_t mask = umask(0);
-		umask(mask);
-		fchmod(fd, 0666 & ~mask);
-	}
-	if (fsync(fd) != 0) {
-		error = alm_error_set(ALM_EIO, "%s: cannot flush: %s", path, strerror(errno));
-		goto done;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		error = alm_error_set(ALM_EIO, "%s: cannot close: %s", path, strerror(errno));
-		goto done;
-	}
-	fd = -1;
-done:
-	if (fd >= 0)
-		close(fd);
-	if (error) {
-		unlink(tmp);
-		free(tmp);
-		return error;
-	}
-	*tmp_out = tmp;
-	return 0;
-}
-
-/*
- * An interrupt (Ctrl-C, a pipeline cancelled) while the temporary file exists
- * would leave it behind, half written. The signals that end a run are held
- * from its creation until it is renamed or removed, then delivered: the run
- * still ends, and leaves the new file whole or nothing.
- */
-static void hold_signals(sigset_t *old)
-{
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
-	pthread_sigmask(SIG_BLOCK, &set, old);
-}
-
-static void release_signals(const sigset_t *old)
-{
-	pthread_sigmask(SIG_SETMASK, old, NULL);
-}
-
-int alm_file_write_atomic(const char *path, const char *data, size_t len)
-{
-	char *tmp;
-	sigset_t old;
-	int error;
-	hold_signals(&old);
-	if ((error = write_temp(&tmp, path, data, len)) < 0)
-		goto done;
-	if (rename(tmp, path) != 0) {
-		error = alm_error_set(ALM_EIO, "%s: cannot replace: %s", path, strerror(errno));
-		unlink(tmp);
-	}
-	free(tmp);
-done:
-	release_signals(&old);
-	return error;
-}
-
-/* The body of alm_file_write_new, with the signals held. */
-static int write_new(const char *path, const char *data, size_t len)
-{
-	char *tmp;
-	int error;
-	if ((error = write_temp(&tmp, path, data, len)) < 0)
-		return error;
-	/* link() fails when `path` exists, which rename() would silently replace. */
-	if (link(tmp, path) != 0) {
-		if (errno == EEXIST)
-			error = alm_error_set(ALM_EIO, "%s: already exists; not overwriting it", path);
-		else
-			error = alm_error_set(ALM_EIO, "%s: cannot create: %s", path, strerror(errno));
-	}
-	unlink(tmp);
-	free(tmp);
-	return error;
-}
-
-int alm_file_write_new(const char *path, const char *data, size_t len)
-{
-	sigset_t old;
-	int error;
-	hold_signals(&old);
-	error = write_new(path, data, len);
-	release_signals(&old);
 	return error;
 }
 

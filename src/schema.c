@@ -2,6 +2,7 @@
 #include "alm/error.h"
 #include "alm/json.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +131,12 @@ static int check_enum(const validator *vd, const cJSON *schema, const cJSON *v, 
 	return fail(vd, path, msg);
 }
 
+static int is_integer_schema(const cJSON *schema)
+{
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(schema, "type");
+	return cJSON_IsString(type) && strcmp(type->valuestring, "integer") == 0;
+}
+
 static int check_number(const validator *vd, const cJSON *schema, const cJSON *v, const char *path)
 {
 	const cJSON *min = cJSON_GetObjectItemCaseSensitive(schema, "minimum");
@@ -143,6 +150,13 @@ static int check_number(const validator *vd, const cJSON *schema, const cJSON *v
 	}
 	if (cJSON_IsNumber(max) && v->valuedouble > max->valuedouble) {
 		snprintf(msg, sizeof msg, "expected a number of at most %g", max->valuedouble);
+		return fail(vd, path, msg);
+	}
+	/* cJSON clamps valueint to the int range: an integer beyond it would be
+	 * read as another number. */
+	if (type_matches("integer", v) && is_integer_schema(schema) &&
+	    (v->valuedouble > (double)INT_MAX || v->valuedouble < (double)INT_MIN)) {
+		snprintf(msg, sizeof msg, "expected an integer from %d to %d", INT_MIN, INT_MAX);
 		return fail(vd, path, msg);
 	}
 	return 0;
@@ -311,6 +325,10 @@ static int validate(const validator *vd, const cJSON *schema, const cJSON *v, co
 	schema = alm_schema_resolve(vd->root, schema);
 	if (!schema)
 		return fail(vd, path, "the schema has a $ref that cannot be resolved");
+	/* JSON text such as 1e400 parses as infinity, which compares equal to
+	 * every number (cJSON compares with a relative tolerance): refused first. */
+	if (cJSON_IsNumber(v) && !isfinite(v->valuedouble))
+		return fail(vd, path, "expected a finite number; this one is too large to represent");
 	if ((error = check_type(vd, schema, v, path)) < 0 ||
 	    (error = check_enum(vd, schema, v, path)) < 0 ||
 	    (error = check_number(vd, schema, v, path)) < 0 ||

@@ -42,6 +42,8 @@ with '.' for '/' (build.definitions, git.repositories; all requests when absent)
 only to the first N requests of each distinct URL when xN is given, and only
 to requests below ORG/PROJECT/ (case-insensitively) when :PROJECT is given.
 NAMEs: 401 403 203 html200 404text 429 503 500 echo truncated short
+echo-FORM (the credential quoted back as FORM: header pad case split url user
+wrapped text location ctype)
 oversize oversize-stream hang redirect repeat loop ratelimit bom, and skip (a
 list pages by $skip alone: no continuation token).
 
@@ -687,6 +689,8 @@ class Handler(BaseHTTPRequestHandler):
             if auth.startswith("Basic "):
                 secret = base64.b64decode(secret).decode("utf-8", "replace").lstrip(":")
             return self.error(400, "VS800001: The credential %s is not valid for this request." % secret)
+        if name.startswith("echo-"):
+            return self.echo_credential(name[5:])
         if name == "500":
             return self.error(500, "VS402371: An unexpected error occurred on the server.")
         if name == "redirect":
@@ -698,6 +702,36 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(0.05)
             return None
         return "pass"
+
+    def echo_credential(self, form):
+        """Error answers that quote the request's credential back in one form
+        or another: the client must repeat none of them."""
+        import base64
+        from urllib.parse import quote
+        auth = self.headers.get("Authorization", "")
+        scheme, _, value = auth.partition(" ")
+        token = value
+        if scheme.lower() == "basic":
+            token = base64.b64decode(value).decode("utf-8", "replace").partition(":")[2]
+        b64 = lambda s: base64.b64encode(s.encode()).decode()
+        messages = {
+            "header": "VS800001: the request carried Authorization: %s" % auth,
+            "pad": "VS800001: " + "x" * 266 + " credential " + token + " refused",
+            "case": "VS800001: got authorization: basic %s and BEARER %s" % (b64(":" + token), token.upper()),
+            "split": "VS800001: credential %s\r\n%s refused" % (token[:len(token) // 2], token[len(token) // 2:]),
+            "url": "VS800001: see https://example.invalid/?reply_to=%s" % quote(token, safe=""),
+            "user": "VS800001: tried %s, then %s and [%s]" % (b64("user:" + token), b64("ab:" + token),
+                                                           b64("x" + token + "yz")),
+            "wrapped": "VS800001: " + "\n".join(b64(":" + token)[i:i + 8] for i in range(0, len(b64(":" + token)), 8)),
+        }
+        if form == "text":
+            return self.send(500, "VS800001: Authorization: %s\r\nsecond line" % auth, ctype="text/plain")
+        if form == "location":
+            return self.send(302, "", ctype="text/html", headers={
+                "Location": "https://login.example.invalid/?t=%s&pad=%s" % (quote(token, safe=""), "y" * 300)})
+        if form == "ctype":
+            return self.send(200, "<html></html>", ctype="text/html; x=%s %s" % ("z" * 300, token))
+        return self.error(400, messages.get(form, "VS800001: unknown echo form"))
 
     def do_GET(self):
         args = self.server.args

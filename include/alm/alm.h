@@ -5,6 +5,7 @@
 #include "alm/version.h"
 #include "alm/error.h"
 #include "alm/json.h"
+#include "alm/file.h"
 #include "alm/jsonlogic.h"
 #include "alm/schema.h"
 #include "alm/facts.h"

@@ -26,6 +26,16 @@ extern "C" {
  */
 int alm_answers_load_file(alm_facts *facts, const char *path) ALM_MUST_CHECK;
 
+/*
+ * Reads the answers a work tree keeps at ALM_ANSWERS_CONVENTIONAL_PATH below
+ * `workdir`, as alm_answers_load_file does, but only when the file resolves
+ * inside the work tree: a committed symbolic link to a file elsewhere is
+ * refused (ALM_EINVALID, "a symbolic link leading out of the repository")
+ * and nothing of that file is read or quoted. ALM_ENOTFOUND when there is no
+ * such regular file (absent, a FIFO, a dangling link, a loop): no answers.
+ */
+int alm_answers_load_conventional(alm_facts *facts, const char *workdir) ALM_MUST_CHECK;
+
 /* Same, from text already in memory; `name` names it in messages. */
 int alm_answers_load_text(alm_facts *facts, const char *text, size_t len, const char *name) ALM_MUST_CHECK;
 

@@ -4,6 +4,8 @@
  * Reading JSON from text and files with errors a person can act on:
  * "rules.json:12:5: expected ',' or '}'". A UTF-8 byte-order mark is skipped.
  */
+#include "alm/file.h"
+
 #include <cJSON.h>
 #include <stddef.h>
 
@@ -26,23 +28,6 @@ int alm_json_parse(cJSON **out, const char *text, size_t len, const char *name) 
 
 /* Reads and parses a file. ALM_ENOTFOUND/ALM_EIO when it cannot be read. */
 int alm_json_read_file(cJSON **out, const char *path) ALM_MUST_CHECK;
-
-/* Reads a whole file into a NUL-terminated buffer (caller frees), at most
- * `max` bytes (ALM_ELIMIT beyond). */
-int alm_file_read(char **out, size_t *len, const char *path, size_t max) ALM_MUST_CHECK;
-
-/*
- * Writes `len` bytes to `path` atomically: a temporary file in the same
- * directory, flushed, then renamed over `path`. On any failure the temporary
- * file is removed and a previous `path` is left as it was. SIGINT, SIGTERM,
- * SIGHUP and SIGQUIT are held in the calling thread while the temporary file
- * exists and delivered after, so an interrupted run leaves no partial file.
- */
-int alm_file_write_atomic(const char *path, const char *data, size_t len) ALM_MUST_CHECK;
-
-/* Like alm_file_write_atomic, but refuses (ALM_EIO, "FILE: already exists")
- * to replace an existing file: the new file appears whole or not at all. */
-int alm_file_write_new(const char *path, const char *data, size_t len) ALM_MUST_CHECK;
 
 /* The value at a dotted path of object members ("repo.pull_requests.total")
  * below `root`, or NULL when any segment is missing or not an object. Borrowed. */

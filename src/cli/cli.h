@@ -124,6 +124,11 @@ int cli_load_rules(alm_rules **out, const cli_args *a, const cli_command *cmd);
  * prints a one-line error naming the option and returns EXIT_USAGE. */
 int cli_parse(cli_args *out, const cli_command *cmd, int argc, char **argv);
 
+/* EXIT_USAGE, with a line naming both, when the command's --output names the
+ * same file (device and inode) as one of its FILE options or positional
+ * arguments, which the report would replace; else 0. */
+int cli_check_output_inputs(const cli_args *a, const cli_command *cmd);
+
 /* Prints the command's usage, generated from its table. */
 void cli_usage(FILE *fp, const cli_command *cmd);
 

@@ -114,7 +114,8 @@ int cmd_assess(int argc, char **argv)
 	int format = ALM_FORMAT_TEXT, code;
 	double min_confidence = -1;
 
-	if ((code = cli_parse(&a, &command, argc, argv)) != 0)
+	if ((code = cli_parse(&a, &command, argc, argv)) != 0 ||
+	    (code = cli_check_output_inputs(&a, &command)) != 0)
 		return code;
 	if (a.help) {
 		cli_usage(stdout, &command);

@@ -141,7 +141,8 @@ int cmd_rules(int argc, char **argv)
 	const char *action;
 	int code;
 
-	if ((code = cli_parse(&a, &command, argc, argv)) != 0)
+	if ((code = cli_parse(&a, &command, argc, argv)) != 0 ||
+	    (code = cli_check_output_inputs(&a, &command)) != 0)
 		return code;
 	if (a.help || a.npos == 0) {
 		cli_usage(a.help ? stdout : stderr, &command);

@@ -109,7 +109,8 @@ int cmd_scan(int argc, char **argv)
 	long long since;
 	int format = ALM_PORTFOLIO_TEXT, all_history, code, rc;
 
-	if ((code = cli_parse(&a, &command, argc, argv)) != 0)
+	if ((code = cli_parse(&a, &command, argc, argv)) != 0 ||
+	    (code = cli_check_output_inputs(&a, &command)) != 0)
 		return code;
 	if (a.help) {
 		cli_usage(stdout, &command);
@@ -219,7 +220,8 @@ int cmd_merge(int argc, char **argv)
 	size_t len = 0;
 	int format = ALM_PORTFOLIO_TEXT, code, i, loaded = 0;
 
-	if ((code = cli_parse(&a, &merge_command, argc, argv)) != 0)
+	if ((code = cli_parse(&a, &merge_command, argc, argv)) != 0 ||
+	    (code = cli_check_output_inputs(&a, &merge_command)) != 0)
 		return code;
 	if (a.help) {
 		cli_usage(stdout, &merge_command);

@@ -42,7 +42,8 @@ int cmd_signals(int argc, char **argv)
 	size_t len = 0;
 	int code;
 
-	if ((code = cli_parse(&a, &command, argc, argv)) != 0)
+	if ((code = cli_parse(&a, &command, argc, argv)) != 0 ||
+	    (code = cli_check_output_inputs(&a, &command)) != 0)
 		return code;
 	if (a.help) {
 		cli_usage(stdout, &command);

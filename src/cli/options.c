@@ -213,7 +213,15 @@ int cli_parse_since(const char *text, long long *since, int *all, long long now)
 	memset(&tm, 0, sizeof tm);
 	end = strptime(text, "%Y-%m-%d", &tm);
 	if (end && *end == '\0') {
-		time_t t = timegm(&tm);
+		/* strptime takes 2024-02-30 and timegm makes it 2024-03-01: a date
+		 * that does not exist is refused (the leap-year rule included). */
+		int year = tm.tm_year + 1900, month = tm.tm_mon, day = tm.tm_mday;
+		static const int days_in[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+		int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+		time_t t;
+		if (month < 0 || month > 11 || day < 1 || day > days_in[month] + (month == 1 && leap))
+			return -1;
+		t = timegm(&tm);
 		if (t != (time_t)-1) {
 			*since = (long long)t;
 			return 0;

@@ -128,7 +128,7 @@ bad_answers "unterminated comment" '{"impact": /* note "high"}' "unexpected end 
 bad_answers "truncated" '{"impact": "hi' "unexpected end of input"
 run "answers: a directory" assess --no-repo --answers "$WORK"
 expect_exit 3
-expect_stderr_has "read failed"
+expect_stderr_has "a directory, not a regular file"
 
 # ---- repositories --------------------------------------------------------
 git init -q -b main "$WORK/repo"

@@ -1,6 +1,7 @@
 #include "ado_common.h"
 #include "ado_parse.h"
 #include "alm/error.h"
+#include "redact.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -73,20 +74,6 @@ void alm_ado_http_setup(alm_http_options *h, const alm_ado_credential *c, const 
 	h->stall_seconds = 20;
 }
 
-void alm_ado_redact(const char *token, char *text)
-{
-	size_t n;
-	char *at;
-	if (!token || !*token)
-		return;
-	n = strlen(token);
-	while ((at = strstr(text, token)) != NULL) {
-		size_t keep = n < 3 ? n : 3;
-		memcpy(at, "***", keep);
-		memmove(at + keep, at + n, strlen(at + n) + 1);
-	}
-}
-
 const char *alm_ado_host_of(const char *collection, char *buf, size_t n)
 {
 	const char *h = strstr(collection, "://");
@@ -109,17 +96,19 @@ static int is_json(const char *content_type)
 }
 
 /* Writes one line into why and returns 0, so the callers below stay short. */
-static int reason(char *why, size_t n, int *rank, int r, const char *fmt, ...)
+static int reason(char *why, size_t n, const char *token, int *rank, int r, const char *fmt, ...)
 #if defined(__GNUC__)
-	__attribute__((format(printf, 5, 6)))
+	__attribute__((format(printf, 6, 7)))
 #endif
 	;
 
-static int reason(char *why, size_t n, int *rank, int r, const char *fmt, ...)
+/* The whole line is redacted before it is cut to n: the service's text in it
+ * (a content type, a message) may carry the token. */
+static int reason(char *why, size_t n, const char *token, int *rank, int r, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(why, n, fmt, ap);
+	alm_redact_vformat(why, n, token, fmt, ap);
 	va_end(ap);
 	*rank = r;
 	return 0;
@@ -128,7 +117,7 @@ static int reason(char *why, size_t n, int *rank, int r, const char *fmt, ...)
 int alm_ado_response_check(const alm_http_response *res, const alm_ado_request_info *info, char *why,
 			   size_t n, int *rank)
 {
-	char where[512], msg[300], extra[340];
+	char where[512], msg[300], extra[340], *whole;
 	const char *what = info->what, *scope = info->scope, *var = info->token_var;
 	int ok = 1;
 
@@ -136,21 +125,21 @@ int alm_ado_response_check(const alm_http_response *res, const alm_ado_request_i
 	switch (res->outcome) {
 	case ALM_HTTP_TIMEOUT:
 		if (res->status >= 400)
-			ok = reason(why, n, rank, ALM_ADO_RANK_NETWORK,
+			ok = reason(why, n, info->token, rank, ALM_ADO_RANK_NETWORK,
 				    "gave up on %s from %s at the probe's %g s deadline, after %d attempts "
 				    "(the last answered HTTP %ld)", what, info->host, info->timeout, res->attempts,
 				    res->status);
 		else
-			ok = reason(why, n, rank, ALM_ADO_RANK_NETWORK,
+			ok = reason(why, n, info->token, rank, ALM_ADO_RANK_NETWORK,
 				    "no answer from %s for %s within the probe's %g s deadline (GET %s)", info->host,
 				    what, info->timeout, where);
 		break;
 	case ALM_HTTP_TOO_LARGE:
-		ok = reason(why, n, rank, ALM_ADO_RANK_NETWORK, "refused the answer for %s: %s (GET %s)", what,
+		ok = reason(why, n, info->token, rank, ALM_ADO_RANK_NETWORK, "refused the answer for %s: %s (GET %s)", what,
 			    res->error, where);
 		break;
 	case ALM_HTTP_FAILED:
-		ok = reason(why, n, rank, ALM_ADO_RANK_NETWORK, "could not read %s from %s: %s", what, info->host,
+		ok = reason(why, n, info->token, rank, ALM_ADO_RANK_NETWORK, "could not read %s from %s: %s", what, info->host,
 			    res->error);
 		break;
 	case ALM_HTTP_DONE:
@@ -160,46 +149,49 @@ int alm_ado_response_check(const alm_http_response *res, const alm_ado_request_i
 		goto done;
 
 	extra[0] = '\0';
-	if (alm_ado_parse_error_message(msg, sizeof msg, res->body, res->len) == 0) {
-		alm_ado_redact(info->token, msg);
+	/* The service's message whole, redacted, and only then cut: a message
+	 * padded to push the token across the cut must not leave a part of it. */
+	whole = res->len ? malloc(res->len + 1) : NULL;
+	if (whole && alm_ado_parse_error_message(whole, res->len + 1, res->body, res->len) == 0) {
+		alm_redact_copy(msg, sizeof msg, info->token, whole, strlen(whole));
 		snprintf(extra, sizeof extra, ": %s", msg);
 	}
+	free(whole);
 	if (res->status == 401) {
-		ok = reason(why, n, rank, ALM_ADO_RANK_AUTH,
+		ok = reason(why, n, info->token, rank, ALM_ADO_RANK_AUTH,
 			    "Azure DevOps refused the token (HTTP 401) for %s: %s is missing, expired or revoked, "
 			    "or lacks %s%s", what, var, scope, extra);
 	} else if (res->status == 403) {
-		ok = reason(why, n, rank, ALM_ADO_RANK_FORBIDDEN,
+		ok = reason(why, n, info->token, rank, ALM_ADO_RANK_FORBIDDEN,
 			    "Azure DevOps denied access (HTTP 403) to %s: the token in %s needs %s "
 			    "and the user read permission%s", what, var, scope, extra);
 	} else if (res->status >= 300 && res->status < 400) {
 		char to[256] = "another address";
 		if (res->location)
-			url_path(to, sizeof to, res->location);
-		ok = reason(why, n, rank, ALM_ADO_RANK_AUTH,
+			alm_redact_copy(to, sizeof to, info->token, res->location, strcspn(res->location, "?#"));
+		ok = reason(why, n, info->token, rank, ALM_ADO_RANK_AUTH,
 			    "Azure DevOps redirected %s to %s (HTTP %ld) instead of answering: check the URL, "
 			    "and that %s is accepted (a refused token is sent to a sign-in page)",
 			    what, to, res->status, var);
 	} else if (res->status >= 200 && res->status < 300 &&
 		   (res->status == 203 || !is_json(res->content_type))) {
-		ok = reason(why, n, rank, ALM_ADO_RANK_AUTH,
+		ok = reason(why, n, info->token, rank, ALM_ADO_RANK_AUTH,
 			    "Azure DevOps answered %s with a sign-in page (HTTP %ld, %s) instead of JSON: "
 			    "the token in %s was not accepted; it needs %s",
 			    what, res->status, res->content_type ? res->content_type : "no content type", var, scope);
 	} else if (res->status == 404) {
-		ok = reason(why, n, rank, ALM_ADO_RANK_OTHER, "%s not found (HTTP 404) at %s%s", what, where, extra);
+		ok = reason(why, n, info->token, rank, ALM_ADO_RANK_OTHER, "%s not found (HTTP 404) at %s%s", what, where, extra);
 	} else if (res->status == 429) {
-		ok = reason(why, n, rank, ALM_ADO_RANK_NETWORK,
+		ok = reason(why, n, info->token, rank, ALM_ADO_RANK_NETWORK,
 			    "Azure DevOps throttled the requests (HTTP 429) for %s and the deadline came "
 			    "before it allowed more%s", what, extra);
 	} else if (res->status < 200 || res->status >= 300) {
-		ok = reason(why, n, rank, ALM_ADO_RANK_NETWORK, "Azure DevOps failed %s (HTTP %ld after %d attempt%s)%s",
+		ok = reason(why, n, info->token, rank, ALM_ADO_RANK_NETWORK, "Azure DevOps failed %s (HTTP %ld after %d attempt%s)%s",
 			    what, res->status, res->attempts, res->attempts == 1 ? "" : "s", extra);
 	}
 done:
 	if (!ok) {
 		alm_ado_one_line(why);
-		alm_ado_redact(info->token, why);
 	}
 	return ok;
 }

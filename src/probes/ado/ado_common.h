@@ -36,9 +36,6 @@ void alm_ado_credential_dispose(alm_ado_credential *c);
 void alm_ado_http_setup(alm_http_options *h, const alm_ado_credential *c, const alm_ado_target *target,
 			const char *ca_file, double timeout);
 
-/* Replaces every occurrence of `token` in `text` with "***", in place. */
-void alm_ado_redact(const char *token, char *text);
-
 /* "host[:port]" of a collection URL, into buf. */
 const char *alm_ado_host_of(const char *collection, char *buf, size_t n);
 

@@ -14,6 +14,7 @@
 #include "ado_parse.h"
 #include "alm/error.h"
 #include "vec.h"
+#include "redact.h"
 
 #include <curl/curl.h>
 #include <stdarg.h>
@@ -78,10 +79,9 @@ static void fail(lister *l, int rank, const char *fmt, ...)
 	if (rank <= l->rank)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
+	alm_redact_vformat(line, sizeof line, l->cred.token, fmt, ap);
 	va_end(ap);
 	alm_ado_one_line(line);
-	alm_ado_redact(l->cred.token, line);
 	memcpy(l->error, line, sizeof line);
 	l->rank = rank;
 }
@@ -136,9 +136,9 @@ static void on_repositories(alm_http *http, const alm_http_response *res, void *
 		return;
 	}
 	if (alm_ado_parse_repositories(&p->repos, res->body, res->len) < 0) {
-		snprintf(why, sizeof why, "the answer for %s is not the JSON expected (%s)", what, alm_error_last());
+		alm_redact_format(why, sizeof why, l->cred.token, "the answer for %s is not the JSON expected (%s)", what,
+				  alm_error_last());
 		alm_ado_one_line(why);
-		alm_ado_redact(l->cred.token, why);
 		p->error = strdup(why);
 		return;
 	}

@@ -25,6 +25,7 @@
 #include "alm/error.h"
 #include "alm/json.h"
 #include "vec.h"
+#include "redact.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -289,10 +290,9 @@ static void fail(probe *p, group g, int rank, const char *fmt, ...)
 	if (rank <= p->error_rank)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
+	alm_redact_vformat(line, sizeof line, p->token, fmt, ap);
 	va_end(ap);
 	alm_ado_one_line(line);
-	alm_ado_redact(p->token, line);
 	memcpy(p->error, line, sizeof line);
 	p->error_rank = rank;
 }

@@ -9,7 +9,8 @@
  * and is wiped when done; messages quoting a server are redacted.
  */
 #include "pp_int.h"
-#include "ado_common.h" /* alm_ado_format, alm_ado_redact */
+#include "ado_common.h" /* alm_ado_format */
+#include "redact.h"
 #include "ado_url.h"    /* alm_ado_escape */
 #include "alm/error.h"
 #include "alm/json.h"
@@ -188,18 +189,11 @@ char *alm_pp_token_form(const alm_pp_credential *c, const char *scope)
 	return form;
 }
 
-/* Redacts `s` and its percent-encoded form. */
+/* Redacts `s` in every form (src/redact.c: raw, percent-encoded, base64,
+ * cut, re-cased, split over lines). */
 static void redact_one(const char *s, char *text)
 {
-	char *esc;
-	if (!s || !*s)
-		return;
-	alm_ado_redact(s, text);
-	if ((esc = alm_ado_escape(s)) != NULL) {
-		alm_ado_redact(esc, text);
-		explicit_bzero(esc, strlen(esc));
-		free(esc);
-	}
+	alm_redact(text, s);
 }
 
 void alm_pp_redact(const alm_pp_credential *c, const char *extra, char *text)

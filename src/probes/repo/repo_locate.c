@@ -79,6 +79,8 @@ int alm_repo_read_head_file(char **out, size_t *len, const char *path, const cha
 	git_object *tree = NULL;
 	git_tree_entry *entry = NULL;
 	git_blob *blob = NULL;
+	git_odb *odb = NULL;
+	git_object_t type;
 	size_t size;
 	int error = 0;
 
@@ -86,17 +88,29 @@ int alm_repo_read_head_file(char **out, size_t *len, const char *path, const cha
 	if (len)
 		*len = 0;
 	git_libgit2_init();
+	/* A symbolic link (mode 120000) is a blob too, holding a path: not answers. */
 	if (git_repository_open_ext(&repo, path, 0, NULL) < 0 ||
 	    git_revparse_single(&tree, repo, "HEAD^{tree}") < 0 ||
 	    git_tree_entry_bypath(&entry, (git_tree *)tree, rel) < 0 ||
 	    git_tree_entry_type(entry) != GIT_OBJECT_BLOB ||
-	    git_blob_lookup(&blob, repo, git_tree_entry_id(entry)) < 0) {
+	    (git_tree_entry_filemode(entry) != GIT_FILEMODE_BLOB &&
+	     git_tree_entry_filemode(entry) != GIT_FILEMODE_BLOB_EXECUTABLE)) {
 		error = alm_error_set(ALM_ENOTFOUND, "%s: no %s at HEAD", path, rel);
 		goto done;
 	}
-	size = (size_t)git_blob_rawsize(blob);
+	/* The size from the object's header, before anything is inflated: a
+	 * 500 MB blob is refused without being read. */
+	if (git_repository_odb(&odb, repo) < 0 ||
+	    git_odb_read_header(&size, &type, odb, git_tree_entry_id(entry)) < 0) {
+		error = alm_error_set(ALM_ENOTFOUND, "%s: HEAD:%s could not be read", path, rel);
+		goto done;
+	}
 	if (size > max) {
 		error = alm_error_set(ALM_ELIMIT, "%s: HEAD:%s is larger than the limit of %zu bytes", path, rel, max);
+		goto done;
+	}
+	if (git_blob_lookup(&blob, repo, git_tree_entry_id(entry)) < 0 || (size_t)git_blob_rawsize(blob) != size) {
+		error = alm_error_set(ALM_ENOTFOUND, "%s: HEAD:%s could not be read", path, rel);
 		goto done;
 	}
 	if (!(*out = malloc(size + 1))) {
@@ -109,6 +123,7 @@ int alm_repo_read_head_file(char **out, size_t *len, const char *path, const cha
 		*len = size;
 done:
 	git_blob_free(blob);
+	git_odb_free(odb);
 	git_tree_entry_free(entry);
 	git_object_free(tree);
 	git_repository_free(repo);

@@ -41,6 +41,7 @@ typedef struct {
 	char *default_ref;     /* the reference walked for first-parent counts */
 	char default_how[160];
 	int bare, shallow, detached, empty, head_born;
+	char head_target[256]; /* the branch an unborn HEAD names ("": HEAD is born, or detached) */
 	git_oid head;
 	char problems[1024];   /* why the probe is degraded, "; "-separated */
 } probe;
@@ -298,10 +299,16 @@ static void read_head(probe *p)
 	git_object *obj = NULL;
 
 	p->head_born = 0;
+	p->head_target[0] = '\0';
 	if (git_repository_head(&ref, p->repo) == 0 &&
 	    git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0) {
 		git_oid_cpy(&p->head, git_object_id(obj));
 		p->head_born = 1;
+	} else if (git_repository_head_unborn(p->repo) == 1) {
+		git_reference *head = NULL;
+		if (git_reference_lookup(&head, p->repo, "HEAD") == 0 && git_reference_symbolic_target(head))
+			snprintf(p->head_target, sizeof p->head_target, "%s", git_reference_symbolic_target(head));
+		git_reference_free(head);
 	}
 	git_error_clear();
 	git_object_free(obj);
@@ -746,10 +753,23 @@ int alm_repo_probe(alm_facts *facts, const char *path, const alm_repo_probe_opti
 		add_problem(&p, "some references could not be read");
 
 	if ((error = record_basics(&p)) < 0 || (error = run_history(&p)) < 0 ||
-	    (error = record_remote(&p)) < 0 ||
-	    (error = alm_repo_files_scan(facts, p.repo, p.head_born ? &p.head : NULL, note,
-					 sizeof note)) < 0)
+	    (error = record_remote(&p)) < 0)
 		goto failed;
+	note[0] = '\0';
+	if (p.head_born || p.empty) {
+		/* An empty repository has, definitely, no files at HEAD. */
+		if ((error = alm_repo_files_scan(facts, p.repo, p.head_born ? &p.head : NULL, note, sizeof note)) < 0)
+			goto failed;
+	} else {
+		/* Branches exist but HEAD leads to no commit: what its tree holds is
+		 * unknown, not empty, so the file facts stay absent. */
+		if (p.head_target[0])
+			snprintf(note, sizeof note,
+				 "HEAD names %s, which does not exist, while the repository has other references: "
+				 "the files at HEAD are unknown (check out a branch)", p.head_target);
+		else
+			snprintf(note, sizeof note, "the commit at HEAD could not be read: the files at HEAD are unknown");
+	}
 	if (note[0])
 		add_problem(&p, note);
 	error = alm_facts_set_probe(facts, "repo", p.problems[0] ? "degraded" : "ok",
