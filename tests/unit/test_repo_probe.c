@@ -660,17 +660,12 @@ static void test_power_platform_layout(void **state)
 			"Pipelines/deploy-prod-MySolution.yml", "build/azure-pipelines.yml", NULL
 		};
 		static const char *const github[] = { ".github/workflows/ci.yml", NULL };
-		static const char *const solutions[] = {
-			"MySolution/SolutionPackage/MySolution.cdsproj",
-			"MySolution/SolutionPackage/src/Other/Solution.xml", NULL
-		};
-		static const char *const canvas[] = {
-			"MySolution/CanvasApps/app_DocumentUri.msapp",
-			"MySolution/CanvasApps/src/app/CanvasManifest.json", NULL
-		};
-		static const char *const pcf[] = {
-			"MySolution/PCF/ctl/ControlManifest.Input.xml", "MySolution/PCF/ctl/ctl.pcfproj", NULL
-		};
+		/* One path per component: a solution's project and manifest, a canvas
+		 * app's package and sources, a code component's project and manifest
+		 * are one each. */
+		static const char *const solutions[] = { "MySolution/SolutionPackage", NULL };
+		static const char *const canvas[] = { "MySolution/CanvasApps/app_DocumentUri.msapp", NULL };
+		static const char *const pcf[] = { "MySolution/PCF/ctl", NULL };
 		static const char *const plugins[] = { "MySolution/Plugins/Plugins.csproj", NULL };
 		static const char *const connectors[] = {
 			"Connectors/myconn.xml", "conn/x_openapidefinition.json",

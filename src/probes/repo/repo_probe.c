@@ -755,8 +755,8 @@ int alm_repo_probe(alm_facts *facts, const char *path, const alm_repo_probe_opti
 
 	if ((error = record_basics(&p)) < 0 || (error = run_history(&p)) < 0 ||
 	    (error = record_remote(&p)) < 0 ||
-	    (error = alm_repo_files_scan(facts, p.repo, p.head_born ? &p.head : NULL, note,
-					 sizeof note)) < 0)
+	    (error = alm_repo_files_scan(facts, p.repo, p.head_born ? &p.head : NULL, NULL,
+					 note, sizeof note)) < 0)
 		goto failed;
 	if (note[0])
 		add_problem(&p, note);
