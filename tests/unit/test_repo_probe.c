@@ -283,15 +283,18 @@ static void test_window(void **state)
 	want_number(f, "repo.pull_requests.total", 2);
 	want_number(f, "repo.branches.active", 7);
 	want_string(f, "repo.since", "1970-01-01T00:27:30Z");
+	want_bool(f, "repo.history.window_empty", 0);
 	alm_facts_free(f);
 
-	/* A window after every commit: nothing in it, but the branches exist. */
+	/* A window after every commit: nothing in it, but the branches exist,
+	 * and the newest commit before the window dates the last activity. */
 	o.since = 100000;
 	f = probe_at(dir, &o);
 	want_number(f, "repo.commits", 0);
 	want_number(f, "repo.first_parent.commits", 0);
 	want_null(f, "repo.first_parent.pr_share");
-	want_null(f, "repo.last_commit_at");
+	want_string(f, "repo.last_commit_at", "1970-01-01T00:45:00Z");
+	want_bool(f, "repo.history.window_empty", 1);
 	want_number(f, "repo.branches.active", 0);
 	want_number(f, "repo.branches.local", 7);
 	alm_facts_free(f);
