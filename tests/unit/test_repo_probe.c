@@ -29,8 +29,6 @@
 	"ct() { t=$1; shift; GIT_AUTHOR_DATE=\"@$t +0000\" GIT_COMMITTER_DATE=\"@$t +0000\" "   \
 	"git commit-tree \"$@\"; }; "
 
-static char *home;
-
 static void run(const char *dir, const char *script)
 {
 	int rc = test_sh("cd '%s' && { " PRELUDE "%s\n} >/dev/null 2>&1", dir, script);
@@ -864,33 +862,6 @@ static void test_crosscheck_generated(void **state)
 	free(count);
 }
 
-static int setup_environment(void **state)
-{
-	(void)state;
-	/* A private HOME: no identity, no safe.directory, no global config leaks in. */
-	home = test_mkdtemp();
-	setenv("HOME", home, 1);
-	setenv("XDG_CONFIG_HOME", home, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("GIT_AUTHOR_NAME", "Ann", 1);
-	setenv("GIT_AUTHOR_EMAIL", "ann@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "Ann", 1);
-	setenv("GIT_COMMITTER_EMAIL", "ann@example.com", 1);
-	unsetenv("GIT_DIR");
-	unsetenv("GIT_WORK_TREE");
-	unsetenv("GIT_OBJECT_DIRECTORY");
-	unsetenv("GIT_INDEX_FILE");
-	return 0;
-}
-
-static int teardown_environment(void **state)
-{
-	(void)state;
-	test_rmtree(home);
-	free(home);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -909,5 +880,5 @@ int main(void)
 		cmocka_unit_test(test_repository_unchanged),
 		cmocka_unit_test(test_crosscheck_generated),
 	};
-	return cmocka_run_group_tests(tests, setup_environment, teardown_environment);
+	return cmocka_run_group_tests(tests, test_git_setup, test_git_teardown);
 }

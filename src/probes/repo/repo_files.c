@@ -253,10 +253,11 @@ static char *dir_path(const char *dir, size_t dirlen)
 	return dupn(dir, dir[dirlen - 1] == '/' ? dirlen - 1 : dirlen);
 }
 
-/* Build outputs and dependencies hold copies of manifests and projects. */
+/* Build outputs and dependencies hold copies of manifests and projects
+ * (a code component's build writes out/controls/<name>/ControlManifest.xml). */
 static int in_build_output(const char *dir)
 {
-	static const char *const skip[] = { "node_modules/", "bin/", "obj/", NULL };
+	static const char *const skip[] = { "node_modules/", "bin/", "obj/", "out/", NULL };
 	size_t i;
 	const char *p;
 	for (i = 0; skip[i]; i++)
@@ -1084,16 +1085,26 @@ static int pair_up(scan *sc)
 				return error;
 		}
 	}
-	for (i = 0; i < sc->schema_files.count; i++) {
-		const char *f = sc->schema_files.items[i];
-		char *d = dupn(f, dir_len(f));
-		int beside;
-		if (!d)
-			return ALM_ENOMEM;
-		beside = strlist_has(&sc->data_dirs, d);
-		free(d);
-		if (beside && (error = strlist_adds(&sc->config_data, f)) < 0)
-			return error;
+	/* An exported ConfigurationMigrationData folder is one entry, not two. */
+	strlist_sort_unique(&sc->config_data);
+	{
+		size_t named = sc->config_data.count;
+		for (i = 0; i < sc->schema_files.count; i++) {
+			const char *f = sc->schema_files.items[i];
+			size_t dl = dir_len(f);
+			char *d = dupn(f, dl);
+			int beside, inside;
+			if (!d)
+				return ALM_ENOMEM;
+			beside = strlist_has(&sc->data_dirs, d);
+			if (dl)
+				d[dl - 1] = '\0';
+			inside = named && bsearch(&d, sc->config_data.items, named,
+						  sizeof *sc->config_data.items, cmp_str) != NULL;
+			free(d);
+			if (beside && !inside && (error = strlist_adds(&sc->config_data, f)) < 0)
+				return error;
+		}
 	}
 	strlist_sort_unique(&sc->config_data);
 	for (i = 0; i < sc->config_data.count; i++) {
