@@ -4,6 +4,7 @@
 #include "grow.h"
 #include "pipeline_yaml.h"
 #include "pp_xml.h"
+#include "repo_history.h"
 #include "stage_names.h"
 
 #include <stddef.h>
@@ -1498,7 +1499,7 @@ int alm_repo_files_scan(alm_facts *facts, git_repository *repo, const git_oid *c
 			const alm_tree_walk_limits *limits, char *note, size_t note_size)
 {
 	scan sc;
-	git_commit *c = NULL;
+	git_oid commit_id, tree_id;
 	git_tree *tree = NULL;
 	git_odb *odb = NULL;
 	size_t i;
@@ -1509,8 +1510,10 @@ int alm_repo_files_scan(alm_facts *facts, git_repository *repo, const git_oid *c
 	if (note_size)
 		note[0] = '\0';
 	if (commit) {
-		if (git_commit_lookup(&c, repo, commit) < 0 || git_commit_tree(&tree, c) < 0 ||
-		    git_repository_odb(&odb, repo) < 0) {
+		/* the tree's id is read from the commit's first bytes: a commit
+		 * with a huge message costs no more than a small one */
+		if (alm_history_commit_tree(&commit_id, &tree_id, repo, commit) < 0 ||
+		    git_tree_lookup(&tree, repo, &tree_id) < 0 || git_repository_odb(&odb, repo) < 0) {
 			const git_error *e = git_error_last();
 			snprintf(note, note_size, "the tree at HEAD could not be read (%s)",
 				 e && e->message ? e->message : "unknown error");
@@ -1540,6 +1543,5 @@ done:
 	scan_free(&sc);
 	git_odb_free(odb);
 	git_tree_free(tree);
-	git_commit_free(c);
 	return error;
 }

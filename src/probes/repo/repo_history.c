@@ -1008,3 +1008,43 @@ done:
 	git_odb_free(odb);
 	return error;
 }
+
+int alm_history_commit_tree(git_oid *commit, git_oid *tree, git_repository *repo,
+			    const git_oid *id)
+{
+	git_odb *odb = NULL;
+	reader r;
+	unsigned char cur[OID_SIZE];
+	int i, rc = -1;
+
+	if (git_repository_odb(&odb, repo) < 0) {
+		git_error_clear();
+		return -1;
+	}
+	reader_init(&r, odb);
+	memcpy(cur, id->id, OID_SIZE);
+	for (i = 0; i < MAX_PEEL && rc < 0; i++) {
+		raw o;
+		int ok = 0;
+		unsigned char t[OID_SIZE];
+		if (reader_read(&r, cur, &o) < 0)
+			break;
+		if (o.type == GIT_OBJECT_COMMIT) {
+			if (o.len >= 5 + 2 * OID_SIZE && memcmp(o.data, "tree ", 5) == 0 &&
+			    hex_to_raw(t, o.data + 5) == 0) {
+				git_oid_fromraw(commit, cur);
+				git_oid_fromraw(tree, t);
+				rc = 0;
+			}
+			raw_free(&o);
+			break;
+		}
+		if (o.type == GIT_OBJECT_TAG)
+			parse_tag_target(&o, cur, &ok);
+		raw_free(&o);
+		if (!ok)
+			break;
+	}
+	git_odb_free(odb);
+	return rc;
+}

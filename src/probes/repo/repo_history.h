@@ -63,4 +63,12 @@ int alm_history_walk(alm_history *out, git_repository *repo, const git_oid *tips
 		     size_t ntips, long fp_tip, int64_t *tip_times,
 		     const alm_history_options *opts);
 
+/*
+ * The commit `id` names (annotated tags peeled) and its tree, reading each
+ * object within the bounds above: a huge commit costs no more than its prefix.
+ * Returns 0, or -1 when `id` leads to no readable commit.
+ */
+int alm_history_commit_tree(git_oid *commit, git_oid *tree, git_repository *repo,
+			    const git_oid *id);
+
 #endif

@@ -300,19 +300,20 @@ static int find_default_branch(probe *p)
 	return 0;
 }
 
+/* HEAD's commit, read within the history's bounds (git_reference_peel would
+ * load the whole commit object, however large its message). */
 static void read_head(probe *p)
 {
-	git_reference *ref = NULL;
-	git_object *obj = NULL;
+	git_reference *ref = NULL, *direct = NULL;
+	git_oid tree;
 
 	p->head_born = 0;
 	if (git_repository_head(&ref, p->repo) == 0 &&
-	    git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0) {
-		git_oid_cpy(&p->head, git_object_id(obj));
+	    git_reference_resolve(&direct, ref) == 0 && git_reference_target(direct) &&
+	    alm_history_commit_tree(&p->head, &tree, p->repo, git_reference_target(direct)) == 0)
 		p->head_born = 1;
-	}
 	git_error_clear();
-	git_object_free(obj);
+	git_reference_free(direct);
 	git_reference_free(ref);
 }
 
