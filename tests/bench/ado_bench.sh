@@ -42,7 +42,7 @@ fi
 # shellcheck disable=SC2046
 cc -O2 -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -o "$work/driver" "$here/ado_bench_driver.c" \
 	-I"$root/include" -I"$root/src" -I"$root/src/probes/ado" -I"$root/src/probes/repo" "$build/libalm.a" \
-	$(pkg-config --cflags --libs libgit2 libcjson libcurl) -lpthread -lm
+	$(pkg-config --cflags --libs libgit2 libcjson libcurl expat yaml-0.1) -lpthread -lm
 
 python3 "$root/tests/ado_server.py" --latency "$latency" --page-size 1000 --build-page-size 20 \
 	--bench-pipelines "$pipelines" --bench-build-pages 3 --bench-builds-per-page 20 \
