@@ -553,6 +553,29 @@ static void test_dormant_repository(void **state)
 	free(dir);
 }
 
+/* A Power Pages site's hundreds of .yml files do not crowd the pipelines out
+ * of the bounded reading. */
+static void test_pipelines_read_first(void **state)
+{
+	char *dir = new_repo();
+	alm_facts *f;
+	(void)state;
+
+	if (test_sh("cd '%s' && mkdir -p site/web-pages && i=0 && while [ $i -lt 2100 ]; do "
+		    "printf 'adx_name: p%%d\\n' $i > site/web-pages/p$i.webpage.yml; i=$((i+1)); done", dir) != 0)
+		fail_msg("cannot write the site");
+	put(dir, "site/website.yml", "adx_name: Site\n");
+	put(dir, "zz/Pipelines/deploy-test-ContosoInvoices.yml", deploy_test_yml);
+	commit_all(dir, 1000);
+	f = probe(dir, NULL);
+	want_json(f, "repo.deployments.environments", "[\"test\"]");
+	list(f, "repo.power_platform.power_pages_sites", 1);
+	want_status(f, "degraded"); /* some of the site's files were not read: said so */
+	alm_facts_free(f);
+	test_rmtree(dir);
+	free(dir);
+}
+
 /* ---- YAML as YAML means it -------------------------------------------- */
 
 typedef struct {
@@ -730,6 +753,7 @@ int main(void)
 		cmocka_unit_test(test_maker_canvas_repository),
 		cmocka_unit_test(test_no_power_platform_repository),
 		cmocka_unit_test(test_dormant_repository),
+		cmocka_unit_test(test_pipelines_read_first),
 		cmocka_unit_test(test_yaml_forms),
 		cmocka_unit_test(test_yaml_alias_bomb),
 		cmocka_unit_test(test_not_yaml),

@@ -40,6 +40,8 @@ typedef struct {
 	char *path;
 	git_oid id;
 	int kind;
+	int rank;     /* read in rank order: 0 first */
+	size_t order; /* the walk's order, within a rank */
 } candidate;
 
 /* One part of a component, joined to the others with the same key. */
@@ -472,8 +474,24 @@ static int add_candidate(scan *sc, const char *dir, const char *name, const git_
 		return ALM_ENOMEM;
 	git_oid_cpy(&c->id, id);
 	c->kind = kind;
+	c->order = sc->ncand;
+	/* Within the bound on files read, what decides comes first: projects and
+	 * manifests, then pipelines where pipelines live, then other YAML (a
+	 * Power Pages site holds hundreds of .yml files). */
+	c->rank = kind != C_YAML ? 0
+		  : (starts_with_ci(c->path, ".github/") || starts_with_ci(c->path, ".azuredevops/") ||
+		     starts_with_ci(c->path, "Pipelines/") || !strchr(c->path, '/') ||
+		     strstr(c->path, "ipeline")) ? 1 : 2;
 	sc->ncand++;
 	return 0;
+}
+
+static int cmp_candidate(const void *a, const void *b)
+{
+	const candidate *x = a, *y = b;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
 }
 
 static int on_tree(scan *sc, const char *dir, size_t dirlen, const char *name)
@@ -594,6 +612,11 @@ static int on_blob(scan *sc, const char *dir, size_t dirlen, const char *name, c
 	size_t i;
 
 	if (yaml) {
+		/* Power Fx sources of canvas apps and Power Pages metadata are YAML
+		 * too, and hundreds of them must not crowd pipelines out of the
+		 * bounded reading: they are only named, never read. */
+		if (ends_with_ci(name, ".fx.yaml") || ends_with_ci(name, ".pa.yaml"))
+			return 0;
 		if (strcmp(dir, ".github/workflows/") == 0 && (error = add_path(&sc->github, dir, name)) < 0)
 			return error;
 		if (is_template_name(name) && (error = add_path(&sc->templates, dir, name)) < 0)
@@ -1524,6 +1547,8 @@ int alm_repo_files_scan(alm_facts *facts, git_repository *repo, const git_oid *c
 			error = alm_error_set(error, "out of memory while reading the tree at HEAD");
 			goto done;
 		}
+		if (sc.ncand)
+			qsort(sc.cand, sc.ncand, sizeof *sc.cand, cmp_candidate);
 		for (i = 0; i < sc.ncand; i++)
 			if ((error = inspect_candidate(&sc, odb, &sc.cand[i])) < 0) {
 				error = alm_error_set(error, "out of memory while reading files at HEAD");
