@@ -1,6 +1,8 @@
 #include "alm/facts.h"
+#include "facts_int.h"
 #include "alm/error.h"
 #include "alm/json.h"
+#include "alm/probe.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,40 +10,40 @@
 #include <string.h>
 
 struct alm_facts {
-	cJSON *data;     /* {"repo":{},"ado":{},"answers":{}} */
+	cJSON *data;     /* {"repo":{},"ado":{},...,"answers":{}}: the table's namespaces, then the answers */
 	cJSON *evidence; /* path -> {"source","detail"} */
 	cJSON *probes;   /* probe -> {"status","detail"} */
 };
 
 const char *alm_source_name(alm_source source)
 {
-	switch (source) {
-	case ALM_SOURCE_REPO: return "repo";
-	case ALM_SOURCE_ADO: return "ado";
-	case ALM_SOURCE_ANSWERS: return "answers";
-	case ALM_SOURCE_DEFAULT: return "default";
-	}
-	return "default";
+	return source ? source : ALM_SOURCE_DEFAULT;
 }
 
 int alm_facts_new(alm_facts **out)
 {
 	alm_facts *f = calloc(1, sizeof *f);
+	const alm_probe *const *table;
+	size_t i, n;
 	*out = NULL;
 	if (!f)
 		return alm_error_set(ALM_ENOMEM, "out of memory");
 	f->data = cJSON_CreateObject();
 	f->evidence = cJSON_CreateObject();
 	f->probes = cJSON_CreateObject();
-	if (!f->data || !f->evidence || !f->probes ||
-	    !cJSON_AddObjectToObject(f->data, "repo") ||
-	    !cJSON_AddObjectToObject(f->data, "ado") ||
-	    !cJSON_AddObjectToObject(f->data, "answers")) {
-		alm_facts_free(f);
-		return alm_error_set(ALM_ENOMEM, "out of memory");
-	}
+	if (!f->data || !f->evidence || !f->probes)
+		goto nomem;
+	table = alm_probe_table(&n);
+	for (i = 0; i < n; i++)
+		if (!cJSON_AddObjectToObject(f->data, table[i]->ns))
+			goto nomem;
+	if (!cJSON_AddObjectToObject(f->data, ALM_SOURCE_ANSWERS))
+		goto nomem;
 	*out = f;
 	return 0;
+nomem:
+	alm_facts_free(f);
+	return alm_error_set(ALM_ENOMEM, "out of memory");
 }
 
 void alm_facts_free(alm_facts *facts)
@@ -212,4 +214,47 @@ cJSON *alm_facts_to_json(const alm_facts *facts)
 		return NULL;
 	}
 	return doc;
+}
+
+int alm_facts_copy(alm_facts **out, const alm_facts *src)
+{
+	alm_facts *f = calloc(1, sizeof *f);
+	*out = NULL;
+	if (!f)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	f->data = cJSON_Duplicate(src->data, 1);
+	f->evidence = cJSON_Duplicate(src->evidence, 1);
+	f->probes = cJSON_Duplicate(src->probes, 1);
+	if (!f->data || !f->evidence || !f->probes) {
+		alm_facts_free(f);
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	}
+	*out = f;
+	return 0;
+}
+
+/* Moves `key` of `from` into `to`, in the place of what `to` had there (so
+ * the namespaces keep their order). */
+static void move_item(cJSON *to, cJSON *from, const char *key)
+{
+	char *name = strdup(key); /* `key` may be the moved item's own name */
+	cJSON *item = name ? cJSON_DetachItemFromObjectCaseSensitive(from, name) : NULL;
+	if (item && cJSON_GetObjectItemCaseSensitive(to, name))
+		cJSON_ReplaceItemInObjectCaseSensitive(to, name, item);
+	else if (item)
+		cJSON_AddItemToObject(to, name, item);
+	free(name);
+}
+
+void alm_facts_adopt(alm_facts *dst, alm_facts *src, const char *ns)
+{
+	size_t n = strlen(ns);
+	cJSON *ev = src->evidence->child, *next;
+	move_item(dst->data, src->data, ns);
+	move_item(dst->probes, src->probes, ns);
+	for (; ev; ev = next) {
+		next = ev->next;
+		if (strncmp(ev->string, ns, n) == 0 && ev->string[n] == '.')
+			move_item(dst->evidence, src->evidence, ev->string);
+	}
 }

@@ -1,5 +1,6 @@
 #include "http.h"
 #include "alm/error.h"
+#include "rate_governor.h"
 
 #include <curl/curl.h>
 #include <math.h>
@@ -19,6 +20,7 @@ typedef struct request {
 	void *data;
 	int attempts;
 	double not_before;
+	char host[160]; /* scheme://host:port: the rate governor's key */
 	char *body; /* the growable, capped buffer */
 	size_t len, cap;
 	int too_large;
@@ -36,12 +38,9 @@ struct alm_http {
 	request *head, *tail; /* waiting to start */
 	request *running;     /* handed to curl */
 	int in_flight;
+	int queued;
 	double deadline;
-	double paused_until;  /* after a 429 nothing new starts before this */
-	double pace;          /* seconds between starts while rate limited; 0 otherwise */
-	double last_start;
-	int throttled;        /* one at a time while X-RateLimit-Remaining is low */
-	double throttle_until; /* when the server's budget resets */
+	double governed_until; /* the rate governor refused a start until then */
 	uint64_t rng;
 	alm_http_stats stats;
 };
@@ -50,13 +49,6 @@ double alm_http_now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double wall_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -177,6 +169,7 @@ void alm_http_free(alm_http *http)
 	for (r = http->running; r; r = next) {
 		next = r->next;
 		curl_multi_remove_handle(http->multi, r->easy);
+		alm_rate_release(r->host); /* the governor counts it in flight */
 		request_free(r);
 	}
 	if (http->multi)
@@ -190,6 +183,18 @@ void alm_http_free(alm_http *http)
 	curl_global_cleanup();
 }
 
+/* The body's announced length (when under the cap) sizes the buffer at once:
+ * doubling a buffer of megabytes, between thousands of small allocations
+ * freed by the parser, costs more in the allocator than the copying. */
+static size_t first_capacity(request *r)
+{
+	curl_off_t announced = -1;
+	if (curl_easy_getinfo(r->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced) == CURLE_OK && announced > 0 &&
+	    (uint64_t)announced < (uint64_t)r->http->opts.max_body)
+		return (size_t)announced + 1;
+	return 16384;
+}
+
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	request *r = userdata;
@@ -201,7 +206,7 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 		return 0; /* curl stops the transfer with CURLE_WRITE_ERROR */
 	}
 	if (r->len + n + 1 > r->cap) {
-		size_t cap = r->cap ? r->cap : 16384;
+		size_t cap = r->cap ? r->cap : first_capacity(r);
 		char *p;
 		while (cap < r->len + n + 1)
 			cap *= 2;
@@ -219,6 +224,14 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
+/* Counts the requests waiting to start, for the statistics. */
+static void note_queued(alm_http *http, int change)
+{
+	http->queued += change;
+	if (http->queued > http->stats.max_queued)
+		http->stats.max_queued = http->queued;
+}
+
 int alm_http_get(alm_http *http, const char *url, int flags, alm_http_callback cb, void *data)
 {
 	request *r = calloc(1, sizeof *r);
@@ -230,6 +243,7 @@ int alm_http_get(alm_http *http, const char *url, int flags, alm_http_callback c
 	r->cb = cb;
 	r->data = data;
 	r->http = http;
+	alm_rate_host_of(url, r->host, sizeof r->host);
 	e = r->easy;
 	curl_easy_setopt(e, CURLOPT_URL, r->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
@@ -265,6 +279,7 @@ int alm_http_get(alm_http *http, const char *url, int flags, alm_http_callback c
 	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 
+	note_queued(http, 1);
 	if ((flags & ALM_HTTP_URGENT) && http->head) {
 		r->next = http->head;
 		http->head = r;
@@ -330,42 +345,21 @@ static double parse_header_number(CURL *easy, const char *name)
 	return end == v || d < 0 || !isfinite(d) ? -1 : d;
 }
 
-/*
- * Azure DevOps reports its budget in X-RateLimit-* headers before it starts
- * delaying or blocking. While less than half the budget is left, requests go
- * one at a time, spread evenly over the time until the budget resets; after
- * the reset the pace returns to normal.
- */
-static void watch_rate_limit(alm_http *http, CURL *easy)
+/* Tells the process's rate governor what this answer says about the
+ * service's budget (Retry-After, X-RateLimit-*): it paces every engine. */
+static void report_to_governor(request *r, long status)
 {
-	double remaining = parse_header_number(easy, "X-RateLimit-Remaining");
-	double limit = parse_header_number(easy, "X-RateLimit-Limit");
-	double reset = parse_header_number(easy, "X-RateLimit-Reset");
-	double delay = parse_header_number(easy, "X-RateLimit-Delay");
-	double window, pace;
-
-	if (remaining < 0 && delay <= 0)
-		return;
-	if (remaining >= 0 && limit > 0 && remaining * 2 >= limit && delay <= 0) {
-		http->throttled = 0;
-		http->pace = 0;
-		return;
-	}
-	window = reset > 0 ? reset - wall_now() : 5.0;
-	if (window < 0.2)
-		window = 0.2;
-	if (window > 300)
-		window = 300;
-	pace = remaining >= 0 ? window / (remaining + 1) : 0;
-	if (delay > pace)
-		pace = delay; /* already being delayed: at least that much apart */
-	if (pace < 0.05)
-		pace = 0.05;
-	if (pace > 5)
-		pace = 5;
-	http->throttled = 1;
-	http->pace = pace;
-	http->throttle_until = alm_http_now() + window;
+	alm_rate_signal sig;
+	curl_off_t ra = -1;
+	sig.status = status;
+	sig.retry_after = header_value(r->easy, "Retry-After") &&
+				  curl_easy_getinfo(r->easy, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra >= 0
+			  ? (double)ra : -1;
+	sig.remaining = parse_header_number(r->easy, "X-RateLimit-Remaining");
+	sig.limit = parse_header_number(r->easy, "X-RateLimit-Limit");
+	sig.reset = parse_header_number(r->easy, "X-RateLimit-Reset");
+	sig.delay = parse_header_number(r->easy, "X-RateLimit-Delay");
+	alm_rate_observe(r->host, alm_http_now(), &sig);
 }
 
 static int retryable_status(long status)
@@ -408,6 +402,7 @@ static void requeue(alm_http *http, request *r, double delay)
 	r->too_large = 0;
 	r->errbuf[0] = '\0';
 	r->next = NULL;
+	note_queued(http, 1);
 	/* Retries keep their place ahead of fresh requests. */
 	if (http->head) {
 		r->next = http->head;
@@ -427,6 +422,7 @@ static void unlink_running(alm_http *http, request *r)
 	r->next = NULL;
 	r->prev_link = NULL;
 	http->in_flight--;
+	alm_rate_release(r->host);
 }
 
 static void completed(alm_http *http, request *r, CURLcode rc)
@@ -441,16 +437,14 @@ static void completed(alm_http *http, request *r, CURLcode rc)
 		curl_off_t ra = -1;
 		double delay;
 		curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
-		watch_rate_limit(http, r->easy);
+		report_to_governor(r, status);
 		if (!retryable_status(status) || r->attempts >= http->opts.max_attempts) {
 			finish(http, r, ALM_HTTP_DONE, NULL);
 			return;
 		}
 		if ((status == 429 || status == 503) && header_value(r->easy, "Retry-After") &&
 		    curl_easy_getinfo(r->easy, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra >= 0) {
-			delay = (double)ra;
-			if (status == 429 && now + delay > http->paused_until)
-				http->paused_until = now + delay; /* the budget is per user: everyone waits */
+			delay = (double)ra; /* the governor holds every engine back as long */
 		} else {
 			delay = backoff(http, r->attempts);
 		}
@@ -484,7 +478,8 @@ static void completed(alm_http *http, request *r, CURLcode rc)
 	finish(http, r, ALM_HTTP_FAILED, line);
 }
 
-/* The earliest time anything queued may start, given the gates. */
+/* The earliest time anything queued may start: its own retry time, and
+ * when the rate governor said to ask again. */
 static double next_start_time(alm_http *http)
 {
 	double t = -1;
@@ -494,31 +489,32 @@ static double next_start_time(alm_http *http)
 			t = r->not_before;
 	if (t < 0)
 		return -1;
-	if (http->paused_until > t)
-		t = http->paused_until;
-	if (http->throttled && http->last_start + http->pace > t)
-		t = http->last_start + http->pace;
+	if (http->governed_until > t)
+		t = http->governed_until;
 	return t;
 }
 
+/* Starts what is due, as far as this engine's bound and the process's rate
+ * governor allow. A host the governor holds back is skipped for this round;
+ * requests to other hosts may still start. */
 static int start_ready(alm_http *http)
 {
-	double now = alm_http_now();
-	int limit = http->throttled ? 1 : http->opts.max_in_flight;
+	double now = alm_http_now(), retry_at;
 	request **link = &http->head, *r, *prev = NULL;
+	const char *refused = NULL;
 
-	if (now < http->paused_until)
-		return 0;
-	if (http->throttled && now >= http->throttle_until) {
-		http->throttled = 0;
-		http->pace = 0;
-		limit = http->opts.max_in_flight;
-	}
-	while ((r = *link) != NULL && http->in_flight < limit) {
+	http->governed_until = 0;
+	while ((r = *link) != NULL && http->in_flight < http->opts.max_in_flight) {
 		long remaining_ms;
-		if (http->throttled && now < http->last_start + http->pace)
-			break;
-		if (r->not_before > now) {
+		if (r->not_before > now || (refused && strcmp(refused, r->host) == 0)) {
+			prev = r;
+			link = &r->next;
+			continue;
+		}
+		if (!alm_rate_acquire(r->host, now, &retry_at)) {
+			if (!http->governed_until || retry_at < http->governed_until)
+				http->governed_until = retry_at;
+			refused = r->host;
 			prev = r;
 			link = &r->next;
 			continue;
@@ -527,11 +523,13 @@ static int start_ready(alm_http *http)
 		if (http->tail == r)
 			http->tail = prev;
 		r->next = NULL;
+		note_queued(http, -1);
 		remaining_ms = (long)ceil((http->deadline - now) * 1000);
 		if (remaining_ms < 1)
 			remaining_ms = 1;
 		curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, remaining_ms);
 		if (curl_multi_add_handle(http->multi, r->easy) != CURLM_OK) {
+			alm_rate_release(r->host);
 			finish(http, r, ALM_HTTP_FAILED, "libcurl refused the transfer");
 			continue;
 		}
@@ -545,7 +543,6 @@ static int start_ready(alm_http *http)
 		http->stats.requests++;
 		if (http->in_flight > http->stats.max_in_flight)
 			http->stats.max_in_flight = http->in_flight;
-		http->last_start = now;
 	}
 	return 0;
 }
@@ -563,6 +560,7 @@ static void abandon_all(alm_http *http, alm_http_outcome outcome, const char *wh
 		if (!http->head)
 			http->tail = NULL;
 		r->next = NULL;
+		note_queued(http, -1);
 		finish(http, r, outcome, why);
 	}
 }
@@ -577,7 +575,7 @@ static int poll_timeout_ms(alm_http *http, double now)
 	curl_multi_timeout(http->multi, &curl_ms);
 	if (curl_ms >= 0 && (double)curl_ms / 1000.0 < wait)
 		wait = (double)curl_ms / 1000.0;
-	if (http->head && http->in_flight < (http->throttled ? 1 : http->opts.max_in_flight)) {
+	if (http->head && http->in_flight < http->opts.max_in_flight) {
 		next = next_start_time(http);
 		if (next >= 0 && next - now < wait)
 			wait = next - now;

@@ -4,8 +4,11 @@
  * A small HTTP GET engine on curl multi: requests are queued with a callback,
  * run concurrently (a bounded number in flight, connections reused), retried
  * when the server says so (429/503 Retry-After) or fails transiently (408, 5xx,
- * dropped connections) with capped exponential backoff and jitter, paced when
- * X-RateLimit-Remaining runs low, and all given up on at one deadline. Bodies
+ * dropped connections) with capped exponential backoff and jitter, and all
+ * given up on at one deadline. Every start is cleared with the process's rate
+ * governor (rate_governor.h): what one answer says about the service's budget
+ * paces every engine, and the requests in flight to a host are bounded
+ * across engines. Bodies
  * are read into a growable buffer with a hard cap. Redirects are not followed:
  * a REST API that redirects is sending the client to a sign-in page, and the
  * credentials must not go anywhere else.
@@ -85,6 +88,7 @@ typedef struct {
 	int requests;      /* transfers started, retries included */
 	int retries;
 	int max_in_flight; /* most transfers seen running at once */
+	int max_queued;    /* most requests seen waiting to start at once: the work held */
 	double elapsed;    /* seconds spent in alm_http_run */
 } alm_http_stats;
 

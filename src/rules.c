@@ -1,7 +1,9 @@
 #include "alm/rules.h"
+#include "alm/catalogue.h"
 #include "alm/error.h"
 #include "alm/json.h"
 #include "alm/jsonlogic.h"
+#include "alm/probe.h"
 #include "alm/schema.h"
 #include "embedded.h"
 
@@ -22,6 +24,7 @@ typedef struct {
 	const cJSON *doc;
 	const char *name;
 	cJSON *ids; /* id -> kind, for uniqueness across parts, questions and nodes */
+	alm_catalogue *facts; /* what a rule may read */
 } checker;
 
 static int bad(const checker *ck, const char *path, const char *fmt, ...)
@@ -64,13 +67,55 @@ static int unique_id(checker *ck, const char *kind, const char *id, const char *
 	return 0;
 }
 
+/* A fact's namespace is a probe's, the answers' or the rules' own derived
+ * facts': defaults are what the evaluation fills in, never read by name. */
+static int known_namespace(const char *fact)
+{
+	const char *dot = strchr(fact, '.');
+	char ns[64];
+	if (!dot || (size_t)(dot - fact) >= sizeof ns)
+		return 0;
+	memcpy(ns, fact, (size_t)(dot - fact));
+	ns[dot - fact] = '\0';
+	return strcmp(ns, ALM_SOURCE_DEFAULT) != 0 && alm_source_known(ns);
+}
+
+static void namespace_list(char *buf, size_t n)
+{
+	const alm_probe *const *table;
+	size_t i, count, used = 0;
+	table = alm_probe_table(&count);
+	for (i = 0; i < count && used < n; i++)
+		used += (size_t)snprintf(buf + used, n - used, "%s., ", table[i]->ns);
+	if (used < n)
+		snprintf(buf + used, n - used, "%s. and %s.", ALM_SOURCE_ANSWERS, ALM_SOURCE_DERIVED);
+}
+
+/* A fact a rule reads must be declared: a misspelt name would otherwise
+ * stay unknown for ever, and quietly turn its decision into a question. */
+static int check_declared(const checker *ck, const char *fact, const char *path)
+{
+	const char *near;
+	if (alm_catalogue_declares(ck->facts, fact))
+		return 0;
+	near = alm_catalogue_nearest(ck->facts, fact);
+	return alm_error_set(ALM_EINVALID, "%s: %s reads '%s': no such fact%s%s%s", ck->name, path, fact,
+			     near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+}
+
 static int check_needs(const checker *ck, const cJSON *needs, const char *path)
 {
 	const cJSON *n;
+	char list[256];
+	int error;
 	cJSON_ArrayForEach(n, needs) {
 		const char *p = n->valuestring;
-		if (strncmp(p, "repo.", 5) != 0 && strncmp(p, "ado.", 4) != 0 && strncmp(p, "answers.", 8) != 0)
-			return bad(ck, path, "the fact \"%s\" is outside the namespaces repo., ado. and answers.", p);
+		if (!known_namespace(p)) {
+			namespace_list(list, sizeof list);
+			return bad(ck, path, "the fact \"%s\" is outside the namespaces %s", p, list);
+		}
+		if ((error = check_declared(ck, p, path)) < 0)
+			return error;
 	}
 	return 0;
 }
@@ -78,6 +123,8 @@ static int check_needs(const checker *ck, const cJSON *needs, const char *path)
 static int check_logic(const checker *ck, const cJSON *logic, const char *path)
 {
 	char where[PATH_LEN + 64], msg[1024];
+	const cJSON *v;
+	cJSON *vars;
 	int error;
 	if (!logic)
 		return 0;
@@ -87,7 +134,17 @@ static int check_logic(const checker *ck, const cJSON *logic, const char *path)
 		snprintf(msg, sizeof msg, "%s", alm_error_last());
 		return alm_error_set(error, "%s: %s", ck->name, msg);
 	}
-	return 0;
+	if (!(vars = cJSON_CreateArray()))
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	error = alm_jsonlogic_vars(vars, logic);
+	cJSON_ArrayForEach(v, vars) {
+		if (error < 0)
+			break;
+		if (cJSON_IsString(v) && *v->valuestring)
+			error = check_declared(ck, v->valuestring, path);
+	}
+	cJSON_Delete(vars);
+	return error;
 }
 
 static int check_questions(checker *ck)
@@ -319,6 +376,8 @@ int alm_rules_from_json(alm_rules **out, cJSON *doc, const char *name)
 		error = alm_error_set(ALM_ENOMEM, "out of memory");
 		goto done;
 	}
+	if ((error = alm_catalogue_new(&ck.facts, doc)) < 0)
+		goto done;
 	if ((error = check_sizes(&ck)) < 0 || (error = check_questions(&ck)) < 0 || (error = check_tree(&ck)) < 0 ||
 	    (error = check_notices(&ck)) < 0)
 		goto done;
@@ -331,6 +390,7 @@ int alm_rules_from_json(alm_rules **out, cJSON *doc, const char *name)
 	doc = NULL;
 	*out = rules;
 done:
+	alm_catalogue_free(ck.facts);
 	cJSON_Delete(ck.ids);
 	cJSON_Delete(schema);
 	cJSON_Delete(doc);

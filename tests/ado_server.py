@@ -18,6 +18,18 @@ the port on the first line of stdout. Serves:
                                 webUrl, a disabled one, an empty project
   bench/Bench                   with --bench-*: many pipelines, builds and
                                 repositories, for the benchmark
+  benchorg/Project-NN           with --bench-org-projects N: an organization of N
+                                projects, each with --bench-org-repos repositories
+  huge/Huge                     with --bench-huge-definitions N: one page of N
+                                build definitions (no builds)
+  _vsaex/ORG/_apis/userentitlements/ID
+                                the User Entitlements API (vsaex.dev.azure.com/ORG
+                                on the service) for the people of the projects
+
+Builds are queried like the service: definitions=1,2,3 (a comma list),
+minTime, queryOrder (queueTimeDescending/Ascending), maxBuildsPerDefinition
+(the newest N of each definition), and pages of at most --build-page-size
+(default 1000, the service's largest page).
 
 Lists page like the service: X-MS-ContinuationToken (sent back as
 continuationToken; the token is bound to the other parameters and refused with
@@ -88,6 +100,9 @@ class Dataset:
         self.default_reviewers = []
         self.policies = []
         self.environments = []
+        self.checks = {}  # environment id -> check configurations
+        self.entitlements = {}  # identity id -> user entitlement (organization-wide, served by _vsaex)
+        self.query_cache = {}
 
     def builds_of(self, definition):
         if getattr(self, "_by_definition", None) is None:
@@ -95,6 +110,35 @@ class Dataset:
             for b in self.builds:
                 self._by_definition.setdefault(b["definition"]["id"], []).append(b)
         return self._by_definition.get(definition, [])
+
+    def builds_query(self, params):
+        """The builds a query selects, in the order the service returns them."""
+        key = tuple(params.get(k) for k in ("definitions", "minTime", "queryOrder", "maxBuildsPerDefinition"))
+        hit = self.query_cache.get(key)
+        if hit is not None:
+            return hit
+        items = self.builds
+        if params.get("definitions"):
+            wanted = [int(x) for x in params["definitions"].split(",") if x.strip().isdigit()]
+            items = [b for w in wanted for b in self.builds_of(w)]
+        if "minTime" in params:
+            since = parse_time(params["minTime"])
+            items = [b for b in items if parse_time(b["queueTime"]) >= since]
+        order = params.get("queryOrder", "queueTimeDescending")
+        if order in ("queueTimeDescending", "queueTimeAscending", "startTimeDescending", "finishTimeDescending"):
+            items = sorted(items, key=lambda b: (b["queueTime"], b["id"]), reverse=order != "queueTimeAscending")
+        per = params.get("maxBuildsPerDefinition", "")
+        if per.isdigit():
+            seen = {}
+            kept = []
+            for b in items:
+                n = seen.get(b["definition"]["id"], 0)
+                if n < int(per):
+                    kept.append(b)
+                seen[b["definition"]["id"]] = n + 1
+            items = kept
+        self.query_cache[key] = items
+        return items
 
     def repository(self, key):
         for r in self.repositories:
@@ -237,8 +281,13 @@ def contoso(fixtures):
         (109, "completed", "2015-11-01T16:28:08.89Z", [vote(other, 10)]),
     ]
     out = []
+    # A maker with a Stakeholder licence opened 104; 108's author has left the organization.
+    carol = identity(author, "c4a0e5b1-0000-4000-8000-0000000ca201", "Carol Maker")
+    dana = identity(author, "d4a0e5b1-0000-4000-8000-0000000da401", "Dana Former")
+    creators = {104: carol, 108: dana}
     for (pid, status, created, reviewers) in prs:
         p = copy.deepcopy(real_prs[0])
+        p["createdBy"] = copy.deepcopy(creators.get(pid, author))
         p["pullRequestId"] = p["codeReviewId"] = pid
         p["status"] = status
         p["creationDate"] = created
@@ -296,7 +345,60 @@ def contoso(fixtures):
             "createdBy": {"id": author["id"]}, "createdOn": "2024-01-02T10:00:00Z",
             "lastModifiedBy": {"id": author["id"]}, "lastModifiedOn": "2024-01-02T10:00:00Z",
             "project": {"id": project["id"], "name": project["name"]}})
+    # Prod needs an approval and deploys from main only; Test only in business hours.
+    d.checks = {3: [check("approval", 31, 3, "Prod"), check("branch_control", 32, 3, "Prod")],
+                2: [check("business_hours", 21, 2, "Test")]}
+    d.entitlements = {author["id"]: entitlement(author, "express", "Basic"),
+                      other["id"]: entitlement(other, "none", "Visual Studio Enterprise subscription", msdn=True),
+                      carol["id"]: entitlement(carol, "stakeholder", "Stakeholder")}
     return d
+
+
+CHECK_TYPES = {
+    "approval": {"id": "8c6f20a7-a545-4486-9777-f762fafe0d4d", "name": "Approval"},
+    "task": {"id": "fe1de3ee-a436-41b4-bb20-f6eb4cb879a7", "name": "Task Check"},
+}
+
+
+def check(kind, cid, env_id, env_name):
+    """A check configuration as _apis/pipelines/checks/configurations returns it ($expand=settings)."""
+    c = {"id": cid, "version": 1, "timeout": 43200,
+         "resource": {"type": "environment", "id": str(env_id), "name": env_name},
+         "createdOn": "2024-01-02T10:00:00Z", "modifiedOn": "2024-01-02T10:00:00Z"}
+    if kind == "approval":
+        c["type"] = dict(CHECK_TYPES["approval"])
+        c["settings"] = {"approvers": [{"displayName": "Bob Reviewer", "id": "5a0e5b1c-0000-4000-8000-00000000b0b0"}],
+                         "executionOrder": "anyOrder", "minRequiredApprovers": 0, "instructions": "",
+                         "blockedApprovers": [], "requesterCannotBeApprover": False}
+    elif kind == "branch_control":
+        c["type"] = dict(CHECK_TYPES["task"])
+        c["settings"] = {"definitionRef": {"id": "86b05a0c-73e6-4f7d-b3cf-e38f3b39a75b",
+                                           "name": "evaluatebranchProtection", "version": "0.0.1"},
+                         "displayName": "Branch control",
+                         "inputs": {"allowedBranches": "refs/heads/main", "ensureProtectionOfBranch": "true"},
+                         "retryInterval": 5}
+    else:
+        c["type"] = dict(CHECK_TYPES["task"])
+        c["settings"] = {"definitionRef": {"id": "445fde2f-6c39-441c-807f-8a59ff2e075f",
+                                           "name": "evaluatebusinessHours", "version": "0.0.1"},
+                         "displayName": "Business Hours",
+                         "inputs": {"businessDays": "Monday,Tuesday,Wednesday,Thursday,Friday",
+                                    "timeZone": "UTC", "startTime": "08:00", "endTime": "18:00"},
+                         "retryInterval": 5}
+    return c
+
+
+def entitlement(who, account, display, msdn=False):
+    """A user entitlement as vsaex.dev.azure.com/ORG/_apis/userentitlements/ID returns it."""
+    return {"id": who["id"],
+            "user": {"subjectKind": "user", "metaType": "member", "domain": "AAD",
+                     "principalName": who["uniqueName"], "mailAddress": who["uniqueName"],
+                     "origin": "aad", "originId": "0" + who["id"][1:], "displayName": who["displayName"],
+                     "descriptor": "aad.%s" % who["id"].replace("-", "")},
+            "accessLevel": {"licensingSource": "msdn" if msdn else "account", "accountLicenseType": account,
+                            "msdnLicenseType": "enterprise" if msdn else "none", "licenseDisplayName": display,
+                            "status": "active", "statusMessage": "", "assignmentSource": "unknown"},
+            "lastAccessedDate": "2024-05-20T08:00:00Z", "dateCreated": "2023-01-01T08:00:00Z"}
 
 
 def small_project(fixtures, org, project_id, name, repos, pipelines, environments):
@@ -360,6 +462,10 @@ def small_project(fixtures, org, project_id, name, repos, pipelines, environment
     d.default_reviewers = real_reviewers
     for (eid, ename) in enumerate(environments, 1):
         d.environments.append({"id": eid, "name": ename, "project": dict(ref)})
+        if ename == "Prod":
+            d.checks[eid] = [check("approval", 100 + eid, eid, ename)]
+    author = real_prs[0]["createdBy"]
+    d.entitlements = {author["id"]: entitlement(author, "express", "Basic")}
     return d
 
 
@@ -411,6 +517,30 @@ def bench(fixtures, pipelines, build_pages, per_page, repos, prs_per_repo):
             pid += 1
         d.pullrequests[r["id"]] = lst
     d.pullrequests["*"] = [p for r in d.repositories for p in d.pullrequests[r["id"]]]
+    author = real_prs[0]["createdBy"]
+    d.entitlements = {author["id"]: entitlement(author, "express", "Basic")}
+    return d
+
+
+def bench_org(fixtures, projects, repos_per_project):
+    """An organization of many projects, each with a few pipelines, builds, pull
+    requests per repository, policies and environments."""
+    out = []
+    for i in range(projects):
+        pid = "e0000000-0000-4000-8000-%012d" % i
+        repos = [("repo-%02d-%02d" % (i, j), [("completed", True), ("completed", False), ("active", False)], False, False)
+                 for j in range(repos_per_project)]
+        d = small_project(fixtures, "benchorg", pid, "Project-%02d" % i, repos,
+                          ["ci-%02d-%d" % (i, k) for k in range(3)], ["Test", "Prod"])
+        out.append(d)
+    return out
+
+
+def huge(count):
+    """One page of `count` build definitions, the smallest a definition can be."""
+    d = Dataset("huge", {"id": "f0000000-0000-4000-8000-000000000000", "name": "Huge", "state": "wellFormed"})
+    d.definitions = [{"id": i} for i in range(1, count + 1)]
+    d.single_page = True
     return d
 
 
@@ -610,6 +740,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def route(self, segs, params, fault):
         data = self.server.datasets
+        if segs and segs[0] == "_vsaex":
+            return self.entitlements(segs[1:], params)
         if "api-version" not in params:
             return self.error(400, 'No api-version was supplied for the "GET" request. The version must be supplied either as part of the Accept header (e.g. "application/json; api-version=1.0") or as a query parameter (e.g. "?api-version=1.0").',
                               "VssVersionNotSpecifiedException")
@@ -637,16 +769,25 @@ class Handler(BaseHTTPRequestHandler):
         rest = segs[3:]
         cap = self.server.args.page_size
         if rest == ["build", "definitions"]:
+            if getattr(ds, "single_page", False):
+                return self.listing(ds.definitions, {"$top": str(len(ds.definitions))}, len(ds.definitions), fault)
             return self.listing(ds.definitions, params, cap, fault)
         if rest == ["build", "builds"]:
-            items = ds.builds
-            if "definitions" in params:
-                wanted = [int(x) for x in params["definitions"].split(",") if x.isdigit()]
-                items = [b for w in wanted for b in ds.builds_of(w)]
-            if "minTime" in params:
-                since = parse_time(params["minTime"])
-                items = [b for b in items if parse_time(b["queueTime"]) >= since]
-            return self.listing(items, params, self.server.args.build_page_size or cap, fault)
+            if len(self.path) > 2048:
+                # IIS refuses longer query strings (the service answers 404.15).
+                return self.send(404, "The request filtering module is configured to deny a request whose query string is too long.",
+                                 ctype="text/plain; charset=utf-8")
+            return self.listing(ds.builds_query(params), params, self.server.args.build_page_size, fault)
+        if rest == ["pipelines", "checks", "configurations"]:
+            if "-preview" not in params["api-version"]:
+                return self.error(400, 'The requested version "%s" of the resource is under preview. The -preview flag must be supplied in the api-version for such requests.' % params["api-version"],
+                                  "VssInvalidPreviewVersionException")
+            if params.get("resourceType") != "environment" or not params.get("resourceId", "").isdigit():
+                return self.error(400, "Value cannot be null. Parameter name: resourceId", "ArgumentNullException")
+            items = ds.checks.get(int(params["resourceId"]), [])
+            if params.get("$expand") != "settings":
+                items = [{k: v for k, v in c.items() if k != "settings"} for c in items]
+            return self.reply_list(items)
         if rest == ["git", "repositories"]:
             return self.reply_list(ds.repositories)
         if rest == ["policy", "configurations"]:
@@ -668,6 +809,20 @@ class Handler(BaseHTTPRequestHandler):
                 and rest[5] == "reviewers" and rest[4].isdigit():
             return self.reply_list(ds.reviewers.get(int(rest[4]), ds.default_reviewers))
         return self.error(404, "The resource cannot be found.")
+
+    def entitlements(self, segs, params):
+        # _vsaex/ORG/_apis/userentitlements/ID
+        if len(segs) != 4 or segs[1:3] != ["_apis", "userentitlements"]:
+            return self.error(404, "The resource cannot be found.")
+        if "api-version" not in params:
+            return self.error(400, "No api-version was supplied for the \"GET\" request.", "VssVersionNotSpecifiedException")
+        people = self.server.entitlements.get(segs[0].lower())
+        if people is None:
+            return self.error(404, "VS800075: The organization %s does not exist." % segs[0], "OrganizationNotFoundException")
+        e = people.get(segs[3].lower())
+        if e is None:
+            return self.error(404, "VS403283: Could not find user with id %s." % segs[3], "UserNotFoundException")
+        return self.send(200, e)
 
     def listing(self, items, params, cap, fault):
         if fault == "truncated":
@@ -735,7 +890,7 @@ def main():
     ap.add_argument("--log", default=None, help="append each request as a JSON line")
     ap.add_argument("--latency", type=float, default=0, help="milliseconds before each answer")
     ap.add_argument("--page-size", type=int, default=3, help="largest page of any list")
-    ap.add_argument("--build-page-size", type=int, default=0, help="largest page of builds (default: --page-size)")
+    ap.add_argument("--build-page-size", type=int, default=1000, help="largest page of builds (the service's: 1000)")
     ap.add_argument("--pr-page-size", type=int, default=0, help="largest page of pull requests (default: --page-size)")
     ap.add_argument("--lifetime", type=float, default=300, help="exit after this many seconds")
     ap.add_argument("--cache", action="store_true", help="serialise each distinct list answer once (benchmarks)")
@@ -746,11 +901,19 @@ def main():
     ap.add_argument("--bench-builds-per-page", type=int, default=20)
     ap.add_argument("--bench-repos", type=int, default=20)
     ap.add_argument("--bench-prs-per-repo", type=int, default=30)
+    ap.add_argument("--bench-org-projects", type=int, default=0)
+    ap.add_argument("--bench-org-repos", type=int, default=40)
+    ap.add_argument("--bench-huge-definitions", type=int, default=0)
     args = ap.parse_args()
 
     datasets = {}
     for ds in [fabrikam(args.fixtures), contoso(args.fixtures)] + contoso_neighbours(args.fixtures):
         datasets[(ds.org.lower(), ds.project["name"].lower())] = ds
+    for ds in bench_org(args.fixtures, args.bench_org_projects, args.bench_org_repos) if args.bench_org_projects else []:
+        datasets[(ds.org, ds.project["name"].lower())] = ds
+    if args.bench_huge_definitions:
+        ds = huge(args.bench_huge_definitions)
+        datasets[(ds.org, ds.project["name"].lower())] = ds
     if args.bench_pipelines:
         ds = bench(args.fixtures, args.bench_pipelines, args.bench_build_pages, args.bench_builds_per_page,
                    args.bench_repos, args.bench_prs_per_repo)
@@ -761,6 +924,10 @@ def main():
     server.datasets = datasets
     server.stopping = False
     server.cache = {} if args.cache else None
+    # User entitlements are the organization's: the people of all its projects.
+    server.entitlements = {}
+    for (org, _), ds in datasets.items():
+        server.entitlements.setdefault(org, {}).update(ds.entitlements)
     if args.tls_cert:
         import ssl
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -8,7 +8,13 @@
  * failures are the probe's (alm/ado_probe.h): the token comes from
  * AZURE_DEVOPS_EXT_PAT or SYSTEM_ACCESSTOKEN and appears in no message.
  */
+#include "alm/probe.h"
+
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct {
 	unsigned int version;
@@ -18,10 +24,11 @@ typedef struct {
 	const char *url;
 	const char *ca_file; /* extra CA bundle; may be NULL */
 	double timeout;      /* seconds for the whole listing; 0: the default (60) */
+	const alm_env *env;  /* the token; NULL: read from the process (alm_env_from_process) */
 } alm_ado_list_options;
 
 #define ALM_ADO_LIST_OPTIONS_VERSION 1
-#define ALM_ADO_LIST_OPTIONS_INIT { ALM_ADO_LIST_OPTIONS_VERSION, NULL, NULL, 0 }
+#define ALM_ADO_LIST_OPTIONS_INIT { ALM_ADO_LIST_OPTIONS_VERSION, NULL, NULL, 0, NULL }
 
 /* One repository, or one project whose repositories could not be listed. */
 typedef struct {
@@ -64,5 +71,9 @@ void alm_ado_listing_free(alm_ado_listing *listing);
  */
 int alm_ado_global_init(void);
 void alm_ado_global_shutdown(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

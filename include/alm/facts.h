@@ -2,7 +2,8 @@
 #define ALM_FACTS_H
 /*
  * The facts document: everything the probes and the answers know, as one JSON
- * value with the namespaces "repo", "ado" and "answers", so that rules address
+ * value with one namespace per probe of the table ("repo", "ado", ...) and
+ * "answers", so that rules address
  * any fact with a JsonLogic {"var": "repo.pull_requests.total"}.
  *
  * Beside the values, each fact may carry its evidence: where it came from and a
@@ -18,16 +19,27 @@
  */
 #include <cJSON.h>
 
-typedef enum {
-	ALM_SOURCE_REPO,
-	ALM_SOURCE_ADO,
-	ALM_SOURCE_ANSWERS,
-	ALM_SOURCE_DEFAULT
-} alm_source;
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Where a fact came from: the namespace of the probe that read it (the probe
+ * table, alm/probe.h, is the list: "repo", "ado", ...) or one of "answers",
+ * "derived" and "default". The names below are spellings for code that sets
+ * facts; the list of sources is the table's, not these.
+ */
+typedef const char *alm_source;
+
+#define ALM_SOURCE_REPO "repo"
+#define ALM_SOURCE_ADO "ado"
+#define ALM_SOURCE_ANSWERS "answers"
+#define ALM_SOURCE_DERIVED "derived"
+#define ALM_SOURCE_DEFAULT "default"
 
 typedef struct alm_facts alm_facts;
 
-/* The name used in JSON ("repo", "ado", "answers", "default"). */
+/* The name used in JSON: the source itself ("default" for NULL). */
 const char *alm_source_name(alm_source source);
 
 /* Creates an empty document. Free with alm_facts_free. */
@@ -61,7 +73,8 @@ const cJSON *alm_facts_get(const alm_facts *facts, const char *path);
 /* The evidence entry {"source","detail"} of a path, or NULL. Borrowed. */
 const cJSON *alm_facts_evidence(const alm_facts *facts, const char *path);
 
-/* {"repo": ..., "ado": ..., "answers": ...}: the data the rules see. Borrowed. */
+/* {"repo": ..., "ado": ..., "answers": ...} (one object per probe, then the
+ * answers): the data the rules see. Borrowed. */
 const cJSON *alm_facts_data(const alm_facts *facts);
 
 /* Records a probe's status ("ok", "degraded", "failed", "skipped") and why. */
@@ -72,5 +85,9 @@ const cJSON *alm_facts_probes(const alm_facts *facts);
 
 /* A new JSON document as described above; the caller owns it. NULL on ENOMEM. */
 cJSON *alm_facts_to_json(const alm_facts *facts);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

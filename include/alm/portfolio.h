@@ -7,8 +7,61 @@
  */
 #include <cJSON.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "alm/probe.h"
 #include "alm/rules.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Called once per row as it is made, from the thread that made it, one call
+ * at a time; `done` of `total` rows are made. The row is borrowed. */
+typedef void (*alm_portfolio_row_fn)(void *ctx, const cJSON *row, size_t done, size_t total);
+
+/* Repositories assessed from Azure DevOps at once (see portfolio_scan.c). */
+#define ALM_PORTFOLIO_ADO_JOBS 4
+
+typedef struct {
+	unsigned int version;
+	const char *const *paths;   /* repositories named one by one */
+	size_t npaths;
+	const char *under;          /* also every repository found below this directory; NULL: none */
+	const char *ado_url;        /* also every repository of this Azure DevOps organization or project */
+	/* name -> answers file (borrowed), paths relative to answers_map_path's
+	 * directory; NULL: each repository's own .alm-advisor/answers.json. */
+	const cJSON *answers_map;
+	const char *answers_map_path;
+	unsigned shard, shards;     /* assess only shard `shard` (0-based) of `shards`; 0 shards: all */
+	size_t jobs;                /* local repositories assessed at once; 0: the cores */
+	int jobs_given;             /* `jobs` was asked for: it also bounds the Azure DevOps ones */
+	int64_t since;              /* history window, as alm_gather_options */
+	int all_history;
+	double timeout;             /* the listing's and each Azure DevOps repository's; 0: default */
+	const char *ca_file;
+	alm_env env;
+	alm_portfolio_row_fn on_row;
+	void *on_row_ctx;
+	const char *tool_version;   /* recorded in each report (alm_assess); NULL: alm_version() */
+} alm_portfolio_scan_options;
+
+#define ALM_PORTFOLIO_SCAN_OPTIONS_VERSION 1
+#define ALM_PORTFOLIO_SCAN_OPTIONS_INIT { .version = ALM_PORTFOLIO_SCAN_OPTIONS_VERSION, .all_history = 1 }
+
+/*
+ * Finds the repositories (the paths, those below `under` without descending
+ * into a repository or following symlinks, those Azure DevOps lists), joins a
+ * local clone to the Azure DevOps repository of its name, assesses each row
+ * on a pool of threads with `rules`, and builds the portfolio
+ * (alm_portfolio_build). A repository that cannot be assessed is a failed
+ * row. Returns 0 and *out, with *notes (when not NULL) a new array of
+ * one-line notes for the user or NULL; or ALM_EINVALID (`under` not a
+ * directory; a bad Azure DevOps URL or no token), ALM_EREMOTE (Azure DevOps
+ * could not list anything; the message starts "Azure DevOps: "), ALM_ENOMEM.
+ * Call it from one thread at a time (alm_portfolio_build's order).
+ */
+int alm_portfolio_scan(cJSON **out, cJSON **notes, const alm_rules *rules, const alm_portfolio_scan_options *opts);
 
 /* One row from a report (taken: the row owns it). `name` and `path` name the
  * solution's repository. */
@@ -47,5 +100,9 @@ int alm_portfolio_render(char **out, size_t *len, const cJSON *portfolio, alm_po
 /* The shard (0-based, of n) a repository name belongs to: a stable FNV-1a
  * hash of the name, so every job of a matrix agrees without talking. */
 unsigned alm_portfolio_shard(const char *name, unsigned n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -30,6 +30,11 @@ typedef struct {
 	const char *meaning; /* one line, for people writing rules */
 } alm_fact_decl;
 
+/* The variables that hold an Azure DevOps token, spelt once: for reading
+ * them (alm_env_from_process) and for naming them in messages. */
+#define ALM_ENV_ADO_PAT "AZURE_DEVOPS_EXT_PAT"
+#define ALM_ENV_SYSTEM_ACCESSTOKEN "SYSTEM_ACCESSTOKEN"
+
 /* What the environment supplies, read once by the caller. Every string may be
  * NULL (absent); an empty string counts as absent. */
 typedef struct {
@@ -42,6 +47,8 @@ typedef struct {
 	const char *system_collection_uri;
 	const char *system_team_project;
 	const char *build_repository_name;
+	const char *build_repository_provider; /* BUILD_REPOSITORY_PROVIDER: "TfsGit", "GitHub", ... */
+	const char *agent_temp_directory;      /* AGENT_TEMPDIRECTORY: where a pipeline summary goes */
 	/* GitHub Actions: GITHUB_ACTIONS=true, GITHUB_STEP_SUMMARY. */
 	int in_github_actions;
 	const char *github_step_summary;
@@ -62,6 +69,11 @@ typedef struct {
  * Platform token (NULL: none). The strings are borrowed from environ. */
 void alm_env_from_process(alm_env *env, const char *token_variable);
 
+/* The same, through `lookup` (a name -> value function: getenv, or a table
+ * in tests). The strings are borrowed from what `lookup` returns. */
+typedef const char *(*alm_env_lookup_fn)(const char *name);
+void alm_env_from_lookup(alm_env *env, alm_env_lookup_fn lookup, const char *token_variable);
+
 /* Progress: called from the gathering thread before each probe runs. */
 typedef void (*alm_progress_fn)(void *ctx, const char *label);
 
@@ -80,6 +92,9 @@ typedef struct {
 	/* Azure DevOps */
 	const char *ado_url;     /* --ado URL; NULL: derived (pipeline, remote) when a token is set */
 	const char *ado_repo;    /* --ado-repo NAME */
+	/* A scan's shared Azure DevOps project data (alm_ado_project_cache_new):
+	 * each project is read once for all its repositories. NULL: none. */
+	struct alm_ado_project_cache *ado_cache;
 
 	/* Power Platform */
 	int power_platform;      /* --power-platform given */
@@ -95,7 +110,7 @@ typedef struct {
 } alm_gather_options;
 
 #define ALM_GATHER_OPTIONS_VERSION 1
-#define ALM_GATHER_OPTIONS_INIT { ALM_GATHER_OPTIONS_VERSION, NULL, 0, NULL, 0, 0, 1, 0, NULL, 0 }
+#define ALM_GATHER_OPTIONS_INIT { .version = ALM_GATHER_OPTIONS_VERSION, .all_history = 1 }
 
 /* The outcome of one probe, recorded in the facts' "probes" object. */
 typedef enum {
@@ -113,18 +128,34 @@ typedef struct alm_probe {
 	const alm_fact_decl *facts;     /* what it may produce */
 	size_t nfacts;
 	/* 1 when the probe should run, given the options and the facts gathered
-	 * so far (probes run in table order; a probe may read earlier facts). When
-	 * 0, *why (static text) says how to turn it on. */
+	 * so far (probes run in table order; a probe may read earlier facts: a
+	 * remote probe sees the local probes' facts and the answers, never
+	 * another remote probe's, since they may run at once). When 0, *why
+	 * (static text) says how to turn it on; it is recorded as "skipped". */
 	int (*wanted)(const alm_gather_options *opts, const alm_facts *facts, const char **why);
 	/* Runs the probe; sets its facts and its status (alm_facts_set_probe).
 	 * Returns 0, ALM_EINVALID for input the user must fix (a bad URL, missing
 	 * credentials for a probe asked for by name), or ALM_EREMOTE (and others)
 	 * for a failure that degrades the report unless strict. */
 	int (*run)(alm_facts *facts, const alm_gather_options *opts);
+	/* For messages: "Azure DevOps" ("Azure DevOps evidence is missing: ...").
+	 * NULL: the namespace. */
+	const char *title;
+	/* Reads the repository: runs before the answers are read, on the calling
+	 * thread. Remote probes (0) run after the answers, and several of them
+	 * may run at once, each on a thread of its own. */
+	int local;
 } alm_probe;
 
 /* The probe table, in the order the probes run. */
 const alm_probe *const *alm_probe_table(size_t *count);
+
+/* The probe of namespace `ns`, or NULL. */
+const alm_probe *alm_probe_find(const char *ns);
+
+/* 1 when `name` is an evidence source: a probe's namespace, or one of
+ * ALM_SOURCE_ANSWERS, ALM_SOURCE_DERIVED and ALM_SOURCE_DEFAULT (alm/facts.h). */
+int alm_source_known(const char *name);
 
 /* Gathers the facts for one repository: the repository, the answers, then
  * every wanted remote probe. Returns 0 and *out (free with alm_facts_free), or

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 static const char *str(const cJSON *obj, const char *key)
@@ -42,15 +41,9 @@ static void vso_escape(FILE *fp, const char *s, int property)
 	}
 }
 
-static int azure_pipelines(void)
+static void azure_publish(const cJSON *report, const char *markdown, size_t len, const alm_env *env)
 {
-	const char *tf = getenv("TF_BUILD");
-	return tf && strcasecmp(tf, "true") == 0;
-}
-
-static void azure_publish(const cJSON *report, const char *markdown, size_t len)
-{
-	const char *dir = getenv("AGENT_TEMPDIRECTORY");
+	const char *dir = env->agent_temp_directory;
 	const cJSON *gap;
 	char path[4096];
 
@@ -97,10 +90,10 @@ static void github_publish(const char *path, const char *markdown, size_t len)
 		fprintf(stderr, "alm-advisor: warning: %s: step summary not written: %s\n", path, strerror(errno));
 }
 
-void cli_ci_publish(const cJSON *report, const alm_rules *rules)
+void cli_ci_publish(const cJSON *report, const alm_rules *rules, const alm_env *env)
 {
-	const char *summary = getenv("GITHUB_STEP_SUMMARY");
-	int azure = azure_pipelines(), github = summary && *summary;
+	const char *summary = env->github_step_summary;
+	int azure = env->in_azure_pipelines, github = summary != NULL;
 	char *markdown = NULL;
 	size_t len = 0;
 
@@ -111,7 +104,7 @@ void cli_ci_publish(const cJSON *report, const alm_rules *rules)
 		markdown = NULL;
 	}
 	if (azure)
-		azure_publish(report, markdown, len);
+		azure_publish(report, markdown, len, env);
 	if (github && markdown)
 		github_publish(summary, markdown, len);
 	fflush(stderr);

@@ -17,8 +17,10 @@
  */
 #include <cJSON.h>
 
+#include "alm/probe.h"
 #include "alm/rules.h"
 
-void cli_ci_publish(const cJSON *report, const alm_rules *rules);
+/* `env` says which pipeline this is (TF_BUILD, GITHUB_STEP_SUMMARY, ...). */
+void cli_ci_publish(const cJSON *report, const alm_rules *rules, const alm_env *env);
 
 #endif

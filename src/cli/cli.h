@@ -2,6 +2,9 @@
 #define ALM_CLI_H
 /* The command-line program's shared parts: exit codes, the option table and
  * its parser, and writing the report. Only the CLI talks to the terminal. */
+#include "alm/probe.h"
+#include "alm/rules.h"
+
 #include <stddef.h>
 #include <stdio.h>
 
@@ -41,6 +44,54 @@ typedef struct {
 	int noptions;
 	int max_positional;
 } cli_command;
+
+/*
+ * Options several subcommands share, each defined once: its name, short
+ * name, value and help. The _AS forms keep the name and value but say what
+ * the option means for that one subcommand. cli_gather_options checks each.
+ */
+#define CLI_OPT_SINCE {"since", 0, "WHEN", "history window: DAYS, YYYY-MM-DD or all (default 365)"}
+#define CLI_OPT_RULES CLI_OPT_RULES_AS("rules file replacing the built-in decision tree")
+#define CLI_OPT_RULES_AS(help) {"rules", 0, "FILE", help}
+#define CLI_OPT_CA_FILE {"ca-file", 0, "FILE", "extra certificate authorities for Azure DevOps Server"}
+#define CLI_OPT_TIMEOUT CLI_OPT_TIMEOUT_AS("give up on Azure DevOps after this long in all (default 60)")
+#define CLI_OPT_TIMEOUT_AS(help) {"timeout", 0, "SECONDS", help}
+#define CLI_OPT_ADO CLI_OPT_ADO_AS("Azure DevOps project URL (token from " ALM_ENV_ADO_PAT ")")
+#define CLI_OPT_ADO_AS(help) {"ado", 0, "URL", help}
+#define CLI_OPT_ADO_REPO {"ado-repo", 0, "NAME", "Azure DevOps repository (default: matched from the remote)"}
+#define CLI_OPT_STRICT {"strict", 0, NULL, "fail (exit 4) when a remote service fails, instead of degrading"}
+#define CLI_OPT_ANSWERS_AS(help) {"answers", 'a', "FILE", help}
+#define CLI_OPT_NO_REPO_AS(help) {"no-repo", 0, NULL, help}
+#define CLI_OPT_QUIET {"quiet", 'q', NULL, "no progress meter on stderr (it shows only on a terminal anyway)"}
+
+/* The value of the option `name` in `cmd`'s table, or NULL when not given
+ * (or not in the table). */
+const char *cli_value(const cli_args *a, const cli_command *cmd, const char *name);
+
+/* The environment, read once from the process at the first call (main makes
+ * it, before any thread starts). */
+const alm_env *cli_env(void);
+
+/*
+ * Builds the gathering options from the parsed command line (REPO, --no-repo,
+ * --answers, --since, --timeout, --ca-file, --ado, --ado-repo, --strict, each
+ * when the command has it) and the environment. The strings are borrowed from
+ * `a`. Returns 0, or prints a one-line error and returns EXIT_USAGE.
+ */
+int cli_gather_options(alm_gather_options *g, const cli_args *a, const cli_command *cmd);
+
+/* Checks --since, --timeout and the --rules file's presence alone, for a
+ * command that gathers nothing itself (scan). Returns 0 or EXIT_USAGE. */
+int cli_check_shared(const cli_args *a, const cli_command *cmd, long long *since, int *all_history,
+		     double *timeout);
+
+/* Gathers the facts by `g`, printing the warnings; returns an exit code
+ * (EXIT_BAD_INPUT, EXIT_REMOTE with the error printed) and *out on success. */
+int cli_gather(alm_facts **out, const alm_gather_options *g);
+
+/* Loads --rules FILE, or the defaults; prints the error and returns
+ * EXIT_BAD_INPUT, or 0. */
+int cli_load_rules(alm_rules **out, const cli_args *a, const cli_command *cmd);
 
 /* Parses argv (after the subcommand) by the command's table. Returns 0, or
  * prints a one-line error naming the option and returns EXIT_USAGE. */

@@ -1,7 +1,6 @@
 /* alm-advisor assess: gather facts, walk the tree, render, gate. */
 #include "ci_integration.h"
 #include "cli.h"
-#include "gather.h"
 #include "progress.h"
 
 #include "alm/assess.h"
@@ -16,20 +15,20 @@ enum { O_ANSWERS, O_RULES, O_ADO, O_ADO_REPO, O_SINCE, O_FORMAT, O_OUTPUT, O_STR
        O_MIN_CONFIDENCE, O_NO_REPO, O_TIMEOUT, O_CA_FILE, O_QUIET, O_COUNT };
 
 static const cli_option options[O_COUNT] = {
-	[O_ANSWERS] = {"answers", 'a', "FILE", "answers file (default: REPO/.alm-advisor/answers.json if present)"},
-	[O_RULES] = {"rules", 0, "FILE", "rules file replacing the built-in decision tree"},
-	[O_ADO] = {"ado", 0, "URL", "Azure DevOps project URL (token from AZURE_DEVOPS_EXT_PAT)"},
-	[O_ADO_REPO] = {"ado-repo", 0, "NAME", "Azure DevOps repository (default: matched from the remote)"},
-	[O_SINCE] = {"since", 0, "WHEN", "history window: DAYS, YYYY-MM-DD or all (default 365)"},
+	[O_ANSWERS] = CLI_OPT_ANSWERS_AS("answers file (default: REPO/.alm-advisor/answers.json if present)"),
+	[O_RULES] = CLI_OPT_RULES,
+	[O_ADO] = CLI_OPT_ADO,
+	[O_ADO_REPO] = CLI_OPT_ADO_REPO,
+	[O_SINCE] = CLI_OPT_SINCE,
 	[O_FORMAT] = {"format", 'f', "FORMAT", "text (default), json, markdown, html, sarif, dot or mermaid"},
 	[O_OUTPUT] = {"output", 'o', "FILE", "write the report to FILE, atomically"},
-	[O_STRICT] = {"strict", 0, NULL, "fail (exit 4) when a remote service fails, instead of degrading"},
+	[O_STRICT] = CLI_OPT_STRICT,
 	[O_FAIL_UNLESS] = {"fail-unless", 0, "VERDICTS", "exit 1 unless the verdict is one of these (comma-separated)"},
 	[O_MIN_CONFIDENCE] = {"min-confidence", 0, "X", "exit 1 when the confidence is below X (0..1)"},
-	[O_NO_REPO] = {"no-repo", 0, NULL, "assess from answers (and Azure DevOps) alone, without a repository"},
-	[O_TIMEOUT] = {"timeout", 0, "SECONDS", "give up on Azure DevOps after this long in all (default 60)"},
-	[O_CA_FILE] = {"ca-file", 0, "FILE", "extra certificate authorities for Azure DevOps Server"},
-	[O_QUIET] = {"quiet", 'q', NULL, "no progress meter on stderr (it shows only on a terminal anyway)"},
+	[O_NO_REPO] = CLI_OPT_NO_REPO_AS("assess from answers (and Azure DevOps) alone, without a repository"),
+	[O_TIMEOUT] = CLI_OPT_TIMEOUT,
+	[O_CA_FILE] = CLI_OPT_CA_FILE,
+	[O_QUIET] = CLI_OPT_QUIET,
 };
 
 static const cli_command command = {
@@ -88,12 +87,11 @@ static int verdict_in(const char *verdict, const char *list)
 }
 
 /* What the meter says while the facts are gathered. Whether Azure DevOps will
- * be asked is gather.c's decision; this guesses it from the same inputs only
+ * be asked is its probe's decision; this guesses it from the same inputs only
  * to choose the words. */
-static const char *gather_label(const cli_args *a)
+static const char *gather_label(const cli_args *a, const alm_env *env)
 {
-	const char *tf = getenv("TF_BUILD"), *pat = getenv("AZURE_DEVOPS_EXT_PAT"), *sys = getenv("SYSTEM_ACCESSTOKEN");
-	int ado = a->value[O_ADO] || (pat && *pat) || (sys && *sys && tf && strcmp(tf, "True") == 0);
+	int ado = a->value[O_ADO] || env->ado_pat || (env->system_access_token && env->in_azure_pipelines);
 	if (a->value[O_NO_REPO])
 		return ado ? "asking Azure DevOps" : "reading the answers";
 	return ado ? "reading the repository, then asking Azure DevOps" : "reading the repository";
@@ -102,7 +100,7 @@ static const char *gather_label(const cli_args *a)
 int cmd_assess(int argc, char **argv)
 {
 	cli_args a;
-	gather_options g;
+	alm_gather_options g;
 	alm_rules *rules = NULL;
 	alm_facts *facts = NULL;
 	cJSON *report = NULL;
@@ -129,35 +127,16 @@ int cmd_assess(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (a.value[O_TIMEOUT] && cli_parse_seconds(a.value[O_TIMEOUT], &(double){0}) < 0) {
-		cli_error("--timeout '%s': expected a positive number of seconds", a.value[O_TIMEOUT]);
-		return EXIT_USAGE;
-	}
-	if (a.value[O_NO_REPO] && a.npos) {
-		cli_error("--no-repo and a REPO argument contradict each other");
-		return EXIT_USAGE;
-	}
-
-	if ((a.value[O_RULES] ? alm_rules_load_file(&rules, a.value[O_RULES]) : alm_rules_load_default(&rules)) < 0) {
-		cli_error("%s", alm_error_last());
-		return EXIT_BAD_INPUT;
-	}
+	if ((code = cli_gather_options(&g, &a, &command)) != 0)
+		return code;
+	if ((code = cli_load_rules(&rules, &a, &command)) != 0)
+		return code;
 	if (a.value[O_FAIL_UNLESS] && !check_verdict_list(a.value[O_FAIL_UNLESS], rules)) {
 		code = EXIT_USAGE;
 		goto done;
 	}
 
-	memset(&g, 0, sizeof g);
-	g.repo = a.npos ? a.pos[0] : ".";
-	g.no_repo = a.value[O_NO_REPO] != NULL;
-	g.answers = a.value[O_ANSWERS];
-	g.ado_url = a.value[O_ADO];
-	g.ado_repo = a.value[O_ADO_REPO];
-	g.ca_file = a.value[O_CA_FILE];
-	g.timeout = a.value[O_TIMEOUT];
-	g.since = a.value[O_SINCE];
-	g.strict = a.value[O_STRICT] != NULL;
-	cli_progress_begin(gather_label(&a), !a.value[O_QUIET]);
+	cli_progress_begin(gather_label(&a, &g.env), !a.value[O_QUIET]);
 	code = cli_gather(&facts, &g);
 	if (code != EXIT_ASSESSED) {
 		cli_progress_end();
@@ -180,7 +159,7 @@ int cmd_assess(int argc, char **argv)
 	}
 	if ((code = cli_write_output(a.value[O_OUTPUT], text, len)) != EXIT_ASSESSED)
 		goto done;
-	cli_ci_publish(report, rules);
+	cli_ci_publish(report, rules, &g.env);
 
 	if (a.value[O_FAIL_UNLESS] && !verdict_in(alm_report_verdict(report), a.value[O_FAIL_UNLESS])) {
 		fprintf(stderr, "alm-advisor: gate not met: the verdict is %s, not one of %s\n",

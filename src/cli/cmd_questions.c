@@ -19,16 +19,16 @@ static const cli_option options[O_COUNT] = {
 	[O_INIT] = {"init", 0, "FILE", "write a commented answers template to FILE (never overwrites)"},
 	[O_INTERACTIVE] = {"interactive", 'i', NULL, "ask, on a terminal, what the evidence in REPO left open"},
 	[O_OUTPUT] = {"output", 'o', "FILE", "with --interactive: where to save the answers (atomically)"},
-	[O_RULES] = {"rules", 0, "FILE", "rules file replacing the built-in decision tree"},
-	[O_ANSWERS] = {"answers", 'a', "FILE", "with --interactive: answers to start from (default: the -o FILE if it "
-					       "exists, else REPO/.alm-advisor/answers.json)"},
-	[O_NO_REPO] = {"no-repo", 0, NULL, "with --interactive: ask everything, without reading a repository"},
-	[O_ADO] = {"ado", 0, "URL", "with --interactive: Azure DevOps project URL for more evidence"},
-	[O_ADO_REPO] = {"ado-repo", 0, "NAME", "Azure DevOps repository (default: matched from the remote)"},
-	[O_SINCE] = {"since", 0, "WHEN", "history window: DAYS, YYYY-MM-DD or all (default 365)"},
-	[O_TIMEOUT] = {"timeout", 0, "SECONDS", "give up on Azure DevOps after this long in all (default 60)"},
-	[O_CA_FILE] = {"ca-file", 0, "FILE", "extra certificate authorities for Azure DevOps Server"},
-	[O_QUIET] = {"quiet", 'q', NULL, "no progress meter on stderr"},
+	[O_RULES] = CLI_OPT_RULES,
+	[O_ANSWERS] = CLI_OPT_ANSWERS_AS("with --interactive: answers to start from (default: the -o FILE if it "
+					 "exists, else REPO/.alm-advisor/answers.json)"),
+	[O_NO_REPO] = CLI_OPT_NO_REPO_AS("with --interactive: ask everything, without reading a repository"),
+	[O_ADO] = CLI_OPT_ADO_AS("with --interactive: Azure DevOps project URL for more evidence"),
+	[O_ADO_REPO] = CLI_OPT_ADO_REPO,
+	[O_SINCE] = CLI_OPT_SINCE,
+	[O_TIMEOUT] = CLI_OPT_TIMEOUT,
+	[O_CA_FILE] = CLI_OPT_CA_FILE,
+	[O_QUIET] = CLI_OPT_QUIET,
 };
 
 static const cli_command command = {
@@ -74,28 +74,24 @@ static int file_exists(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static int interactive(const cli_args *a, const alm_rules *rules)
+static int interactive(const cli_args *a, const alm_rules *rules, const alm_gather_options *gather)
 {
 	questionnaire_options q;
 	memset(&q, 0, sizeof q);
 	q.output = a->value[O_OUTPUT];
 	q.rules = rules;
 	q.quiet = a->value[O_QUIET] != NULL;
-	q.gather.repo = a->npos ? a->pos[0] : ".";
-	q.gather.no_repo = a->value[O_NO_REPO] != NULL;
+	q.gather = *gather;
 	/* Running again with the same -o FILE takes up where the last run stopped. */
-	q.gather.answers = a->value[O_ANSWERS] ? a->value[O_ANSWERS] : file_exists(q.output) ? q.output : NULL;
-	q.gather.ado_url = a->value[O_ADO];
-	q.gather.ado_repo = a->value[O_ADO_REPO];
-	q.gather.ca_file = a->value[O_CA_FILE];
-	q.gather.timeout = a->value[O_TIMEOUT];
-	q.gather.since = a->value[O_SINCE];
+	if (!q.gather.answers && file_exists(q.output))
+		q.gather.answers = q.output;
 	return cli_questionnaire(&q);
 }
 
 int cmd_questions(int argc, char **argv)
 {
 	cli_args a;
+	alm_gather_options gather;
 	alm_rules *rules = NULL;
 	char *text = NULL;
 	int code, i;
@@ -115,14 +111,8 @@ int cmd_questions(int argc, char **argv)
 			cli_error("--init and --interactive contradict each other: one writes a template, the other asks");
 			return EXIT_USAGE;
 		}
-		if (a.value[O_NO_REPO] && a.npos) {
-			cli_error("--no-repo and a REPO argument contradict each other");
-			return EXIT_USAGE;
-		}
-		if (a.value[O_TIMEOUT] && cli_parse_seconds(a.value[O_TIMEOUT], &(double){0}) < 0) {
-			cli_error("--timeout '%s': expected a positive number of seconds", a.value[O_TIMEOUT]);
-			return EXIT_USAGE;
-		}
+		if ((code = cli_gather_options(&gather, &a, &command)) != 0)
+			return code;
 	} else {
 		/* Only the questionnaire reads a repository or saves to -o. */
 		static const int interactive_only[] = {O_OUTPUT, O_ANSWERS, O_NO_REPO, O_ADO, O_ADO_REPO, O_SINCE,
@@ -138,12 +128,10 @@ int cmd_questions(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if ((a.value[O_RULES] ? alm_rules_load_file(&rules, a.value[O_RULES]) : alm_rules_load_default(&rules)) < 0) {
-		cli_error("%s", alm_error_last());
-		return EXIT_BAD_INPUT;
-	}
+	if ((code = cli_load_rules(&rules, &a, &command)) != 0)
+		return code;
 	if (a.value[O_INTERACTIVE]) {
-		code = interactive(&a, rules);
+		code = interactive(&a, rules, &gather);
 		goto done;
 	}
 	if (!a.value[O_INIT]) {

@@ -1,6 +1,7 @@
-/* alm-advisor rules validate|dump|graph|eval: the decision tree as data. */
+/* alm-advisor rules validate|dump|graph|eval|facts: the decision tree as data. */
 #include "cli.h"
 
+#include "alm/catalogue.h"
 #include "alm/error.h"
 #include "alm/graph.h"
 #include "alm/json.h"
@@ -10,20 +11,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_FORMAT, O_OUTPUT, O_COUNT };
+enum { O_FORMAT, O_OUTPUT, O_RULES, O_COUNT };
 
 static const cli_option options[O_COUNT] = {
-	[O_FORMAT] = {"format", 'f', "FORMAT", "graph: dot (default) or mermaid"},
+	[O_FORMAT] = {"format", 'f', "FORMAT", "graph: dot (default) or mermaid; facts: text (default) or json"},
 	[O_OUTPUT] = {"output", 'o', "FILE", "write to FILE, atomically"},
+	[O_RULES] = CLI_OPT_RULES_AS("facts: also list the derived facts this rules file declares"),
 };
 
 static const cli_command command = {
-	"rules", "rules validate [FILE] | dump | graph [--format dot|mermaid] | eval LOGIC DATA",
+	"rules", "rules validate [FILE] | dump | graph [--format dot|mermaid] | eval LOGIC DATA |\n"
+	"       facts [--rules FILE] [--format text|json]",
 	"validate  check a rules file (default: the built-in rules); report the first problem\n"
 	"          with its JSON path, or line and column where the text does not parse\n"
 	"dump      print the built-in rules (a starting point for --rules FILE)\n"
 	"graph     draw the decision tree as Graphviz DOT or a Mermaid flowchart\n"
-	"eval      apply JsonLogic LOGIC to DATA (each JSON text or @file); print the result",
+	"eval      apply JsonLogic LOGIC to DATA (each JSON text or @file); print the result\n"
+	"facts     list the facts a rules file may read: name, type, source and meaning",
 	options, O_COUNT, 3};
 
 /* Reads an argument that is JSON text, or @file. */
@@ -83,6 +87,62 @@ done:
 	return code;
 }
 
+/* The facts catalogue, as a table or as JSON. */
+static int rules_facts(const cli_args *a)
+{
+	const char *fmt = a->value[O_FORMAT] ? a->value[O_FORMAT] : "text";
+	alm_rules *rules = NULL;
+	alm_catalogue *catalogue = NULL;
+	cJSON *list = NULL;
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *fp;
+	int code;
+
+	if (strcmp(fmt, "text") != 0 && strcmp(fmt, "json") != 0) {
+		cli_error("rules facts: --format '%s': expected text or json", fmt);
+		return EXIT_USAGE;
+	}
+	if ((code = cli_load_rules(&rules, a, &command)) != 0)
+		return code;
+	if (alm_catalogue_new(&catalogue, alm_rules_json(rules)) < 0) {
+		cli_error("%s", alm_error_last());
+		code = EXIT_BAD_INPUT;
+		goto done;
+	}
+	if (strcmp(fmt, "json") == 0) {
+		if (!(list = alm_catalogue_to_json(catalogue))) {
+			cli_error("out of memory");
+			code = EXIT_OUTPUT;
+			goto done;
+		}
+		code = print_json(list, a->value[O_OUTPUT]);
+		goto done;
+	}
+	if (!(fp = open_memstream(&buf, &len))) {
+		cli_error("out of memory");
+		code = EXIT_OUTPUT;
+		goto done;
+	}
+	fprintf(fp, "%-52s %-8s %-8s %s\n", "FACT", "TYPE", "SOURCE", "MEANING");
+	for (i = 0; i < alm_catalogue_count(catalogue); i++) {
+		const alm_catalogue_entry *e = alm_catalogue_entry_at(catalogue, i);
+		fprintf(fp, "%-52s %-8s %-8s %s\n", e->name, e->type, e->source, e->meaning);
+	}
+	if (fclose(fp) != 0 || !buf) {
+		cli_error("out of memory");
+		code = EXIT_OUTPUT;
+		goto done;
+	}
+	code = cli_write_output(a->value[O_OUTPUT], buf, len);
+done:
+	free(buf);
+	cJSON_Delete(list);
+	alm_catalogue_free(catalogue);
+	alm_rules_free(rules);
+	return code;
+}
+
 int cmd_rules(int argc, char **argv)
 {
 	cli_args a;
@@ -118,6 +178,8 @@ int cmd_rules(int argc, char **argv)
 		cli_error("rules %s: unexpected argument '%s'", action, a.pos[1]);
 		return EXIT_USAGE;
 	}
+	if (strcmp(action, "facts") == 0)
+		return rules_facts(&a);
 	if (strcmp(action, "dump") == 0) {
 		size_t len;
 		const char *text = alm_rules_default_text(&len);
@@ -145,6 +207,6 @@ int cmd_rules(int argc, char **argv)
 		alm_rules_free(rules);
 		return code;
 	}
-	cli_error("rules: unknown action '%s'; expected validate, dump, graph or eval", action);
+	cli_error("rules: unknown action '%s'; expected validate, dump, graph, eval or facts", action);
 	return EXIT_USAGE;
 }

@@ -21,7 +21,7 @@ static const struct {
 	{"scan", cmd_scan, "assess many repositories at once into a portfolio (--under DIR, -j N, --shard I/N)"},
 	{"merge", cmd_merge, "join the JSON portfolios of several scans (e.g. the shards of a matrix)"},
 	{"questions", cmd_questions, "list the questions, or write an answers template (--init FILE)"},
-	{"rules", cmd_rules, "validate, dump, draw or evaluate rules (validate, dump, graph, eval)"},
+	{"rules", cmd_rules, "validate, dump, draw or evaluate rules; list the facts they may read (facts)"},
 };
 
 static void usage(FILE *fp)
@@ -62,6 +62,8 @@ int main(int argc, char **argv)
 			/* Held for the whole run: the library's own init/shutdown pairs then
 			 * never tear libgit2's per-thread state down under a scan's workers. */
 			git_libgit2_init();
+			/* The environment is read here, once, before any thread starts. */
+			(void)cli_env();
 			code = commands[i].run(argc - 2, argv + 2);
 			git_libgit2_shutdown();
 			/* Whatever a command printed (its --help, say) must have been written. */

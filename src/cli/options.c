@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "progress.h"
 
 #include "alm/json.h"
 #include "alm/error.h"
@@ -183,4 +184,97 @@ int cli_parse_since(const char *text, long long *since, int *all, long long now)
 		}
 	}
 	return -1;
+}
+
+const char *cli_value(const cli_args *a, const cli_command *cmd, const char *name)
+{
+	int i = find_long(cmd, name, strlen(name));
+	return i < 0 ? NULL : a->value[i];
+}
+
+const alm_env *cli_env(void)
+{
+	static alm_env env;
+	static int read;
+	if (!read) {
+		alm_env_from_process(&env, NULL);
+		read = 1;
+	}
+	return &env;
+}
+
+int cli_check_shared(const cli_args *a, const cli_command *cmd, long long *since, int *all_history,
+		     double *timeout)
+{
+	const char *s = cli_value(a, cmd, "since"), *t = cli_value(a, cmd, "timeout");
+	if (cli_parse_since(s ? s : "365", since, all_history, (long long)time(NULL)) < 0) {
+		cli_error("--since '%s': expected a number of days, a date YYYY-MM-DD, or 'all'", s);
+		return EXIT_USAGE;
+	}
+	*timeout = 0;
+	if (t && cli_parse_seconds(t, timeout) < 0) {
+		cli_error("--timeout '%s': expected a positive number of seconds", t);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int cli_gather_options(alm_gather_options *g, const cli_args *a, const cli_command *cmd)
+{
+	alm_gather_options init = ALM_GATHER_OPTIONS_INIT;
+	long long since = 0;
+	int all = 0, code;
+
+	*g = init;
+	if ((code = cli_check_shared(a, cmd, &since, &all, &g->timeout)) != 0)
+		return code;
+	g->since = since;
+	g->all_history = all;
+	g->repo = a->npos ? a->pos[0] : ".";
+	g->no_repo = cli_value(a, cmd, "no-repo") != NULL;
+	g->answers = cli_value(a, cmd, "answers");
+	g->ca_file = cli_value(a, cmd, "ca-file");
+	g->ado_url = cli_value(a, cmd, "ado");
+	g->ado_repo = cli_value(a, cmd, "ado-repo");
+	g->strict = cli_value(a, cmd, "strict") != NULL;
+	g->env = *cli_env();
+	if (g->no_repo && a->npos) {
+		cli_error("--no-repo and a REPO argument contradict each other");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static void progress_label(void *ctx, const char *label)
+{
+	(void)ctx;
+	cli_progress_label(label);
+}
+
+int cli_gather(alm_facts **out, const alm_gather_options *g)
+{
+	alm_gather_options o = *g;
+	cJSON *warnings = NULL;
+	const cJSON *w;
+	int rc;
+
+	o.progress = progress_label;
+	if ((rc = alm_gather(out, &warnings, &o)) < 0) {
+		cli_error("%s", alm_error_last());
+		return rc == ALM_EREMOTE ? EXIT_REMOTE : EXIT_BAD_INPUT;
+	}
+	cJSON_ArrayForEach(w, warnings)
+		fprintf(stderr, "alm-advisor: warning: %s\n", w->valuestring);
+	cJSON_Delete(warnings);
+	return EXIT_ASSESSED;
+}
+
+int cli_load_rules(alm_rules **out, const cli_args *a, const cli_command *cmd)
+{
+	const char *file = cli_value(a, cmd, "rules");
+	if ((file ? alm_rules_load_file(out, file) : alm_rules_load_default(out)) < 0) {
+		cli_error("%s", alm_error_last());
+		return EXIT_BAD_INPUT;
+	}
+	return 0;
 }

@@ -11,13 +11,13 @@
  * (rules/answers.schema.json) saved atomically to the output file when the
  * questions run out, on 'q', at the end of input or on an interrupt.
  */
-#include "gather.h"
+#include "cli.h"
 
 #include "alm/rules.h"
 
 typedef struct {
 	const char *output;        /* -o FILE: where the answers are saved */
-	gather_options gather;     /* the evidence; gather.answers: the answers to start from */
+	alm_gather_options gather;     /* the evidence; gather.answers: the answers to start from */
 	const alm_rules *rules;
 	int quiet;                 /* no progress meter */
 } questionnaire_options;

@@ -1,5 +1,6 @@
 #include "report_int.h"
 #include "alm/json.h"
+#include "alm/probe.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -83,15 +84,16 @@ void alm_rpt_evidence_short(char *buf, size_t n, const cJSON *report, const cJSO
 
 const char *alm_rpt_source_words(const char *source)
 {
+	const alm_probe *probe = alm_probe_find(source);
 	if (!source)
 		return "nothing";
-	if (strcmp(source, "repo") == 0)
-		return "the repository";
-	if (strcmp(source, "ado") == 0)
-		return "Azure DevOps";
-	if (strcmp(source, "answers") == 0)
+	if (probe && probe->title)
+		return probe->title;
+	if (strcmp(source, ALM_SOURCE_ANSWERS) == 0)
 		return "the answers";
-	if (strcmp(source, "default") == 0)
+	if (strcmp(source, ALM_SOURCE_DERIVED) == 0)
+		return "an inference from the evidence";
+	if (strcmp(source, ALM_SOURCE_DEFAULT) == 0)
 		return "a default";
 	return source;
 }

@@ -7,15 +7,16 @@
 #   serial       the same requests one after another: the probe with one in
 #                flight, and curl replaying the server's log of them in order
 #   floor        the longest chain of requests that depend on each other
-#                (definitions page 1 -> page 2 -> one definition's builds
-#                pages 1..3), replayed by curl
+#                (definitions page 1 -> page 2 -> the pages of the list of
+#                builds that names a definition of page 2), replayed by curl
 #
 #   tests/bench/ado_bench.sh
 #   BENCH_RUNS=N            runs per measurement, best kept (default 3)
 #   BENCH_PIPELINES=200     pipelines, each with 3 pages of 20 builds
 #   BENCH_REPOS=20          repositories, each with 30 pull requests
 #   BENCH_LATENCY_MS=25
-#   BENCH_SWEEP="1 4 8 16 32 64"
+#   BENCH_BUILD_PAGE=1000   the server's largest page of builds (the service's)
+#   BENCH_SWEEP="1 4 16"
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,37 +25,16 @@ runs=${BENCH_RUNS:-3}
 pipelines=${BENCH_PIPELINES:-200}
 repos=${BENCH_REPOS:-20}
 latency=${BENCH_LATENCY_MS:-25}
-sweep=${BENCH_SWEEP:-"1 4 8 16 32 64"}
+sweep=${BENCH_SWEEP:-"1 4 16"}
+build_page=${BENCH_BUILD_PAGE:-1000}
 build=${BENCH_BUILD:-$root/build-bench-ado}
-work=$(mktemp -d "${TMPDIR:-/tmp}/alm-ado-bench-XXXXXX")
-server_pid=
-cleanup() {
-	if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
+. "$here/ado_bench_lib.bash"
 
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-if ! cmake --build "$build" --target alm -j2 >"$work/build.log" 2>&1; then
-	cat "$work/build.log" >&2
-	exit 1
-fi
-# shellcheck disable=SC2046
-cc -O2 -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -o "$work/driver" "$here/ado_bench_driver.c" \
-	-I"$root/include" -I"$root/src" -I"$root/src/probes/ado" -I"$root/src/probes/repo" "$build/libalm.a" \
-	$(pkg-config --cflags --libs libgit2 libcjson libcurl expat yaml-0.1) -lpthread -lm
-
-python3 "$root/tests/ado_server.py" --latency "$latency" --page-size 1000 --build-page-size 20 \
+build_driver
+start_server --latency "$latency" --page-size 1000 --build-page-size "$build_page" \
 	--bench-pipelines "$pipelines" --bench-build-pages 3 --bench-builds-per-page 20 \
-	--bench-repos "$repos" --bench-prs-per-repo 30 --cache --log "$work/requests.log" --lifetime 3600 >"$work/port" &
-server_pid=$!
-for _ in $(seq 100); do
-	[ -s "$work/port" ] && break
-	sleep 0.1
-done
-port=$(head -1 "$work/port")
+	--bench-repos "$repos" --bench-prs-per-repo 30 --cache --log "$work/requests.log"
 url="http://127.0.0.1:$port/bench/Bench"
-export AZURE_DEVOPS_EXT_PAT=bench-token-not-secret
 expected=$((pipelines * 60))
 
 # Best wall time of $runs runs of the driver with the given bound (0: default).
@@ -106,10 +86,15 @@ def write(path, entries):
             f.write('url = "%s"\noutput = "/dev/null"\n' % url(e))
 write(all_cfg, reqs)
 defs = [e for e in reqs if e["path"].endswith("/_apis/build/definitions")]
-# A definition from the last page of definitions: its builds wait for every page.
-last_def = max(int(e["params"]["definitions"]) for e in reqs if "definitions" in e["params"])
-builds = [e for e in reqs if e["path"].endswith("/_apis/build/builds") and e["params"].get("definitions") == str(last_def)]
+# The list of builds naming a definition of the last page of definitions: it
+# waits for every page of definitions, then pages through itself.
+lists = [e for e in reqs if e["path"].endswith("/_apis/build/builds")]
+last_def = max(int(x) for e in lists for x in e["params"]["definitions"].split(","))
+builds = [e for e in lists if str(last_def) in e["params"]["definitions"].split(",")]
 chain = defs + builds
+prs = [e for e in reqs if e["path"].endswith("/pullrequests")]
+if len(prs) > len(chain):
+    chain = prs
 write(chain_cfg, chain)
 print(len(chain), file=open(chain_cfg + ".len", "w"))
 EOF

@@ -1,8 +1,9 @@
 /*
  * Runs the Azure DevOps probe once for the benchmark and prints one line:
  *   seconds requests retries max_in_flight builds_succeeded
- * Usage: ado_bench_driver URL [IN_FLIGHT]   (token in AZURE_DEVOPS_EXT_PAT)
- * IN_FLIGHT 1 makes the same requests one after another.
+ * Usage: ado_bench_driver URL [IN_FLIGHT [TIMEOUT]]   (token in AZURE_DEVOPS_EXT_PAT)
+ * IN_FLIGHT 1 makes the same requests one after another; 0 is the default.
+ * With a TIMEOUT the probe's error (if any) goes to stderr as one line.
  */
 #include "ado_probe_int.h"
 #include "alm/error.h"
@@ -25,7 +26,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	opts.url = argv[1];
-	opts.timeout = 300;
+	opts.timeout = argc > 3 ? atof(argv[3]) : 300;
 	tuning.max_in_flight = argc > 2 ? atoi(argv[2]) : 0;
 	tuning.stats = &stats;
 	if (alm_facts_new(&facts) < 0)
@@ -33,6 +34,10 @@ int main(int argc, char **argv)
 	rc = alm_ado_probe_tuned(facts, &opts, &tuning);
 	if (rc < 0)
 		fprintf(stderr, "ado_bench_driver: %s\n", alm_error_last());
+	if (rc < 0 && argc > 3) {
+		const cJSON *why = alm_facts_get(facts, "ado.error");
+		fprintf(stderr, "ado.error: %s\n", cJSON_IsString(why) ? why->valuestring : "(none)");
+	}
 	ok = alm_facts_get(facts, "ado.builds.succeeded");
 	printf("%.3f %d %d %d %d\n", stats.elapsed, stats.requests, stats.retries, stats.max_in_flight,
 	       cJSON_IsNumber(ok) ? ok->valueint : -1);

@@ -19,7 +19,29 @@ expect_json "r['facts']['ado']['reachable'] is True and r['probes']['ado']['stat
 expect_json "r['facts']['ado']['project'] == 'ALM Project'"
 expect_json "[p for q in r['questions'] for p in q['parts'] if p['id'] == 'source_control.build_pipelines'][0]['source'] == 'ado'"
 expect_json "[p for q in r['questions'] for p in q['parts'] if p['id'] == 'source_control.build_pipelines'][0]['status'] == 'met'"
+expect_json "r['facts']['ado']['environments']['approval_required'] == ['prod']"
+expect_json "r['facts']['ado']['environments']['checks']['prod'] == {'approval': True, 'branch_control': True, 'business_hours': False}"
+# No pull request in the last year: nobody's licence to look up, unknown.
+expect_json "r['facts']['ado']['licenses']['checked'] == 0 and r['facts']['ado']['licenses']['available'] is None"
 cp "$OUT" "$WORK/report.json"
+run "licences of the authors" assess --no-repo --ado "$url" --since all --format json
+expect_exit 0
+expect_json "r['facts']['ado']['licenses']['checked'] == 2 and r['facts']['ado']['licenses']['stakeholder'] == 1 and r['facts']['ado']['licenses']['available'] is False"
+
+# A page of 100,000 definitions, every answer 50 ms late, and a one-second
+# deadline: the probe ends at it and says what was slow (exit 4 with --strict).
+python3 "$ALM_SOURCE_DIR/tests/ado_server.py" --bench-huge-definitions 100000 --latency 50 --cache --lifetime 120 \
+	>"$WORK/huge.out" 2>"$WORK/huge.err" &
+huge=$!
+trap 'kill $server $huge 2>/dev/null; rm -rf "$WORK"' EXIT
+for _ in $(seq 100); do [ -s "$WORK/huge.out" ] && break; sleep 0.1; done
+run "deadline on a huge project" assess --no-repo --ado "http://127.0.0.1:$(head -1 "$WORK/huge.out")/huge/Huge" --strict --timeout 1
+expect_exit 4
+expect_stdout_empty
+expect_stderr_lines 1
+expect_stderr_has "1 s deadline"
+expect_stderr_has "read by then"
+kill $huge 2>/dev/null
 
 "$SAMPLES/make-sample-repo.sh" "$WORK/repo" >/dev/null
 run "signals with Azure DevOps" signals "$WORK/repo" --ado "$url" -o "$WORK/facts.json"

@@ -81,6 +81,30 @@ expect_stdout_has "Portfolio: 5 repositories"
 
 check "[ \"\$(cd '$root/finance/invoices' && '$ALM_BIN' scan . --since all --format csv | sed -n 2p | cut -d, -f1)\" = '\"invoices\"' ]"   # "." is named after its directory
 
+# What discovery cannot look into is reported, not silently skipped: a
+# repository deeper than the limit, a path too long, a directory it may not read.
+deep="$WORK/deep"; d="$deep"
+for i in $(seq 1 34); do d="$d/d$i"; done
+mkdir -p "$d" && git init -q "$d/too-deep"
+long="$WORK/long"; d="$long"
+seg=$(printf 'x%.0s' $(seq 1 250))
+for i in $(seq 1 17); do d="$d/$seg"; done
+mkdir -p "$d"
+run "scan: too deep" scan --under "$deep" --format json
+expect_exit 0
+expect_stderr_has "more than 32 directories below --under: not searched for repositories"
+expect_json "r['repositories'] == 0 and r['rows'] == []"
+run "scan: path too long" scan --under "$long" --format json
+expect_exit 0
+expect_stderr_has "longer than 4095 bytes: not searched"
+if [ "$(id -u)" -ne 0 ]; then   # root reads any directory
+  mkdir -p "$WORK/closed/inner" && chmod 000 "$WORK/closed/inner"
+  run "scan: unreadable directory" scan --under "$WORK/closed" --format json
+  expect_exit 0
+  expect_stderr_has "cannot be read (Permission denied): not searched for repositories"
+  chmod 700 "$WORK/closed/inner"
+fi
+
 run "scan usage" scan
 expect_exit 2
 run "scan bad shard" scan --under "$root" --shard 4/3

@@ -34,10 +34,13 @@ expect_json "all(x['report']['facts']['ado']['pipelines']['count'] == 7 for x in
 # From the service alone: no repository facts, and the report says why.
 expect_json "all(x['report']['facts']['repo'] == {} and x['report']['probes']['repo']['status'] == 'skipped' for x in r['rows'])"
 expect_json "all('Azure DevOps alone' in x['report']['probes']['repo']['detail'] for x in r['rows'])"
-expect_json "'6 completed in Azure DevOps' in $(row Tools)['evidence']"
-# Each repository's pull requests were asked for by name; nothing was cloned.
-check "grep -q '/_apis/git/repositories/Tools/pullrequests' '$WORK/requests.log'"
-check "grep -q '/_apis/git/repositories/ALM%20Project/pullrequests' '$WORK/requests.log'"
+expect_json "'6 completed in Azure DevOps' in $(row 'ALM Project')['evidence']"
+expect_json "$(row Tools)['report']['facts']['ado']['pull_requests']['completed'] == 0"
+# The project was read once for both repositories (its pull requests too,
+# each repository taking its own); nothing was cloned.
+check "[ \$(grep -c '\"path\": \"/contoso/ALM%20Project/_apis/build/definitions\"' '$WORK/requests.log') -eq 3 ]"
+check "[ \$(grep -c '\"path\": \"/contoso/ALM%20Project/_apis/git/pullrequests\"' '$WORK/requests.log') -ge 1 ]"
+check "! grep -q '/_apis/git/repositories/Tools/pullrequests' '$WORK/requests.log'"
 
 # ---- an organization: every project, the list of projects paged ----
 : >"$WORK/requests.log"
@@ -52,6 +55,11 @@ expect_json "$(row 'Legacy Portal')['status'] == 'failed' and 'disabled' in $(ro
 expect_json "r['totals']['failed'] == 1"
 check "[ \$(grep -c '\"path\": \"/contoso/_apis/projects\"' '$WORK/requests.log') -eq 2 ]"
 check "grep '\"path\": \"/contoso/_apis/projects\"' '$WORK/requests.log' | grep -q continuationToken"
+# Each project read once; the author of pull requests in three projects asked about once.
+check "[ \$(grep -c '\"path\": \"/contoso/[^/]*/_apis/build/definitions\"' '$WORK/requests.log') -eq 5 ]"
+check "[ \$(grep -c 'userentitlements/d6245f20-2af8-44f4-9451-8107cb2767db' '$WORK/requests.log') -eq 1 ]"
+expect_json "$(row 'Web Portal')['report']['facts']['ado']['licenses']['basic_or_above'] == 1 and $(row 'Warehouse')['report']['facts']['ado']['licenses']['available'] is True"
+expect_json "$(row 'Web Portal')['report']['facts']['ado']['environments']['approval_required'] == ['prod']"
 cp "$OUT" "$WORK/org.json"
 
 # ---- a local clone joins its repository's row ----
@@ -64,7 +72,7 @@ expect_exit 0
 expect_json "sorted(x['name'] for x in r['rows']) == ['ALM Project', 'Tools', 'unrelated']"
 expect_json "$(row Tools)['report']['probes']['repo']['status'] == 'ok' and $(row Tools)['report']['probes']['ado']['status'] == 'ok'"
 expect_json "$(row Tools)['report']['facts']['repo']['commits'] > 0 and $(row Tools)['report']['facts']['ado']['pipelines']['count'] == 7"
-expect_json "'7 in history, 6 completed in Azure DevOps' in $(row Tools)['evidence']"
+expect_json "'7 in history, 0 completed in Azure DevOps' in $(row Tools)['evidence']"
 expect_json "$(row Tools)['path'] == 'contoso/ALM Project/Tools'"
 expect_json "$(row 'ALM Project')['report']['facts']['repo'] == {}"
 expect_json "$(row unrelated)['report']['probes']['ado']['status'] == 'skipped' and $(row unrelated)['report']['facts']['repo']['commits'] > 0"
@@ -78,11 +86,10 @@ expect_json "$(row Tools)['report']['facts']['answers'] != {} and $(row 'ALM Pro
 expect_json "$(row Tools)['verdict'] != $(row 'ALM Project')['verdict']"
 
 # ---- failures of one repository, of one project ----
-run "one repository failing" scan --ado "$base/fault/403@git.repositories.Tools.pullrequests/contoso/ALM%20Project" --since all --format json
+run "the project's pull requests failing" scan --ado "$base/fault/403@git.pullrequests/contoso/ALM%20Project" --since all --format json
 keep repo-fault
 expect_exit 0
-expect_json "$(row Tools)['status'] == 'failed' and 'HTTP 403' in $(row Tools)['error'] and 'pull requests' in $(row Tools)['error']"
-expect_json "$(row 'ALM Project')['status'] == 'assessed' and $(row 'ALM Project')['report']['probes']['ado']['status'] == 'ok'"
+expect_json "all(x['status'] == 'failed' and 'HTTP 403' in x['error'] and 'pull requests' in x['error'] for x in r['rows'])"
 run "one project failing" scan --ado "$base/fault/401:Contoso%20Web/contoso" --since all --format json
 keep project-fault
 expect_exit 0

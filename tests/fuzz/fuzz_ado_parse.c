@@ -1,7 +1,8 @@
 /*
  * Every Azure DevOps response parser on the same raw HTTP body, as the probe
  * would receive it: definitions, builds, repositories, pull requests,
- * reviewers, policies (and whether each applies), environments, the project,
+ * reviewers, policies (and whether each applies), environments and their
+ * check configurations, a user entitlement, the project,
  * the error message, and the body as a timestamp. The parsers share the
  * wrapper and field readers, so one corpus of bodies exercises them all.
  */
@@ -69,6 +70,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&envs, 0, sizeof envs);
 	(void)alm_ado_parse_environments(&envs, body, size);
 	alm_ado_environments_dispose(&envs);
+	{
+		alm_ado_checks checks;
+		alm_ado_license license;
+		char display[16];
+		(void)alm_ado_parse_checks(&checks, body, size);
+		(void)alm_ado_parse_entitlement(&license, display, sizeof display, body, size);
+	}
 
 	if (alm_ado_parse_project(&name, body, size) == 0)
 		free(name);

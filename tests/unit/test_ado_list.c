@@ -22,6 +22,7 @@
 
 #include <cJSON.h>
 
+#include "ado_common.h"
 #include "ado_list_int.h"
 #include "ado_parse.h"
 #include "ado_url.h"
@@ -383,6 +384,32 @@ static void test_parsers(void **state)
 
 /* ---- one project ---- */
 
+/* The map that keeps a listing's projects (and the probe's people and
+ * environments) unique: case-insensitive, the first value kept, and linear
+ * in the number of keys (a hundred thousand projects stay cheap). */
+static void test_strmap(void **state)
+{
+	alm_ado_strmap m = { 0 };
+	char key[64];
+	size_t i, found = 0;
+	(void)state;
+	for (i = 0; i < 100000; i++) {
+		snprintf(key, sizeof key, "Project-%06zu", i);
+		assert_int_equal(alm_ado_strmap_put(&m, key, i, NULL), 1);
+	}
+	assert_int_equal(m.used, 100000);
+	for (i = 0; i < 100000; i += 997) {
+		snprintf(key, sizeof key, "PROJECT-%06zu", i);
+		assert_int_equal(alm_ado_strmap_put(&m, key, 7, &found), 0);
+		assert_int_equal(found, i);
+	}
+	assert_int_equal(alm_ado_strmap_put(&m, "project-x", 5, &found), 1);
+	assert_int_equal(m.used, 100001);
+	alm_ado_strmap_dispose(&m);
+	assert_null(m.keys);
+	alm_ado_strmap_dispose(&m); /* a zeroed map is fine */
+}
+
 static void test_one_project(void **state)
 {
 	run r;
@@ -715,6 +742,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scope_addresses),
 		cmocka_unit_test(test_parsers),
+		cmocka_unit_test(test_strmap),
 		cmocka_unit_test_setup(test_one_project, test_setup),
 		cmocka_unit_test_setup(test_other_projects_repositories_left_out, test_setup),
 		cmocka_unit_test_setup(test_organization, test_setup),

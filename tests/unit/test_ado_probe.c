@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #include <cJSON.h>
 
 #include "ado_probe_int.h"
+#include "rate_governor.h"
 #include "alm/ado_probe.h"
 #include "alm/error.h"
 #include "alm/facts.h"
@@ -134,6 +136,7 @@ static int test_setup(void **state)
 {
 	(void)state;
 	clear_log(); /* each test reads its own requests */
+	alm_rate_reset(0); /* no test inherits another's throttling */
 	setenv("AZURE_DEVOPS_EXT_PAT", TOKEN, 1);
 	unsetenv("SYSTEM_ACCESSTOKEN");
 	unsetenv("TF_BUILD");
@@ -319,6 +322,26 @@ static double entry_time(const cJSON *e)
 	return cJSON_GetObjectItem(e, "t")->valuedouble;
 }
 
+/* The definitions= lists of the builds requests, sorted and joined by ' '
+ * (the lists run concurrently: their order of arrival varies). */
+static void expect_batches(const cJSON *const *m, int n, const char *want)
+{
+	char got[256] = "", *items[16];
+	int i, j;
+	for (i = 0; i < n && i < 16; i++)
+		items[i] = (char *)param(m[i], "definitions");
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (strcmp(items[j], items[i]) < 0) {
+				char *t = items[i];
+				items[i] = items[j];
+				items[j] = t;
+			}
+	for (i = 0; i < n; i++)
+		snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", i ? " " : "", items[i]);
+	assert_string_equal(got, want);
+}
+
 /* Every distinct URL requested exactly once: nothing was retried. */
 static void expect_no_repeats(const cJSON *log)
 {
@@ -454,7 +477,9 @@ static void test_contoso_requests(void **state)
 		assert_string_equal(header(e, "Accept"), "application/json");
 		assert_string_equal(entry_str(e, "method"), "GET");
 		assert_non_null(v);
-		assert_string_equal(v, strstr(entry_str(e, "path"), "distributedtask") ? "7.1-preview.1" : "7.1");
+		/* Environments and their checks never left preview. */
+		assert_string_equal(v, strstr(entry_str(e, "path"), "distributedtask") ||
+					       strstr(entry_str(e, "path"), "pipelines/checks") ? "7.1-preview.1" : "7.1");
 		snprintf(port, sizeof port, "%d", cJSON_GetObjectItem(e, "client_port")->valueint);
 		for (i = 0; i < nports && strcmp(ports[i], port) != 0; i++)
 			;
@@ -483,11 +508,18 @@ static void test_contoso_requests(void **state)
 		cJSON_Delete(p1);
 		cJSON_Delete(pi);
 	}
-	/* Builds: one list per definition; definition 1 has two pages. */
-	assert_int_equal(matching(log, "/_apis/build/builds", m, 16), 8);
-	assert_int_equal(matching(log, "definitions=1&", m, 16), 2);
+	/* Builds: one list across the definitions of each page of definitions,
+	 * not one per definition (pages of builds hold 1000). */
+	assert_int_equal(matching(log, "/_apis/build/builds", m, 16), 3);
+	expect_batches(m, 3, "1,2,3 4,5,6 7");
 	assert_string_equal(param(m[0], "queryOrder"), "queueTimeDescending");
 	assert_null(param(m[0], "minTime"));
+	/* The checks of each of the three environments. */
+	assert_int_equal(matching(log, "/_apis/pipelines/checks/configurations", m, 16), 3);
+	assert_string_equal(param(m[0], "resourceType"), "environment");
+	assert_string_equal(param(m[0], "$expand"), "settings");
+	/* The licences of the three authors, once each. */
+	assert_int_equal(matching(log, "/_vsaex/contoso/_apis/userentitlements/", m, 16), 3);
 	/* Pull requests: $top/$skip until an empty page, all statuses at once. */
 	n = matching(log, "/pullrequests", m, 16);
 	assert_int_equal(n, 4);
@@ -503,6 +535,11 @@ static void test_contoso_requests(void **state)
 	assert_int_equal(n, 1);
 	assert_non_null(strstr(entry_str(m[0], "path"), "/pullRequests/106/reviewers"));
 	assert_int_equal(matching(log, "/_apis/projects/ALM%20Project", m, 16), 1);
+	/* In all: project 1, definitions 3, builds 3, repositories 1, pull
+	 * requests 4, reviewers 1, policies 4 (10 in pages of 3), environments 1,
+	 * checks 3, licences 3. */
+	assert_int_equal(cJSON_GetArraySize(log), 24);
+	assert_int_equal(r.stats.requests, 24);
 	cJSON_Delete(log);
 	run_free(&r);
 }
@@ -526,9 +563,9 @@ static void test_window(void **state)
 	fact_number(r.facts, "ado.pipelines.count", 7);
 	log = read_log();
 	/* The classic pipeline's latest build is from 2015: its builds are not asked for. */
-	assert_int_equal(matching(log, "definitions=6&", m, 16), 0);
 	n = matching(log, "/_apis/build/builds", m, 16);
-	assert_int_equal(n, 7);
+	assert_int_equal(n, 3);
+	expect_batches(m, 3, "1,2,3 4,5 7");
 	for (i = 0; i < n && i < 16; i++)
 		assert_string_equal(param(m[i], "minTime"), "2024-01-01T00:00:00Z");
 	n = matching(log, "/pullrequests", m, 16);
@@ -564,7 +601,8 @@ static void test_server_api_version(void **state)
 	log = read_log();
 	cJSON_ArrayForEach(e, log) {
 		assert_string_equal(param(e, "api-version"),
-				    strstr(entry_str(e, "path"), "distributedtask") ? "7.0-preview.1" : "7.0");
+				    strstr(entry_str(e, "path"), "distributedtask") ||
+				    strstr(entry_str(e, "path"), "pipelines/checks") ? "7.0-preview.1" : "7.0");
 		assert_null(param(e, "searchCriteria.minTime"));
 	}
 	cJSON_Delete(log);
@@ -615,6 +653,240 @@ static void test_fabrikam_reference_bodies(void **state)
 	fact_bool(r.facts, "ado.policies.build_validation", 0);
 	fact_bool(r.facts, "ado.policies.blocking", 0);
 	fact_json(r.facts, "ado.policies.build_validation_names", "[]");
+	run_free(&r);
+}
+
+/* ---- approvals on environments, licences ---- */
+
+static void test_checks_and_licenses(void **state)
+{
+	run r;
+	alm_ado_probe_options o = ALM_ADO_PROBE_OPTIONS_INIT;
+	alm_ado_tuning t = { 0 };
+	char url[256], vsaex[256];
+	(void)state;
+	probe_path(&r, "contoso/ALM%20Project", "ALM Project");
+	assert_int_equal(r.rc, 0);
+	probe_status(r.facts, "ok");
+	fact_json(r.facts, "ado.environments.checks",
+		  "{\"validation\":{\"approval\":false,\"branch_control\":false,\"business_hours\":false},"
+		  "\"test\":{\"approval\":false,\"branch_control\":false,\"business_hours\":true},"
+		  "\"prod\":{\"approval\":true,\"branch_control\":true,\"business_hours\":false}}");
+	fact_json(r.facts, "ado.environments.approval_required", "[\"prod\"]");
+	fact_evidence(r.facts, "ado.environments.approval_required", "1 environments need an approval before a deployment: prod");
+	/* Three authors: Basic, Stakeholder, and one no longer in the organization. */
+	fact_number(r.facts, "ado.licenses.checked", 2);
+	fact_number(r.facts, "ado.licenses.basic_or_above", 1);
+	fact_number(r.facts, "ado.licenses.stakeholder", 1);
+	fact_bool(r.facts, "ado.licenses.available", 0);
+	fact_evidence(r.facts, "ado.licenses.checked", "no longer members");
+	run_free(&r);
+
+	/* A token without the entitlements scope: the licences are unknown, the
+	 * evidence names the scope, and the probe is not degraded by it. */
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/contoso/ALM%%20Project", main_server.port);
+	snprintf(vsaex, sizeof vsaex, "http://127.0.0.1:%d/fault/403/_vsaex/contoso", main_server.port);
+	o.url = url;
+	o.repository = "ALM Project";
+	o.entitlements_url = vsaex;
+	probe_opts(&r, &o, NULL);
+	assert_int_equal(r.rc, 0);
+	probe_status(r.facts, "ok");
+	fact_string(r.facts, "ado.licenses.checked", NULL);
+	fact_string(r.facts, "ado.licenses.available", NULL);
+	fact_evidence(r.facts, "ado.licenses.available", "vso.memberentitlementmanagement");
+	fact_evidence(r.facts, "ado.licenses.available", "HTTP 403");
+	fact_number(r.facts, "ado.pull_requests.completed", 6);
+	expect_token_kept(&r, 1);
+	run_free(&r);
+
+	/* Azure DevOps Server has no such API: unknown, said plainly, nothing asked. */
+	clear_log();
+	o.entitlements_url = NULL;
+	t.as_server = 1;
+	probe_opts(&r, &o, &t);
+	assert_int_equal(r.rc, 0);
+	fact_string(r.facts, "ado.licenses.stakeholder", NULL);
+	fact_evidence(r.facts, "ado.licenses.stakeholder", "Azure DevOps Server has no User Entitlements API");
+	{
+		cJSON *log = read_log();
+		const cJSON *m[4];
+		assert_int_equal(matching(log, "userentitlements", m, 4), 0);
+		cJSON_Delete(log);
+	}
+	run_free(&r);
+
+	/* The checks refused: unknown, not "no approvals". */
+	probe_path(&r, "fault/403@pipelines.checks.configurations/contoso/ALM%20Project", "ALM Project");
+	assert_int_equal(r.rc, 0);
+	fact_string(r.facts, "ado.environments.checks", NULL);
+	fact_string(r.facts, "ado.environments.approval_required", NULL);
+	fact_evidence(r.facts, "ado.environments.approval_required", "HTTP 403");
+	fact_json(r.facts, "ado.environments.names", "[\"validation\",\"test\",\"prod\"]");
+	run_free(&r);
+}
+
+/* ---- a scan: projects shared, one governor ---- */
+
+static void test_project_cache(void **state)
+{
+	alm_ado_project_cache *cache = NULL;
+	alm_ado_probe_options o = ALM_ADO_PROBE_OPTIONS_INIT;
+	const char *names[] = { "ALM Project", "Tools", "ALM Project" };
+	char url[256];
+	int requests[3], i;
+	size_t projects, served;
+	run r;
+	(void)state;
+	assert_int_equal(alm_ado_project_cache_new(&cache), 0);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/contoso/ALM%%20Project", main_server.port);
+	o.url = url;
+	o.cache = cache;
+	for (i = 0; i < 3; i++) {
+		o.repository = names[i];
+		probe_opts(&r, &o, NULL);
+		if (r.rc != 0)
+			fail_msg("%s: %s", names[i], r.error);
+		requests[i] = r.stats.requests;
+		fact_string(r.facts, "ado.repository", names[i]);
+		fact_number(r.facts, "ado.pipelines.count", 7);
+		fact_number(r.facts, "ado.pull_requests.completed", i == 1 ? 0 : 6);
+		if (i != 1)
+			fact_number(r.facts, "ado.licenses.checked", 2);
+		run_free(&r);
+	}
+	/* The first read the project, with its pull requests project-wide; the
+	 * others asked for nothing. */
+	assert_true(requests[0] > 10);
+	assert_int_equal(requests[1], 0);
+	assert_int_equal(requests[2], 0);
+	{
+		cJSON *log = read_log();
+		const cJSON *m[8];
+		assert_int_equal(cJSON_GetArraySize(log), requests[0]);
+		assert_int_equal(matching(log, "/_apis/git/pullrequests?", m, 8), 4);
+		assert_int_equal(matching(log, "/_apis/git/repositories/", m, 8), 1); /* the reviewers of 106 */
+		cJSON_Delete(log);
+	}
+	alm_ado_project_cache_stats(cache, &projects, &served);
+	assert_int_equal(projects, 1);
+	assert_int_equal(served, 3);
+	alm_ado_project_cache_free(cache);
+}
+
+typedef struct {
+	const char *path;
+	double delay;
+	run r;
+} worker_job;
+
+static void *probe_worker(void *arg)
+{
+	worker_job *j = arg;
+	if (j->delay > 0)
+		usleep((useconds_t)(j->delay * 1e6));
+	probe_path(&j->r, j->path, NULL);
+	return NULL;
+}
+
+static void test_governor_shared(void **state)
+{
+	worker_job jobs[2] = { { "fault/429x1@build.definitions:Fabrikam-Fiber-Git/fabrikam/Fabrikam-Fiber-Git", 0, { 0 } },
+			       { "contoso/ALM%20Project", 0.3, { 0 } } };
+	pthread_t threads[2];
+	cJSON *log, *e;
+	const cJSON *m[8];
+	double refused_at, first_other = -1;
+	int i;
+	(void)state;
+	/* Two workers of one process: one is refused with Retry-After: 1, and
+	 * the other, starting while that wait lasts, waits too. */
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&threads[i], NULL, probe_worker, &jobs[i]), 0);
+	for (i = 0; i < 2; i++)
+		pthread_join(threads[i], NULL);
+	for (i = 0; i < 2; i++) {
+		if (jobs[i].r.rc != 0)
+			fail_msg("%s: %s", jobs[i].path, jobs[i].r.error);
+		run_free(&jobs[i].r);
+	}
+	log = read_log();
+	assert_true(matching(log, "/fabrikam/Fabrikam-Fiber-Git/_apis/build/definitions", m, 8) >= 2);
+	refused_at = entry_time(m[0]);
+	cJSON_ArrayForEach(e, log) {
+		if (strstr(entry_str(e, "path"), "/contoso/") && (first_other < 0 || entry_time(e) < first_other))
+			first_other = entry_time(e);
+	}
+	if (first_other - refused_at < 0.9)
+		fail_msg("the other worker asked %.3f s after the 429, within its Retry-After", first_other - refused_at);
+	cJSON_Delete(log);
+}
+
+static void test_governor_bounds_hosts(void **state)
+{
+	worker_job jobs[3] = { { "contoso/ALM%20Project", 0, { 0 } }, { "fabrikam/Fabrikam-Fiber-Git", 0, { 0 } },
+			       { "contoso/Contoso%20Web", 0, { 0 } } };
+	pthread_t threads[3];
+	char host[64];
+	int i;
+	(void)state;
+	/* Three probes of up to 16 requests each, but at most 4 to the host at once. */
+	alm_rate_reset(4);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(pthread_create(&threads[i], NULL, probe_worker, &jobs[i]), 0);
+	for (i = 0; i < 3; i++)
+		pthread_join(threads[i], NULL);
+	for (i = 0; i < 3; i++) {
+		if (jobs[i].r.rc != 0)
+			fail_msg("%s: %s", jobs[i].path, jobs[i].r.error);
+		run_free(&jobs[i].r);
+	}
+	snprintf(host, sizeof host, "http://127.0.0.1:%d", main_server.port);
+	assert_true(alm_rate_max_in_flight(host) <= 4);
+	assert_true(alm_rate_max_in_flight(host) >= 2);
+	alm_rate_reset(0);
+}
+
+/* ---- a huge page of definitions ---- */
+
+static void test_huge_page_bounded(void **state)
+{
+	server big = { 0, 0 };
+	const char *extra[] = { "--bench-huge-definitions", "20000", "--latency", "100", "--cache", NULL };
+	cJSON *log;
+	const cJSON *m[1];
+	run r;
+	int builds;
+	(void)state;
+	assert_int_equal(spawn_server(&big, extra), 0);
+	probe_at(&r, big.port, "huge/Huge", NULL, 20, 0);
+	if (r.rc != 0)
+		fail_msg("%s", r.error);
+	fact_number(r.facts, "ado.pipelines.count", 20000);
+	fact_number(r.facts, "ado.builds.succeeded", 0);
+	log = read_log();
+	builds = matching(log, "/huge/Huge/_apis/build/builds", m, 1);
+	/* Lists across definitions, each URL under 2,000 characters: about 270
+	 * of these ids a list, not one list per definition... */
+	assert_true(builds >= 20000 / 330);
+	assert_true(builds <= 20000 / 200);
+	cJSON_Delete(log);
+	/* ...and never more than a few waiting at once: the work is queued in
+	 * bounded batches, not all at the first page. */
+	assert_true(r.stats.max_queued <= 16);
+	assert_true(r.stats.requests == builds + 7 || r.stats.requests == builds + 6);
+	run_free(&r);
+
+	/* The deadline comes while the builds are read: the probe stops there and
+	 * says what was slow and how far it got. */
+	probe_at(&r, big.port, "huge/Huge", NULL, 1.0, 0);
+	assert_int_equal(r.rc, ALM_EREMOTE);
+	fact_contains(r.facts, "ado.error", "for the builds within the probe's 1 s deadline");
+	fact_contains(r.facts, "ado.error", "read by then: 1 pages of build definitions");
+	fact_contains(r.facts, "ado.error", "(20000 definitions)");
+	fact_contains(r.facts, "ado.error", "definitions waiting for a list");
+	fact_absent(r.facts, "ado.builds");
+	stop_server(&big);
 	run_free(&r);
 }
 
@@ -1090,6 +1362,11 @@ int main(void)
 		cmocka_unit_test_setup(test_window, test_setup),
 		cmocka_unit_test_setup(test_server_api_version, test_setup),
 		cmocka_unit_test_setup(test_fabrikam_reference_bodies, test_setup),
+		cmocka_unit_test_setup(test_checks_and_licenses, test_setup),
+		cmocka_unit_test_setup(test_project_cache, test_setup),
+		cmocka_unit_test_setup(test_governor_shared, test_setup),
+		cmocka_unit_test_setup(test_governor_bounds_hosts, test_setup),
+		cmocka_unit_test_setup(test_huge_page_bounded, test_setup),
 		cmocka_unit_test_setup(test_401, test_setup),
 		cmocka_unit_test_setup(test_403, test_setup),
 		cmocka_unit_test_setup(test_sign_in_page, test_setup),

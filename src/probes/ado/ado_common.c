@@ -3,6 +3,7 @@
 #include "alm/error.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,19 +27,19 @@ static int clean_token(char **out, const char *raw)
 	return 0;
 }
 
-int alm_ado_credential_read(alm_ado_credential *out, alm_ado_env_fn env)
+int alm_ado_credential_read(alm_ado_credential *out, const alm_env *env)
 {
 	const char *raw;
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	out->basic = (raw = env("AZURE_DEVOPS_EXT_PAT")) != NULL && *raw;
-	out->var = out->basic ? "AZURE_DEVOPS_EXT_PAT" : "SYSTEM_ACCESSTOKEN";
-	if (!out->basic && !((raw = env("SYSTEM_ACCESSTOKEN")) != NULL && *raw))
+	out->basic = (raw = env->ado_pat) != NULL && *raw;
+	out->var = out->basic ? ALM_ENV_ADO_PAT : ALM_ENV_SYSTEM_ACCESSTOKEN;
+	if (!out->basic && !((raw = env->system_access_token) != NULL && *raw))
 		return alm_error_set(ALM_EINVALID,
-				     "no Azure DevOps token: set AZURE_DEVOPS_EXT_PAT to a personal access token with Build (Read), "
+				     "no Azure DevOps token: set " ALM_ENV_ADO_PAT " to a personal access token with Build (Read), "
 				     "Code (Read), Project and Team (Read) and Environment (Read & manage) "
-				     "(in Azure Pipelines, map SYSTEM_ACCESSTOKEN into the step's environment)");
+				     "(in Azure Pipelines, map " ALM_ENV_SYSTEM_ACCESSTOKEN " into the step's environment)");
 	if ((rc = clean_token(&out->token, raw)) == -2)
 		return alm_error_set(ALM_ENOMEM, "out of memory");
 	if (rc < 0)
@@ -219,9 +220,16 @@ char *alm_ado_format(const char *fmt, ...)
 	return s;
 }
 
-const char *alm_ado_getenv(const char *name)
+const alm_env *alm_ado_env_pick(alm_env *scratch, const alm_env *given, alm_ado_env_fn tuning)
 {
-	return getenv(name);
+	if (tuning) {
+		alm_env_from_lookup(scratch, tuning, NULL);
+		return scratch;
+	}
+	if (given)
+		return given;
+	alm_env_from_process(scratch, NULL);
+	return scratch;
 }
 
 char *alm_ado_follow_token(char ***tokens, int *ntokens, const char *base_url, const char *continuation)
@@ -242,4 +250,71 @@ char *alm_ado_follow_token(char ***tokens, int *ntokens, const char *base_url, c
 	url = esc ? alm_ado_format("%s&continuationToken=%s", base_url, esc) : NULL;
 	free(esc);
 	return url;
+}
+
+static size_t strmap_hash(const char *key)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *key; key++) {
+		unsigned char c = (unsigned char)*key;
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		h = (h ^ c) * 1099511628211ULL;
+	}
+	return (size_t)h;
+}
+
+static int strmap_grow(alm_ado_strmap *m)
+{
+	size_t cap = m->cap ? m->cap * 2 : 64, i, j;
+	char **keys = calloc(cap, sizeof *keys);
+	size_t *values = calloc(cap, sizeof *values);
+	if (!keys || !values) {
+		free(keys);
+		free(values);
+		return -1;
+	}
+	for (i = 0; i < m->cap; i++) {
+		if (!m->keys[i])
+			continue;
+		for (j = strmap_hash(m->keys[i]) & (cap - 1); keys[j]; j = (j + 1) & (cap - 1))
+			;
+		keys[j] = m->keys[i];
+		values[j] = m->values[i];
+	}
+	free(m->keys);
+	free(m->values);
+	m->keys = keys;
+	m->values = values;
+	m->cap = cap;
+	return 0;
+}
+
+int alm_ado_strmap_put(alm_ado_strmap *m, const char *key, size_t value, size_t *found)
+{
+	size_t i;
+	if ((m->used + 1) * 2 > m->cap && strmap_grow(m) < 0)
+		return -1;
+	for (i = strmap_hash(key) & (m->cap - 1); m->keys[i]; i = (i + 1) & (m->cap - 1)) {
+		if (strcasecmp(m->keys[i], key) == 0) {
+			if (found)
+				*found = m->values[i];
+			return 0;
+		}
+	}
+	if (!(m->keys[i] = strdup(key)))
+		return -1;
+	m->values[i] = value;
+	m->used++;
+	return 1;
+}
+
+void alm_ado_strmap_dispose(alm_ado_strmap *m)
+{
+	size_t i;
+	for (i = 0; i < m->cap; i++)
+		free(m->keys[i]);
+	free(m->keys);
+	free(m->values);
+	memset(m, 0, sizeof *m);
 }

@@ -11,6 +11,8 @@
 #include "ado_url.h"
 #include "http.h"
 
+#include "alm/probe.h"
+
 #include <stddef.h>
 
 typedef struct {
@@ -20,11 +22,11 @@ typedef struct {
 } alm_ado_credential;
 
 /*
- * Reads AZURE_DEVOPS_EXT_PAT, else SYSTEM_ACCESSTOKEN, through `env`. Returns
+ * Takes AZURE_DEVOPS_EXT_PAT, else SYSTEM_ACCESSTOKEN, from `env`. Returns
  * 0, ALM_EINVALID with a message for the user (no token: it names
  * AZURE_DEVOPS_EXT_PAT and the scopes; control characters in it), or ALM_ENOMEM.
  */
-int alm_ado_credential_read(alm_ado_credential *out, alm_ado_env_fn env);
+int alm_ado_credential_read(alm_ado_credential *out, const alm_env *env);
 
 /* Wipes and frees the token; a zeroed struct is fine. */
 void alm_ado_credential_dispose(alm_ado_credential *c);
@@ -69,8 +71,12 @@ char *alm_ado_format(const char *fmt, ...)
 #endif
 	;
 
-/* The process environment, as an alm_ado_env_fn. */
-const char *alm_ado_getenv(const char *name);
+/*
+ * The environment a probe or a listing sees: the tests' lookup when they set
+ * one (alm_ado_tuning.env), else the caller's, else the process's, read into
+ * *scratch. Returns the one to use.
+ */
+const alm_env *alm_ado_env_pick(alm_env *scratch, const alm_env *given, alm_ado_env_fn tuning);
 
 /*
  * Following a continuation token: the URL of the next page (base_url plus the
@@ -79,5 +85,23 @@ const char *alm_ado_getenv(const char *name);
  * (*ntokens of them; the caller frees each and the array).
  */
 char *alm_ado_follow_token(char ***tokens, int *ntokens, const char *base_url, const char *continuation);
+
+/*
+ * A map from strings (compared case-insensitively, as Azure DevOps compares
+ * names and ids) to indexes, in linear time: open addressing on an FNV-1a
+ * hash of the lower-cased key. Keys are copied. A zeroed struct is empty.
+ */
+typedef struct {
+	char **keys;
+	size_t *values;
+	size_t cap, used;
+} alm_ado_strmap;
+
+/* Returns 1 when `key` was added with `value`, 0 when it was there (*found
+ * receives its value, when not NULL), -1 when out of memory. */
+int alm_ado_strmap_put(alm_ado_strmap *m, const char *key, size_t value, size_t *found);
+
+/* Frees the keys and the table; the struct is zeroed. */
+void alm_ado_strmap_dispose(alm_ado_strmap *m);
 
 #endif

@@ -48,6 +48,7 @@ struct lister {
 
 	project **projects; /* pointers: requests in flight hold them */
 	size_t nprojects, capprojects;
+	alm_ado_strmap seen; /* "id:..." or "name:..." of every project added */
 
 	char *projects_url; /* the list's URL without the paging parameter */
 	int pages;
@@ -148,12 +149,15 @@ static int add_project(lister *l, const char *id, const char *name)
 {
 	project *p;
 	char *base = NULL, *url = NULL;
-	size_t i;
 
-	for (i = 0; i < l->nprojects; i++) {
-		const project *q = l->projects[i];
-		if (*id && *q->id ? strcasecmp(q->id, id) == 0 : strcasecmp(q->name, name) == 0)
-			return 0;
+	/* Seen before: by id when the service gives one, else by name. A hash
+	 * map, so that a hundred thousand projects stay linear. */
+	{
+		char key[600];
+		int added;
+		snprintf(key, sizeof key, "%s%s", *id ? "id:" : "name:", *id ? id : name);
+		if ((added = alm_ado_strmap_put(&l->seen, key, l->nprojects, NULL)) <= 0)
+			return added;
 	}
 	if (l->nprojects == l->capprojects) {
 		size_t cap = l->capprojects ? l->capprojects * 2 : 16;
@@ -432,6 +436,7 @@ static void lister_dispose(lister *l)
 	for (i = 0; i < l->nprojects; i++)
 		project_free(l->projects[i]);
 	free(l->projects);
+	alm_ado_strmap_dispose(&l->seen);
 	for (k = 0; k < l->ntokens; k++)
 		free(l->tokens[k]);
 	free(l->tokens);
@@ -445,7 +450,7 @@ static void lister_dispose(lister *l)
 int alm_ado_list_tuned(alm_ado_listing **out, const alm_ado_list_options *opts, const alm_ado_tuning *tuning)
 {
 	alm_http_options hopts = ALM_HTTP_OPTIONS_INIT;
-	alm_ado_env_fn env = tuning && tuning->env ? tuning->env : alm_ado_getenv;
+	alm_env scratch;
 	lister l;
 	char host[256];
 	int error;
@@ -472,7 +477,7 @@ int alm_ado_list_tuned(alm_ado_listing **out, const alm_ado_list_options *opts, 
 				      alm_ado_host_of(l.target.collection, host, sizeof host));
 		goto done;
 	}
-	if ((error = alm_ado_credential_read(&l.cred, env)) < 0)
+	if ((error = alm_ado_credential_read(&l.cred, alm_ado_env_pick(&scratch, opts->env, tuning ? tuning->env : NULL))) < 0)
 		goto done;
 
 	l.api = l.target.server ? "7.0" : "7.1";

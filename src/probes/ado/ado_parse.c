@@ -164,6 +164,231 @@ static void *alloc_items(size_t n, size_t size)
 	return calloc(n ? n : 1, size);
 }
 
+typedef int (*item_fn)(void *ctx, const cJSON *item);
+
+static void copy_cut(char *out, size_t n, const char *s, size_t len);
+
+/* Skips a JSON string starting at s[i] == '"'; returns the index after it,
+ * or len when it does not end. */
+static size_t skip_string(const char *s, size_t i, size_t len)
+{
+	for (i++; i < len; i++) {
+		if (s[i] == '\\')
+			i++;
+		else if (s[i] == '"')
+			return i + 1;
+	}
+	return len;
+}
+
+static size_t skip_blank(const char *s, size_t i, size_t len)
+{
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+		i++;
+	return i;
+}
+
+/* Where the list's array starts: the body itself, or the "value" member of
+ * the wrapping object (at its top level). Returns 0, or -1 when not found. */
+static int find_array(const char *s, size_t len, size_t *at)
+{
+	size_t i = skip_blank(s, 0, len);
+	int depth = 0;
+	if (i < len && s[i] == '[') {
+		*at = i;
+		return 0;
+	}
+	if (i >= len || s[i] != '{')
+		return -1;
+	while (i < len) {
+		char c = s[i];
+		if (c == '"') {
+			size_t end = skip_string(s, i, len), j;
+			if (depth == 1 && end - i == 7 && memcmp(s + i, "\"value\"", 7) == 0) {
+				j = skip_blank(s, end, len);
+				if (j < len && s[j] == ':') {
+					j = skip_blank(s, j + 1, len);
+					if (j < len && s[j] == '[') {
+						*at = j;
+						return 0;
+					}
+				}
+			}
+			i = end;
+			continue;
+		}
+		if (c == '{' || c == '[')
+			depth++;
+		else if (c == '}' || c == ']')
+			depth--;
+		i++;
+	}
+	return -1;
+}
+
+/* The end of the JSON value starting at s[i]: the index of the ',' '}' or
+ * ']' that follows it at its own level, or len when there is none. */
+static size_t value_end(const char *s, size_t i, size_t len)
+{
+	int depth = 0;
+	while (i < len) {
+		char c = s[i];
+		if (c == '"') {
+			i = skip_string(s, i, len);
+			continue;
+		}
+		if (c == '{' || c == '[')
+			depth++;
+		else if (c == '}' || c == ']') {
+			if (depth == 0)
+				return i;
+			depth--;
+		} else if (c == ',' && depth == 0)
+			return i;
+		i++;
+	}
+	return len;
+}
+
+static int kept(const char *key, size_t n, const char *const *keep)
+{
+	for (; *keep; keep++)
+		if (strlen(*keep) == n && memcmp(*keep, key, n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Parses one item of a list. With `keep`, an object's members whose values
+ * are objects or arrays are left out unless named in `keep` (NULL-terminated):
+ * a build is 3.5 KB of JSON of which the facts need six scalars, and the
+ * nested links, identities and definitions are most of the bytes and of
+ * cJSON's work. `buf` is scratch space (at least len + 2 bytes). Anything
+ * not shaped as expected is parsed whole.
+ */
+static cJSON *parse_item(const char *s, size_t len, const char *const *keep, char *buf)
+{
+	size_t i = 1, o = 1;
+	if (!keep || len < 2 || s[0] != '{')
+		return cJSON_ParseWithLength(s, len);
+	buf[0] = '{';
+	for (;;) {
+		size_t key, key_end, value, end;
+		i = skip_blank(s, i, len);
+		if (i < len && s[i] == '}' && o == 1)
+			break;
+		if (i >= len || s[i] != '"')
+			return cJSON_ParseWithLength(s, len);
+		key = i;
+		key_end = skip_string(s, i, len);
+		i = skip_blank(s, key_end, len);
+		if (i >= len || s[i] != ':')
+			return cJSON_ParseWithLength(s, len);
+		value = skip_blank(s, i + 1, len);
+		end = value_end(s, value, len);
+		if (end >= len)
+			return cJSON_ParseWithLength(s, len);
+		if ((s[value] != '{' && s[value] != '[') || kept(s + key + 1, key_end - key - 2, keep)) {
+			if (o > 1)
+				buf[o++] = ',';
+			memcpy(buf + o, s + key, end - key);
+			o += end - key;
+		}
+		if (s[end] == '}')
+			break;
+		if (s[end] != ',')
+			return cJSON_ParseWithLength(s, len);
+		i = end + 1;
+	}
+	buf[o++] = '}';
+	return cJSON_ParseWithLength(buf, o);
+}
+
+/*
+ * Calls fn for each item of a list body, parsing one item at a time: cJSON
+ * has no streaming mode, and a page of a million definitions parsed whole
+ * would hold hundreds of megabytes of nodes for a few fields each. Only the
+ * array's item boundaries are found here (strings and nesting respected);
+ * cJSON parses each item. Anything unexpected falls back to parsing the
+ * whole body, which gives the usual NAME:LINE:COL message. *count receives
+ * the number of items (objects or not).
+ */
+static int list_each(const char *body, size_t len, const char *name, const char *const *keep, item_fn fn,
+		     void *ctx, size_t *count)
+{
+	const char *s = body;
+	size_t i, n = 0, whole_len = len, cap = 0;
+	char *buf = NULL;
+	int error = 0;
+
+	*count = 0;
+	if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+		s += 3;
+		len -= 3;
+	}
+	if (memchr(s, '\0', len) || find_array(s, len, &i) < 0)
+		goto whole;
+	i = skip_blank(s, i + 1, len);
+	if (i < len && s[i] == ']') {
+		return 0;
+	}
+	while (i < len) {
+		size_t start = i;
+		cJSON *item;
+		i = value_end(s, i, len);
+		if (i >= len)
+			goto whole; /* cut short: let the whole parse say where */
+		if (keep && i - start + 2 > cap) {
+			char *grown = realloc(buf, i - start + 2);
+			if (!grown) {
+				free(buf);
+				return alm_error_set(ALM_ENOMEM, "out of memory");
+			}
+			buf = grown;
+			cap = i - start + 2;
+		}
+		item = parse_item(s + start, i - start, keep, buf);
+		if (!item)
+			goto whole;
+		n++;
+		error = fn(ctx, item);
+		cJSON_Delete(item);
+		if (error < 0) {
+			free(buf);
+			return error;
+		}
+		if (s[i] == ']')
+			break;
+		i = skip_blank(s, i + 1, len);
+	}
+	free(buf);
+	*count = n;
+	return 0;
+
+whole:
+	free(buf);
+	{
+		cJSON *root = NULL;
+		const cJSON *items, *item;
+		if (n > 0) {
+			/* Items were handed out already: only the message is wanted. */
+			error = alm_json_parse(&root, body, whole_len, name);
+			cJSON_Delete(root);
+			return error < 0 ? error : alm_error_set(ALM_EINVALID, "%s: item %zu is not valid JSON", name, n + 1);
+		}
+		if ((error = list_items(&root, &items, body, whole_len, name)) < 0)
+			return error;
+		cJSON_ArrayForEach(item, items) {
+			n++;
+			if ((error = fn(ctx, item)) < 0)
+				break;
+		}
+		cJSON_Delete(root);
+		*count = n;
+		return error;
+	}
+}
+
 /* ---- definitions ---- */
 
 void alm_ado_definitions_dispose(alm_ado_definitions *d)
@@ -199,38 +424,65 @@ static int yaml_of(const cJSON *item)
 	return -1;
 }
 
+typedef struct {
+	alm_ado_definition_fn fn;
+	void *ctx;
+} definition_walk;
+
+static int definition_item(void *ctx, const cJSON *item)
+{
+	definition_walk *w = ctx;
+	const cJSON *latest = cJSON_GetObjectItemCaseSensitive(item, "latestBuild");
+	const char *name = str_of(item, "name");
+	alm_ado_definition d;
+	if (!cJSON_IsObject(item))
+		return 0;
+	d.id = int_of(item, "id", -1);
+	d.yaml = yaml_of(item);
+	d.latest_queued = cJSON_IsObject(latest) ? time_of(latest, "queueTime") : 0;
+	d.name = (char *)(name ? name : "");
+	return w->fn(w->ctx, &d);
+}
+
+int alm_ado_parse_definitions_each(const char *body, size_t len, alm_ado_definition_fn fn, void *ctx,
+				   size_t *items)
+{
+	definition_walk w;
+	w.fn = fn;
+	w.ctx = ctx;
+	static const char *const keep[] = { "process", "configuration", "latestBuild", NULL };
+	return list_each(body, len, "build definitions", keep, definition_item, &w, items);
+}
+
+/* The array with room for item `count`: it doubles at counts 0, 1, 2, 4...
+ * NULL when out of memory (the old array is still the caller's). */
+static void *make_room(void *items, size_t count, size_t size)
+{
+	if (count & (count - 1))
+		return items;
+	return realloc(items, (count ? count * 2 : 1) * size);
+}
+
+static int keep_definition(void *ctx, const alm_ado_definition *d)
+{
+	alm_ado_definitions *out = ctx;
+	alm_ado_definition *grown = make_room(out->items, out->count, sizeof *out->items);
+	if (!grown)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	out->items = grown;
+	grown[out->count] = *d;
+	if (!(grown[out->count].name = strdup(d->name)))
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	out->count++;
+	return 0;
+}
+
 int alm_ado_parse_definitions(alm_ado_definitions *out, const char *body, size_t len)
 {
-	cJSON *root = NULL;
-	const cJSON *items, *item;
-	size_t n = 0;
+	size_t items;
 	int error;
-
 	memset(out, 0, sizeof *out);
-	if ((error = list_items(&root, &items, body, len, "build definitions")) < 0)
-		return error;
-	out->items = alloc_items((size_t)cJSON_GetArraySize(items), sizeof *out->items);
-	if (!out->items) {
-		error = alm_error_set(ALM_ENOMEM, "out of memory");
-		goto done;
-	}
-	cJSON_ArrayForEach(item, items) {
-		alm_ado_definition *d = &out->items[n];
-		const cJSON *latest = cJSON_GetObjectItemCaseSensitive(item, "latestBuild");
-		if (!cJSON_IsObject(item))
-			continue;
-		d->id = int_of(item, "id", -1);
-		d->yaml = yaml_of(item);
-		d->latest_queued = cJSON_IsObject(latest) ? time_of(latest, "queueTime") : 0;
-		if (!(d->name = dup_str(str_of(item, "name")))) {
-			error = alm_error_set(ALM_ENOMEM, "out of memory");
-			goto done;
-		}
-		out->count = ++n;
-	}
-done:
-	cJSON_Delete(root);
-	if (error < 0)
+	if ((error = alm_ado_parse_definitions_each(body, len, keep_definition, out, &items)) < 0)
 		alm_ado_definitions_dispose(out);
 	return error;
 }
@@ -266,36 +518,56 @@ static alm_ado_build_state build_state(const cJSON *item)
 	return ALM_ADO_BUILD_OTHER;
 }
 
+typedef struct {
+	alm_ado_build_fn fn;
+	void *ctx;
+} build_walk;
+
+static int build_item(void *ctx, const cJSON *item)
+{
+	build_walk *w = ctx;
+	const char *reason = str_of(item, "reason");
+	alm_ado_build b;
+	if (!cJSON_IsObject(item))
+		return 0;
+	b.id = int_of(item, "id", -1);
+	b.state = build_state(item);
+	b.pull_request = reason && strcmp(reason, "pullRequest") == 0;
+	b.queued = time_of(item, "queueTime");
+	b.started = time_of(item, "startTime");
+	if (b.started == 0)
+		b.started = b.queued;
+	return w->fn(w->ctx, &b);
+}
+
+int alm_ado_parse_builds_each(const char *body, size_t len, alm_ado_build_fn fn, void *ctx, size_t *items)
+{
+	build_walk w;
+	w.fn = fn;
+	w.ctx = ctx;
+	static const char *const keep[] = { NULL }; /* scalars only */
+	return list_each(body, len, "builds", keep, build_item, &w, items);
+}
+
+static int keep_build(void *ctx, const alm_ado_build *b)
+{
+	alm_ado_builds *out = ctx;
+	alm_ado_build *grown = make_room(out->items, out->count, sizeof *out->items);
+	if (!grown)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	out->items = grown;
+	grown[out->count++] = *b;
+	return 0;
+}
+
 int alm_ado_parse_builds(alm_ado_builds *out, const char *body, size_t len)
 {
-	cJSON *root = NULL;
-	const cJSON *items, *item;
+	size_t items;
 	int error;
-
 	memset(out, 0, sizeof *out);
-	if ((error = list_items(&root, &items, body, len, "builds")) < 0)
-		return error;
-	out->items = alloc_items((size_t)cJSON_GetArraySize(items), sizeof *out->items);
-	if (!out->items) {
-		cJSON_Delete(root);
-		return alm_error_set(ALM_ENOMEM, "out of memory");
-	}
-	cJSON_ArrayForEach(item, items) {
-		alm_ado_build *b = &out->items[out->count];
-		const char *reason = str_of(item, "reason");
-		if (!cJSON_IsObject(item))
-			continue;
-		b->id = int_of(item, "id", -1);
-		b->state = build_state(item);
-		b->pull_request = reason && strcmp(reason, "pullRequest") == 0;
-		b->queued = time_of(item, "queueTime");
-		b->started = time_of(item, "startTime");
-		if (b->started == 0)
-			b->started = b->queued;
-		out->count++;
-	}
-	cJSON_Delete(root);
-	return 0;
+	if ((error = alm_ado_parse_builds_each(body, len, keep_build, out, &items)) < 0)
+		alm_ado_builds_dispose(out);
+	return error;
 }
 
 /* ---- repositories ---- */
@@ -739,6 +1011,94 @@ int alm_ado_parse_project_record(alm_ado_project *out, const char *body, size_t 
 	if (error == 0)
 		return alm_error_set(ALM_EINVALID, "project: expected an object with a \"name\"");
 	return error < 0 ? error : 0;
+}
+
+/* ---- check configurations of an environment ---- */
+
+#define CHECK_APPROVAL "8c6f20a7-a545-4486-9777-f762fafe0d4d"
+#define TASK_BRANCH_CONTROL "86b05a0c-73e6-4f7d-b3cf-e38f3b39a75b"
+#define TASK_BUSINESS_HOURS "445fde2f-6c39-441c-807f-8a59ff2e075f"
+
+static int has_word(const char *text, const char *word)
+{
+	size_t n = strlen(word);
+	for (; *text; text++)
+		if (strncasecmp(text, word, n) == 0)
+			return 1;
+	return 0;
+}
+
+static int check_item(void *ctx, const cJSON *item)
+{
+	alm_ado_checks *out = ctx;
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(item, "type");
+	const cJSON *settings = cJSON_GetObjectItemCaseSensitive(item, "settings");
+	const cJSON *ref = cJSON_IsObject(settings) ? cJSON_GetObjectItemCaseSensitive(settings, "definitionRef") : NULL;
+	const char *type_id = cJSON_IsObject(type) ? str_of(type, "id") : NULL;
+	const char *type_name = cJSON_IsObject(type) ? str_of(type, "name") : NULL;
+	const char *ref_id = cJSON_IsObject(ref) ? str_of(ref, "id") : NULL;
+	const char *ref_name = cJSON_IsObject(ref) ? str_of(ref, "name") : NULL;
+	if (!cJSON_IsObject(item))
+		return 0;
+	out->count++;
+	/* Pre- and post-check approvals are approvals too. */
+	if ((type_id && strcasecmp(type_id, CHECK_APPROVAL) == 0) || (type_name && has_word(type_name, "approval")))
+		out->approval = 1;
+	/* Branch control and business hours are task checks, told apart by the task. */
+	if ((ref_id && strcasecmp(ref_id, TASK_BRANCH_CONTROL) == 0) ||
+	    (ref_name && strcasecmp(ref_name, "evaluatebranchProtection") == 0))
+		out->branch_control = 1;
+	if ((ref_id && strcasecmp(ref_id, TASK_BUSINESS_HOURS) == 0) ||
+	    (ref_name && strcasecmp(ref_name, "evaluatebusinessHours") == 0))
+		out->business_hours = 1;
+	return 0;
+}
+
+int alm_ado_parse_checks(alm_ado_checks *out, const char *body, size_t len)
+{
+	size_t items;
+	memset(out, 0, sizeof *out);
+	return list_each(body, len, "check configurations", NULL, check_item, out, &items);
+}
+
+/* ---- a user entitlement ---- */
+
+int alm_ado_parse_entitlement(alm_ado_license *out, char *display, size_t n, const char *body, size_t len)
+{
+	cJSON *root = NULL;
+	const cJSON *level;
+	const char *account, *source, *msdn, *name;
+	int error;
+
+	*out = ALM_ADO_LICENSE_NONE;
+	if (n)
+		display[0] = '\0';
+	if ((error = alm_json_parse(&root, body, len, "user entitlement")) < 0)
+		return error;
+	level = cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "accessLevel") : NULL;
+	if (!cJSON_IsObject(level)) {
+		cJSON_Delete(root);
+		return alm_error_set(ALM_EINVALID, "user entitlement: expected an object with \"accessLevel\"");
+	}
+	account = str_of(level, "accountLicenseType");
+	source = str_of(level, "licensingSource");
+	msdn = str_of(level, "msdnLicenseType");
+	name = str_of(level, "licenseDisplayName");
+	if (name && n)
+		copy_cut(display, n, name, strlen(name));
+	if ((account && strcasecmp(account, "stakeholder") == 0) ||
+	    (!account && name && strcasecmp(name, "Stakeholder") == 0))
+		*out = ALM_ADO_LICENSE_STAKEHOLDER;
+	else if (account && (strcasecmp(account, "express") == 0 || strcasecmp(account, "professional") == 0 ||
+			     strcasecmp(account, "advanced") == 0 || strcasecmp(account, "earlyAdopter") == 0))
+		*out = ALM_ADO_LICENSE_BASIC_OR_ABOVE;
+	/* A Visual Studio subscription carries Basic (or more) with it. */
+	else if (source && strcasecmp(source, "msdn") == 0 && msdn && strcasecmp(msdn, "none") != 0)
+		*out = ALM_ADO_LICENSE_BASIC_OR_ABOVE;
+	else if (!account && name && *name)
+		*out = ALM_ADO_LICENSE_BASIC_OR_ABOVE; /* older answers name the level only */
+	cJSON_Delete(root);
+	return 0;
 }
 
 /* ---- error bodies ---- */

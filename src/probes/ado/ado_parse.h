@@ -34,6 +34,14 @@ typedef struct {
 } alm_ado_definitions;
 
 int alm_ado_parse_definitions(alm_ado_definitions *out, const char *body, size_t len);
+
+/* The same, one definition at a time (the record and its name are borrowed
+ * for the call), without holding the page's items: `fn` returns 0, or a
+ * negative code that stops the walk and is returned. *items receives how many
+ * items the list had. */
+typedef int (*alm_ado_definition_fn)(void *ctx, const alm_ado_definition *d);
+int alm_ado_parse_definitions_each(const char *body, size_t len, alm_ado_definition_fn fn, void *ctx,
+				   size_t *items);
 void alm_ado_definitions_dispose(alm_ado_definitions *d);
 
 /* --- builds --- */
@@ -60,6 +68,9 @@ typedef struct {
 } alm_ado_builds;
 
 int alm_ado_parse_builds(alm_ado_builds *out, const char *body, size_t len);
+
+typedef int (*alm_ado_build_fn)(void *ctx, const alm_ado_build *b);
+int alm_ado_parse_builds_each(const char *body, size_t len, alm_ado_build_fn fn, void *ctx, size_t *items);
 void alm_ado_builds_dispose(alm_ado_builds *b);
 
 /* --- git repositories --- */
@@ -167,6 +178,28 @@ typedef struct {
 
 int alm_ado_parse_environments(alm_ado_environments *out, const char *body, size_t len);
 void alm_ado_environments_dispose(alm_ado_environments *e);
+
+/* --- check configurations of one environment
+ * (_apis/pipelines/checks/configurations?resourceType=environment&resourceId=N&$expand=settings) --- */
+typedef struct {
+	int approval;       /* an Approval (or pre/post-check approval) */
+	int branch_control; /* the task check evaluatebranchProtection */
+	int business_hours; /* the task check evaluatebusinessHours */
+	size_t count;       /* configurations listed */
+} alm_ado_checks;
+
+int alm_ado_parse_checks(alm_ado_checks *out, const char *body, size_t len);
+
+/* --- a user entitlement (vsaex: _apis/userentitlements/{id}) --- */
+typedef enum {
+	ALM_ADO_LICENSE_NONE,        /* no access level that lets the user in, or not said */
+	ALM_ADO_LICENSE_STAKEHOLDER, /* free: no Repos, limited Pipelines */
+	ALM_ADO_LICENSE_BASIC_OR_ABOVE
+} alm_ado_license;
+
+/* accessLevel.accountLicenseType (or a Visual Studio subscription, or
+ * licenseDisplayName) into *out; the display name into `display`. */
+int alm_ado_parse_entitlement(alm_ado_license *out, char *display, size_t n, const char *body, size_t len);
 
 /* --- a project (_apis/projects/{project}) --- */
 int alm_ado_parse_project(char **name, const char *body, size_t len);

@@ -4,20 +4,27 @@
  * started at once and run concurrently by the HTTP engine:
  *
  *   project
- *   build definitions (pages) -> builds of each definition (pages)
+ *   build definitions (pages) -> builds across the definitions of each page (pages)
  *   repositories
  *   pull requests (pages) -> reviewers of completed ones lacking them
+ *                         -> the licence of each new author (User Entitlements)
  *   policy configurations (pages)
- *   environments (pages)
+ *   environments (pages) -> the checks on each environment
  *
  * so the wall time is about that of the longest chain. Every failure is
- * recorded and the facts it prevents are left unset (unknown), never guessed.
+ * recorded and the facts it prevents are left unset (unknown), never guessed;
+ * the checks and the licences are optional: a token without their scope
+ * leaves their facts null with the reason, not the probe degraded.
+ *
+ * With a scan's project cache the first probe of a project reads it whole
+ * (every repository's pull requests) and the others set their facts from it.
  */
 #include "ado_probe_int.h"
 #include "ado_common.h"
 #include "ado_parse.h"
 #include "alm/error.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,8 +42,15 @@ typedef enum {
 	G_REVIEWERS,
 	G_POLICIES,
 	G_ENVIRONMENTS,
+	G_CHECKS,   /* optional: a failure leaves its facts unknown, not the probe degraded */
+	G_LICENSES, /* optional, likewise */
 	G_COUNT
 } group;
+
+static int optional_group(group g)
+{
+	return g == G_CHECKS || g == G_LICENSES;
+}
 
 /* What each group reads, and the token scope it needs. */
 static const struct {
@@ -53,7 +67,20 @@ static const struct {
 	{ "the pull request reviewers", "Code (Read)", 0 },
 	{ "the branch policies", "Code (Read)", 1000 },
 	{ "the environments", "Environment (Read & manage)", 1000 },
+	{ "the checks on the environments", "Build (Read)", 0 },
+	{ "the user entitlements (licences)", "Member Entitlement Management (Read), vso.memberentitlementmanagement", 0 },
 };
+
+/* Builds are asked for across definitions, as many ids a request as keep its
+ * URL under this (proxies and IIS refuse longer ones), and at most this many
+ * such lists at once, so that a million definitions queue a bounded amount
+ * of work. */
+#define BUILDS_URL_MAX 2000
+#define BATCHES_RUNNING 8
+/* At most this many people's licences and environments' checks a project:
+ * the evidence says when there were more. */
+#define MAX_PEOPLE 200
+#define MAX_CHECKED_ENVIRONMENTS 100
 
 /* A set of item ids seen in one list, to stop on a page that repeats. */
 typedef struct {
@@ -83,8 +110,37 @@ typedef struct {
 
 typedef struct {
 	probe *p;
-	char *creator;
-} reviewers_ctx;
+	size_t index; /* of the record asked about (records may move) */
+} item_ctx;
+
+/* A pull request as the facts need it. */
+typedef struct {
+	char *repository_id;
+	alm_ado_pr_status status;
+	int approved; /* approved by someone other than its author: 1, 0, -1 not known */
+	int person;   /* the author, in people[]; -1 when not said */
+} pr_record;
+
+enum { PERSON_ASKED, PERSON_NOT_ASKED, PERSON_NONE, PERSON_STAKEHOLDER, PERSON_BASIC, PERSON_NOT_MEMBER, PERSON_FAILED,
+       PERSON_ELSEWHERE /* being looked up by another project's probe of the same scan */ };
+
+/* A scan's cache also knows every person looked up in the organization:
+ * people work in several projects, and each is asked about once. */
+static int cache_person_claim(alm_ado_project_cache *cache, const char *collection, const char *id);
+static void cache_person_set(alm_ado_project_cache *cache, const char *collection, const char *id, int state);
+static int cache_person_wait(alm_ado_project_cache *cache, const char *collection, const char *id);
+
+typedef struct {
+	char *id;
+	int state;
+} person;
+
+typedef struct {
+	int64_t id;
+	char *name; /* lower-cased */
+	int known;  /* its checks were read */
+	alm_ado_checks checks;
+} environment;
 
 struct probe {
 	alm_facts *facts;
@@ -102,6 +158,8 @@ struct probe {
 	double timeout;
 	char since_text[32];
 
+	int shared;          /* read for a project cache: every repository's share */
+	alm_ado_project_cache *cache; /* while a shared read runs: for the people */
 	int started[G_COUNT];
 	int failed[G_COUNT];
 	int reachable;
@@ -118,16 +176,36 @@ struct probe {
 	int builds_total, builds_pr;
 	double last_run;
 
+	/* builds across definitions: ids waiting for a list, lists running */
+	int64_t *pending;
+	size_t npending, cap_pending, pending_head;
+	int batches_running, batches_started, batches_done, defs_done, pumping;
+	int pages[G_COUNT]; /* pages read, for the deadline's message */
+
 	alm_ado_repositories repos;
 	int repos_loaded;
 
-	int prs_active, prs_completed, prs_abandoned, prs_approved;
+	int pr_scoped;   /* the list was asked of the one repository: no filtering */
+	pr_record *prs;
+	size_t nprs, capprs;
+
+	person *people;
+	size_t npeople, cappeople;
+	alm_ado_strmap people_ids;
+	int people_skipped;
+	char *vsaex;                 /* the User Entitlements API's base URL; NULL: none */
+	const char *no_entitlements; /* why there is none (static text) */
 
 	alm_ado_policies *policy_pages;
 	size_t npolicy_pages;
 
-	char **env_names;
-	size_t nenv;
+	environment *envs;
+	size_t nenv, capenv;
+	alm_ado_strmap env_names;
+	int envs_skipped;
+
+	/* optional groups: why their facts are unknown */
+	char optional_error[G_COUNT][768];
 };
 
 /* ---- small utilities ---- */
@@ -217,6 +295,22 @@ static void fail(probe *p, group g, int rank, const char *fmt, ...)
 	p->error_rank = rank;
 }
 
+static int is_json_answer(const alm_http_response *res)
+{
+	return res->content_type && strncasecmp(res->content_type, "application/json", 16) == 0;
+}
+
+/* What had been read when the deadline came: the part that was slow is the
+ * one with the most left to do. */
+static void append_progress(const probe *p, char *why, size_t n)
+{
+	size_t len = strlen(why);
+	snprintf(why + len, n - len, "; read by then: %d pages of build definitions (%zu definitions), %d lists of "
+		 "builds done and %d running (%d pages), %zu definitions waiting for a list, %d pages of pull requests",
+		 p->pages[G_DEFINITIONS], p->ndefs, p->batches_done, p->batches_running, p->pages[G_BUILDS],
+		 p->npending - p->pending_head, p->pages[G_PULL_REQUESTS]);
+}
+
 /*
  * Turns a finished request into either a JSON body to parse (returns 1) or a
  * recorded failure (returns 0). The other requests go on: a token may lack one
@@ -235,7 +329,15 @@ static int accept_response(probe *p, group g, const alm_http_response *res)
 	info.host = host_of(p, host, sizeof host);
 	info.timeout = p->timeout;
 	if (!alm_ado_response_check(res, &info, why, sizeof why, &rank)) {
-		fail(p, g, rank, "%s", why);
+		if (res->outcome == ALM_HTTP_TIMEOUT)
+			append_progress(p, why, sizeof why);
+		if (optional_group(g)) {
+			p->failed[g] = 1;
+			if (!p->optional_error[g][0])
+				snprintf(p->optional_error[g], sizeof p->optional_error[g], "%s", why);
+		} else {
+			fail(p, g, rank, "%s", why);
+		}
 		return 0;
 	}
 	p->reachable = 1;
@@ -244,8 +346,14 @@ static int accept_response(probe *p, group g, const alm_http_response *res)
 
 static void parse_failed(probe *p, group g, const alm_http_response *res)
 {
-	char where[512];
+	char where[400];
 	url_path(where, sizeof where, res->url);
+	if (optional_group(g)) {
+		p->failed[g] = 1;
+		snprintf(p->optional_error[g], sizeof p->optional_error[g],
+			 "the answer for %s is not the JSON expected (%s) from GET %s", groups[g].what, alm_error_last(), where);
+		return;
+	}
 	fail(p, g, RANK_OTHER, "the answer for %s is not the JSON expected (%s) from GET %s", groups[g].what,
 	     alm_error_last(), where);
 }
@@ -253,12 +361,22 @@ static void parse_failed(probe *p, group g, const alm_http_response *res)
 /* ---- chains of pages ---- */
 
 static void on_page(alm_http *http, const alm_http_response *res, void *data);
+static void pump_builds(probe *p);
 
 static void chain_free(chain *c)
 {
 	int i;
 	if (!c)
 		return;
+	/* A list of builds ending, or the definitions: more lists may start. */
+	if (c->g == G_BUILDS) {
+		c->p->batches_running--;
+		c->p->batches_done++;
+	}
+	if (c->g == G_DEFINITIONS)
+		c->p->defs_done = 1;
+	if (c->g == G_BUILDS || c->g == G_DEFINITIONS)
+		pump_builds(c->p);
 	for (i = 0; i < c->ntokens; i++)
 		free(c->tokens[i]);
 	free(c->tokens);
@@ -325,6 +443,7 @@ static void chain_next(chain *c, const alm_http_response *res, size_t items, siz
 	char *url;
 
 	c->pages++;
+	c->p->pages[c->g]++;
 	url = next_page_url(c, res, items, fresh);
 	if (url && *url && c->pages >= MAX_PAGES) {
 		/* A server that never stops paging: the counts would be partial. */
@@ -341,142 +460,334 @@ static void chain_next(chain *c, const alm_http_response *res, size_t items, siz
 
 /* ---- what each page means ---- */
 
+/* `items` with room for item `count`: the capacity doubles (from `first`).
+ * NULL when out of memory (`items` is still the caller's, *cap unchanged). */
+static void *grow(void *items, size_t count, size_t *cap, size_t size, size_t first)
+{
+	size_t want;
+	void *grown;
+	if (count < *cap)
+		return items;
+	want = *cap ? *cap * 2 : first;
+	if (!(grown = realloc(items, want * size)))
+		return NULL;
+	*cap = want;
+	return grown;
+}
+
 static int add_definition(probe *p, const alm_ado_definition *d)
 {
-	if (p->ndefs == p->capdefs) {
-		size_t cap = p->capdefs ? p->capdefs * 2 : 64;
-		definition *defs = realloc(p->defs, cap * sizeof *defs);
-		if (!defs)
-			return -1;
-		p->defs = defs;
-		p->capdefs = cap;
-	}
+	definition *defs = grow(p->defs, p->ndefs, &p->capdefs, sizeof *defs, 64);
+	if (!defs)
+		return -1;
+	p->defs = defs;
 	p->defs[p->ndefs].id = d->id;
 	p->defs[p->ndefs].yaml = d->yaml;
-	if (!(p->defs[p->ndefs].name = strdup(d->name)))
+	/* Most definitions of a huge project say no name worth keeping twice. */
+	p->defs[p->ndefs].name = NULL;
+	if (*d->name && !(p->defs[p->ndefs].name = strdup(d->name)))
 		return -1;
 	p->ndefs++;
 	return 0;
 }
 
-static char *builds_url(probe *p, int64_t definition_id)
+static int queue_definition(probe *p, int64_t id)
+{
+	int64_t *grown = grow(p->pending, p->npending, &p->cap_pending, sizeof *grown, 256);
+	if (!grown)
+		return -1;
+	p->pending = grown;
+	p->pending[p->npending++] = id;
+	return 0;
+}
+
+/* The list of builds of the next waiting definitions: as many as fit the
+ * URL. NULL when out of memory. */
+static char *next_batch_url(probe *p)
 {
 	int top = p->page_size ? p->page_size : groups[G_BUILDS].page_size;
-	char *esc_since = NULL, *url;
+	char *esc_since = NULL, *head, *url;
+	size_t len, limit;
+
 	if (!p->all_history) {
 		char iso[32];
 		alm_ado_format_time(iso, sizeof iso, p->since);
-		esc_since = alm_ado_escape(iso);
-		if (!esc_since)
+		if (!(esc_since = alm_ado_escape(iso)))
 			return NULL;
 	}
-	url = alm_ado_format("%s/_apis/build/builds?api-version=%s&definitions=%lld&queryOrder=queueTimeDescending%s%s&$top=%d",
-		     p->project_url, p->api, (long long)definition_id, esc_since ? "&minTime=" : "",
-		     esc_since ? esc_since : "", top);
+	head = alm_ado_format("%s/_apis/build/builds?api-version=%s&queryOrder=queueTimeDescending%s%s&$top=%d&definitions=",
+			      p->project_url, p->api, esc_since ? "&minTime=" : "", esc_since ? esc_since : "", top);
 	free(esc_since);
+	if (!head)
+		return NULL;
+	len = strlen(head);
+	limit = BUILDS_URL_MAX - 200; /* the continuation token of later pages needs room too */
+	url = malloc((len > limit ? len : limit) + 32);
+	if (url) {
+		size_t used = len;
+		memcpy(url, head, len);
+		while (p->pending_head < p->npending) {
+			char id[24];
+			int n = snprintf(id, sizeof id, "%s%lld", used > len ? "," : "", (long long)p->pending[p->pending_head]);
+			if (used > len && used + (size_t)n > limit)
+				break;
+			memcpy(url + used, id, (size_t)n);
+			used += (size_t)n;
+			p->pending_head++;
+		}
+		url[used] = '\0';
+	}
+	free(head);
+	if (p->pending_head == p->npending) /* all taken: the array starts over */
+		p->pending_head = p->npending = 0;
 	return url;
+}
+
+/*
+ * Starts lists of builds while fewer than BATCHES_RUNNING run: one as soon as
+ * a page of definitions has queued its ids (so the builds of the first page
+ * are read while the next page is on its way), each for as many definitions
+ * as its URL holds.
+ */
+static void pump_builds(probe *p)
+{
+	if (p->pumping)
+		return;
+	p->pumping = 1;
+	/* After a failure (the deadline, say) the counts are partial anyway. */
+	while (!p->failed[G_BUILDS] && p->batches_running < BATCHES_RUNNING && p->pending_head < p->npending) {
+		char *url = next_batch_url(p);
+		if (!url) {
+			fail(p, G_BUILDS, RANK_OTHER, "out of memory while reading %s", groups[G_BUILDS].what);
+			break;
+		}
+		p->batches_running++;
+		p->batches_started++;
+		if (chain_start(p, G_BUILDS, url) < 0) {
+			fail(p, G_BUILDS, RANK_OTHER, "out of memory while reading %s", groups[G_BUILDS].what);
+			break;
+		}
+	}
+	p->pumping = 0;
+}
+
+typedef struct {
+	chain *c;
+	size_t fresh;
+	int oom;
+} page_walk;
+
+/* Whether an item of a page is new to its list: 1 (counted as fresh), 0 a
+ * repeat, -1 out of memory (counted too: it was not seen before). Items
+ * without an id are new. */
+static int first_sighting(chain *c, int64_t id, size_t *fresh)
+{
+	int added = id >= 0 ? idset_add(&c->ids, id) : 1;
+	if (added != 0)
+		(*fresh)++;
+	return added;
+}
+
+static int on_definition(void *ctx, const alm_ado_definition *d)
+{
+	page_walk *w = ctx;
+	probe *p = w->c->p;
+	int added = first_sighting(w->c, d->id, &w->fresh);
+	if (added == 0)
+		return 0;
+	if (added < 0 || add_definition(p, d) < 0) {
+		w->oom = 1;
+		return 0;
+	}
+	if (d->id < 0)
+		return 0;
+	/* A definition whose latest build predates the window has none in it. */
+	if (!p->all_history && d->latest_queued > 0 && d->latest_queued < p->since) {
+		p->defs_skipped++;
+		return 0;
+	}
+	if (queue_definition(p, d->id) < 0)
+		w->oom = 1;
+	return 0;
 }
 
 static void definitions_page(chain *c, const alm_http_response *res)
 {
 	probe *p = c->p;
-	alm_ado_definitions defs;
-	size_t i, fresh = 0;
+	page_walk w = { c, 0, 0 };
+	size_t items = 0;
 
-	if (alm_ado_parse_definitions(&defs, res->body, res->len) < 0) {
+	if (alm_ado_parse_definitions_each(res->body, res->len, on_definition, &w, &items) < 0) {
 		parse_failed(p, c->g, res);
 		chain_free(c);
 		return;
 	}
-	for (i = 0; i < defs.count; i++) {
-		const alm_ado_definition *d = &defs.items[i];
-		int added = d->id >= 0 ? idset_add(&c->ids, d->id) : 1;
-		if (added == 0)
-			continue;
-		fresh++;
-		if (added < 0 || add_definition(p, d) < 0) {
-			fail(p, G_DEFINITIONS, RANK_OTHER, "out of memory while reading %s", groups[G_DEFINITIONS].what);
-			continue;
-		}
-		if (d->id < 0)
-			continue;
-		/* A definition whose latest build predates the window has none in it. */
-		if (!p->all_history && d->latest_queued > 0 && d->latest_queued < p->since) {
-			p->defs_skipped++;
-			continue;
-		}
-		if (chain_start(p, G_BUILDS, builds_url(p, d->id)) < 0)
-			fail(p, G_BUILDS, RANK_OTHER, "out of memory while reading %s", groups[G_BUILDS].what);
-	}
-	chain_next(c, res, defs.count, fresh);
-	alm_ado_definitions_dispose(&defs);
+	if (w.oom)
+		fail(p, G_DEFINITIONS, RANK_OTHER, "out of memory while reading %s", groups[G_DEFINITIONS].what);
+	chain_next(c, res, items, w.fresh);
+	pump_builds(p);
+}
+
+static int on_build(void *ctx, const alm_ado_build *b)
+{
+	page_walk *w = ctx;
+	probe *p = w->c->p;
+	if (first_sighting(w->c, b->id, &w->fresh) == 0)
+		return 0;
+	/* minTime already filters on the server; this keeps the window
+	 * exact when a server ignores it. */
+	if (!p->all_history && b->queued > 0 && b->queued < p->since)
+		return 0;
+	p->builds[b->state]++;
+	p->builds_total++;
+	p->builds_pr += b->pull_request;
+	if (b->started > p->last_run)
+		p->last_run = b->started;
+	return 0;
 }
 
 static void builds_page(chain *c, const alm_http_response *res)
 {
-	probe *p = c->p;
-	alm_ado_builds builds;
-	size_t i, fresh = 0;
+	page_walk w = { c, 0, 0 };
+	size_t items = 0;
 
-	if (alm_ado_parse_builds(&builds, res->body, res->len) < 0) {
-		parse_failed(p, c->g, res);
+	if (alm_ado_parse_builds_each(res->body, res->len, on_build, &w, &items) < 0) {
+		parse_failed(c->p, c->g, res);
 		chain_free(c);
 		return;
 	}
-	for (i = 0; i < builds.count; i++) {
-		const alm_ado_build *b = &builds.items[i];
-		int added = b->id >= 0 ? idset_add(&c->ids, b->id) : 1;
-		if (added == 0)
-			continue;
-		fresh++;
-		/* minTime already filters on the server; this keeps the window
-		 * exact when a server ignores it. */
-		if (!p->all_history && b->queued > 0 && b->queued < p->since)
-			continue;
-		p->builds[b->state]++;
-		p->builds_total++;
-		p->builds_pr += b->pull_request;
-		if (b->started > p->last_run)
-			p->last_run = b->started;
-	}
-	chain_next(c, res, builds.count, fresh);
-	alm_ado_builds_dispose(&builds);
+	chain_next(c, res, items, w.fresh);
 }
 
 static void on_reviewers(alm_http *http, const alm_http_response *res, void *data)
 {
-	reviewers_ctx *r = data;
+	item_ctx *r = data;
+	probe *p = r->p;
+	pr_record *pr = &p->prs[r->index];
+	const char *creator = pr->person >= 0 ? p->people[pr->person].id : "";
 	int approved = 0;
 	(void)http;
-	if (accept_response(r->p, G_REVIEWERS, res)) {
-		if (alm_ado_parse_reviewers(&approved, r->creator, res->body, res->len) < 0)
-			parse_failed(r->p, G_REVIEWERS, res);
+	if (accept_response(p, G_REVIEWERS, res)) {
+		if (alm_ado_parse_reviewers(&approved, creator, res->body, res->len) < 0)
+			parse_failed(p, G_REVIEWERS, res);
 		else
-			r->p->prs_approved += approved;
+			pr->approved = approved;
 	}
-	free(r->creator);
 	free(r);
 }
 
-static void fetch_reviewers(probe *p, const alm_ado_pull_request *pr)
+static int get_item(probe *p, group g, size_t index, char *url, alm_http_callback cb)
 {
-	reviewers_ctx *r = calloc(1, sizeof *r);
+	item_ctx *r = url ? calloc(1, sizeof *r) : NULL;
+	p->started[g] = 1;
+	if (!r || alm_http_get(p->http, url, 0, cb, r) < 0) {
+		free(r);
+		free(url);
+		return -1;
+	}
+	r->p = p;
+	r->index = index;
+	free(url);
+	return 0;
+}
+
+static void fetch_reviewers(probe *p, size_t index, int64_t id)
+{
+	const pr_record *pr = &p->prs[index];
 	char *repo = alm_ado_escape(*pr->repository_id ? pr->repository_id
 				    : p->target.repository ? p->target.repository : "");
 	char *url = repo ? alm_ado_format("%s/_apis/git/repositories/%s/pullRequests/%lld/reviewers?api-version=%s",
-				  p->project_url, repo, (long long)pr->id, p->api) : NULL;
-	p->started[G_REVIEWERS] = 1;
-	if (r)
-		r->p = p;
-	if (!r || !url || !(r->creator = strdup(pr->creator_id)) ||
-	    alm_http_get(p->http, url, 0, on_reviewers, r) < 0) {
-		if (r)
-			free(r->creator);
-		free(r);
-		fail(p, G_REVIEWERS, RANK_OTHER, "out of memory while reading %s", groups[G_REVIEWERS].what);
-	}
+				  p->project_url, repo, (long long)id, p->api) : NULL;
 	free(repo);
-	free(url);
+	if (get_item(p, G_REVIEWERS, index, url, on_reviewers) < 0)
+		fail(p, G_REVIEWERS, RANK_OTHER, "out of memory while reading %s", groups[G_REVIEWERS].what);
+}
+
+/* ---- licences of the people seen ---- */
+
+static void on_entitlement(alm_http *http, const alm_http_response *res, void *data)
+{
+	item_ctx *r = data;
+	probe *p = r->p;
+	person *who = &p->people[r->index];
+	alm_ado_license license;
+	char display[64];
+	(void)http;
+	if (res->outcome == ALM_HTTP_DONE && res->status == 404 && is_json_answer(res)) {
+		/* Not (or no longer) a member of the organization. */
+		who->state = PERSON_NOT_MEMBER;
+	} else if (!accept_response(p, G_LICENSES, res)) {
+		who->state = PERSON_FAILED;
+	} else if (alm_ado_parse_entitlement(&license, display, sizeof display, res->body, res->len) < 0) {
+		parse_failed(p, G_LICENSES, res);
+		who->state = PERSON_FAILED;
+	} else {
+		who->state = license == ALM_ADO_LICENSE_BASIC_OR_ABOVE ? PERSON_BASIC
+			     : license == ALM_ADO_LICENSE_STAKEHOLDER ? PERSON_STAKEHOLDER : PERSON_NONE;
+	}
+	if (p->cache)
+		cache_person_set(p->cache, p->target.collection, who->id, who->state);
+	free(r);
+}
+
+/* The author of a pull request, once: returns the index in people[] (-1 when
+ * the list does not say), asking for the licence of a new one. */
+static int person_of(probe *p, const char *id)
+{
+	size_t found;
+	int added;
+	person *who, *grown;
+	if (!*id)
+		return -1;
+	if (!(grown = grow(p->people, p->npeople, &p->cappeople, sizeof *grown, 16)))
+		return -1;
+	p->people = grown;
+	if ((added = alm_ado_strmap_put(&p->people_ids, id, p->npeople, &found)) < 0)
+		return -1;
+	if (added == 0)
+		return (int)found;
+	who = &p->people[p->npeople];
+	if (!(who->id = strdup(id)))
+		return -1;
+	who->state = PERSON_NOT_ASKED;
+	p->npeople++;
+	if (p->vsaex && !p->failed[G_LICENSES]) {
+		int known = p->cache ? cache_person_claim(p->cache, p->target.collection, id) : -1;
+		if (known >= 0) {
+			who->state = known; /* asked by another project's probe, or being asked */
+		} else if (p->npeople > MAX_PEOPLE) {
+			p->people_skipped++;
+			if (p->cache)
+				cache_person_set(p->cache, p->target.collection, id, PERSON_NOT_ASKED);
+		} else {
+			char *esc = alm_ado_escape(id);
+			char *url = esc ? alm_ado_format("%s/_apis/userentitlements/%s?api-version=7.1", p->vsaex, esc) : NULL;
+			free(esc);
+			who->state = PERSON_ASKED;
+			if (get_item(p, G_LICENSES, p->npeople - 1, url, on_entitlement) < 0) {
+				who->state = PERSON_FAILED;
+				if (p->cache)
+					cache_person_set(p->cache, p->target.collection, id, PERSON_FAILED);
+			}
+		}
+	}
+	return (int)(p->npeople - 1);
+}
+
+static int add_pull_request(probe *p, const alm_ado_pull_request *pr)
+{
+	pr_record *r, *grown = grow(p->prs, p->nprs, &p->capprs, sizeof *grown, 64);
+	if (!grown)
+		return -1;
+	p->prs = grown;
+	r = &p->prs[p->nprs];
+	if (!(r->repository_id = strdup(pr->repository_id)))
+		return -1;
+	r->status = pr->status;
+	r->approved = pr->reviewers_known ? pr->approved_by_other : -1;
+	r->person = person_of(p, pr->creator_id);
+	p->nprs++;
+	return 0;
 }
 
 static void pull_requests_page(chain *c, const alm_http_response *res)
@@ -492,31 +803,21 @@ static void pull_requests_page(chain *c, const alm_http_response *res)
 	}
 	for (i = 0; i < prs.count; i++) {
 		const alm_ado_pull_request *pr = &prs.items[i];
-		int added = pr->id >= 0 ? idset_add(&c->ids, pr->id) : 1;
+		int added = first_sighting(c, pr->id, &fresh);
 		if (added == 0)
 			continue;
-		fresh++;
 		if (!p->all_history && pr->created > 0 && pr->created < p->since)
 			continue;
-		switch (pr->status) {
-		case ALM_ADO_PR_ACTIVE:
-			p->prs_active++;
-			break;
-		case ALM_ADO_PR_ABANDONED:
-			p->prs_abandoned++;
-			break;
-		case ALM_ADO_PR_COMPLETED:
-			p->prs_completed++;
-			/* The list carries the reviewers; ask for them only when it does not. */
-			if (pr->reviewers_known)
-				p->prs_approved += pr->approved_by_other;
-			else if (pr->id >= 0)
-				fetch_reviewers(p, pr);
+		if (added < 0 || add_pull_request(p, pr) < 0) {
+			fail(p, G_PULL_REQUESTS, RANK_OTHER, "out of memory while reading %s", groups[G_PULL_REQUESTS].what);
+			continue;
+		}
+		/* The list carries the reviewers; ask for them only when it does not. */
+		if (pr->status == ALM_ADO_PR_COMPLETED && !pr->reviewers_known) {
+			if (pr->id >= 0)
+				fetch_reviewers(p, p->nprs - 1, pr->id);
 			else
 				p->failed[G_REVIEWERS] = 1;
-			break;
-		case ALM_ADO_PR_OTHER:
-			break;
 		}
 	}
 	chain_next(c, res, prs.count, fresh);
@@ -553,30 +854,57 @@ static void policies_page(chain *c, const alm_http_response *res)
 	chain_next(c, res, page.count, fresh);
 }
 
-/* Adds a name lower-cased (Azure DevOps compares them case-insensitively),
- * once. Returns 0, or -1 when out of memory. */
-static int add_environment(probe *p, const char *raw)
+static void on_checks(alm_http *http, const alm_http_response *res, void *data)
 {
-	char *name = strdup(raw), **names, *s;
-	size_t j;
-	if (!name)
+	item_ctx *r = data;
+	probe *p = r->p;
+	environment *e = &p->envs[r->index];
+	(void)http;
+	if (accept_response(p, G_CHECKS, res)) {
+		if (alm_ado_parse_checks(&e->checks, res->body, res->len) < 0)
+			parse_failed(p, G_CHECKS, res);
+		else
+			e->known = 1;
+	}
+	free(r);
+}
+
+/* Adds an environment by its name lower-cased (Azure DevOps compares them
+ * case-insensitively), once, and asks for its checks. Returns 0, or -1 when
+ * out of memory. */
+static int add_environment(probe *p, const alm_ado_environment *raw)
+{
+	environment *e;
+	char *s;
+	int added;
+	environment *grown = grow(p->envs, p->nenv, &p->capenv, sizeof *grown, 16);
+	if (!grown)
 		return -1;
-	for (s = name; *s; s++)
+	p->envs = grown;
+	if ((added = alm_ado_strmap_put(&p->env_names, raw->name, p->nenv, NULL)) <= 0)
+		return added;
+	e = &p->envs[p->nenv];
+	memset(e, 0, sizeof *e);
+	e->id = raw->id;
+	if (!(e->name = strdup(raw->name)))
+		return -1;
+	for (s = e->name; *s; s++)
 		if (*s >= 'A' && *s <= 'Z')
 			*s = (char)(*s - 'A' + 'a');
-	for (j = 0; j < p->nenv; j++) {
-		if (strcmp(p->env_names[j], name) == 0) {
-			free(name);
-			return 0;
-		}
+	p->nenv++;
+	if (raw->id < 0)
+		return 0;
+	if (p->nenv > MAX_CHECKED_ENVIRONMENTS) {
+		p->envs_skipped++;
+		return 0;
 	}
-	names = realloc(p->env_names, (p->nenv + 1) * sizeof *names);
-	if (!names) {
-		free(name);
-		return -1;
+	{
+		char *url = alm_ado_format("%s/_apis/pipelines/checks/configurations?api-version=%s"
+					   "&resourceType=environment&resourceId=%lld&$expand=settings",
+					   p->project_url, p->env_api, (long long)raw->id);
+		if (get_item(p, G_CHECKS, p->nenv - 1, url, on_checks) < 0)
+			return -1;
 	}
-	p->env_names = names;
-	p->env_names[p->nenv++] = name;
 	return 0;
 }
 
@@ -592,11 +920,10 @@ static void environments_page(chain *c, const alm_http_response *res)
 		return;
 	}
 	for (i = 0; i < envs.count; i++) {
-		int added = envs.items[i].id >= 0 ? idset_add(&c->ids, envs.items[i].id) : 1;
+		int added = first_sighting(c, envs.items[i].id, &fresh);
 		if (added == 0)
 			continue;
-		fresh++;
-		if (added < 0 || add_environment(p, envs.items[i].name) < 0)
+		if (added < 0 || add_environment(p, &envs.items[i]) < 0)
 			fail(p, G_ENVIRONMENTS, RANK_OTHER, "out of memory while reading %s", groups[G_ENVIRONMENTS].what);
 	}
 	chain_next(c, res, envs.count, fresh);
@@ -753,7 +1080,7 @@ static int set_pipeline_facts(probe *p)
 	for (i = 0; i < p->ndefs; i++) {
 		yaml += p->defs[i].yaml == 1;
 		unknown += p->defs[i].yaml < 0;
-		if (is_accelerator_name(p->defs[i].name)) {
+		if (p->defs[i].name && is_accelerator_name(p->defs[i].name)) {
 			matched[nm++] = p->defs[i].name;
 			cJSON_AddItemToArray(names, cJSON_CreateString(p->defs[i].name));
 		}
@@ -831,31 +1158,120 @@ static int set_build_facts(probe *p)
 	return error;
 }
 
-static int set_pull_request_facts(probe *p, const char *repo_name)
+/* Whether a pull request record is about the repository the facts are for. */
+static int pr_selected(const probe *p, const pr_record *pr, const alm_ado_repository *repo)
+{
+	if (p->pr_scoped || !repo)
+		return 1; /* asked of that repository, or no single one matched */
+	return strcasecmp(pr->repository_id, repo->id) == 0;
+}
+
+static int set_pull_request_facts(probe *p, const char *repo_name, const alm_ado_repository *repo)
 {
 	alm_facts *f = p->facts;
 	char where[300];
-	int error;
+	int active = 0, completed = 0, abandoned = 0, approved = 0, unknown = 0, error;
+	size_t i;
 
+	for (i = 0; i < p->nprs; i++) {
+		const pr_record *pr = &p->prs[i];
+		if (!pr_selected(p, pr, repo))
+			continue;
+		active += pr->status == ALM_ADO_PR_ACTIVE;
+		abandoned += pr->status == ALM_ADO_PR_ABANDONED;
+		if (pr->status == ALM_ADO_PR_COMPLETED) {
+			completed++;
+			approved += pr->approved == 1;
+			unknown += pr->approved < 0;
+		}
+	}
 	if (repo_name)
 		snprintf(where, sizeof where, "in repository %s", repo_name);
 	else
 		snprintf(where, sizeof where, "in project %s (no single repository matched)", p->target.project);
-	error = alm_facts_set(f, "ado.pull_requests.active", cJSON_CreateNumber(p->prs_active), ALM_SOURCE_ADO,
-			      "%d active pull requests %s created %s", p->prs_active, where, window_text(p));
+	error = alm_facts_set(f, "ado.pull_requests.active", cJSON_CreateNumber(active), ALM_SOURCE_ADO,
+			      "%d active pull requests %s created %s", active, where, window_text(p));
 	if (error == 0)
-		error = alm_facts_set(f, "ado.pull_requests.completed", cJSON_CreateNumber(p->prs_completed),
-				      ALM_SOURCE_ADO, "%d completed pull requests %s created %s", p->prs_completed,
+		error = alm_facts_set(f, "ado.pull_requests.completed", cJSON_CreateNumber(completed),
+				      ALM_SOURCE_ADO, "%d completed pull requests %s created %s", completed,
 				      where, window_text(p));
 	if (error == 0)
-		error = alm_facts_set(f, "ado.pull_requests.abandoned", cJSON_CreateNumber(p->prs_abandoned),
-				      ALM_SOURCE_ADO, "%d abandoned pull requests %s created %s", p->prs_abandoned,
+		error = alm_facts_set(f, "ado.pull_requests.abandoned", cJSON_CreateNumber(abandoned),
+				      ALM_SOURCE_ADO, "%d abandoned pull requests %s created %s", abandoned,
 				      where, window_text(p));
-	if (error == 0 && !p->failed[G_REVIEWERS])
-		error = alm_facts_set(f, "ado.pull_requests.approved_by_other", cJSON_CreateNumber(p->prs_approved),
+	if (error == 0 && !p->failed[G_REVIEWERS] && !unknown)
+		error = alm_facts_set(f, "ado.pull_requests.approved_by_other", cJSON_CreateNumber(approved),
 				      ALM_SOURCE_ADO,
 				      "%d of %d completed pull requests had an approving vote from someone other than their author",
-				      p->prs_approved, p->prs_completed);
+				      approved, completed);
+	return error;
+}
+
+/* The licences of the authors of the pull requests the facts are about. */
+static int set_license_facts(probe *p, const alm_ado_repository *repo)
+{
+	static const char *const names[] = { "ado.licenses.checked", "ado.licenses.basic_or_above",
+					     "ado.licenses.stakeholder", "ado.licenses.available" };
+	alm_facts *f = p->facts;
+	unsigned char *seen = calloc(p->npeople ? p->npeople : 1, 1);
+	int checked = 0, basic = 0, stakeholder = 0, none = 0, gone = 0, failed = 0, skipped = 0, error = 0;
+	size_t i;
+	char why[900];
+
+	if (!seen)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	for (i = 0; i < p->nprs; i++) {
+		const pr_record *pr = &p->prs[i];
+		const person *who;
+		if (pr->person < 0 || !pr_selected(p, pr, repo) || seen[pr->person])
+			continue;
+		seen[pr->person] = 1;
+		who = &p->people[pr->person];
+		switch (who->state) {
+		case PERSON_BASIC: checked++; basic++; break;
+		case PERSON_STAKEHOLDER: checked++; stakeholder++; break;
+		case PERSON_NONE: checked++; none++; break;
+		case PERSON_NOT_MEMBER: gone++; break;
+		case PERSON_NOT_ASKED: skipped++; break;
+		default: failed++; break;
+		}
+	}
+	free(seen);
+
+	why[0] = '\0';
+	if (!p->vsaex)
+		snprintf(why, sizeof why, "%s", p->no_entitlements);
+	else if (failed || p->failed[G_LICENSES])
+		snprintf(why, sizeof why, "the licences could not be read: %s",
+			 p->optional_error[G_LICENSES][0] ? p->optional_error[G_LICENSES]
+			 : "the look-up made for another project of the scan failed");
+	if (why[0]) {
+		/* Unknown, not zero: null facts, and the evidence says why. */
+		for (i = 0; i < sizeof names / sizeof *names && error == 0; i++)
+			error = alm_facts_set(f, names[i], cJSON_CreateNull(), ALM_SOURCE_ADO, "%s", why);
+		return error;
+	}
+	error = alm_facts_set(f, "ado.licenses.checked", cJSON_CreateNumber(checked), ALM_SOURCE_ADO,
+			      "the access levels of %d authors of pull requests %s were looked up%s%s", checked,
+			      window_text(p), gone ? " (others are no longer members)" : "",
+			      skipped ? " (more were not: the probe looks up at most 200 a project)" : "");
+	if (error == 0)
+		error = alm_facts_set(f, "ado.licenses.basic_or_above", cJSON_CreateNumber(basic), ALM_SOURCE_ADO,
+				      "%d of %d have Basic (or above) access: Repos, Pipelines and pull requests", basic, checked);
+	if (error == 0)
+		error = alm_facts_set(f, "ado.licenses.stakeholder", cJSON_CreateNumber(stakeholder), ALM_SOURCE_ADO,
+				      "%d of %d have Stakeholder access only (no Repos)%s", stakeholder, checked,
+				      none ? "; others have no access level at all" : "");
+	if (error == 0) {
+		if (checked == 0)
+			error = alm_facts_set(f, "ado.licenses.available", cJSON_CreateNull(), ALM_SOURCE_ADO,
+					      "nobody's licence was looked up: no pull request authors %s", window_text(p));
+		else
+			error = alm_facts_set(f, "ado.licenses.available", cJSON_CreateBool(basic == checked), ALM_SOURCE_ADO,
+						   basic == checked ? "every author looked up has Basic (or above) access"
+								    : "%d of %d authors looked up lack Basic access",
+						   checked - basic, checked);
+	}
 	return error;
 }
 
@@ -924,18 +1340,86 @@ static int set_policy_facts(probe *p, const alm_ado_repository *repo)
 	return error;
 }
 
+/* The checks on each environment, and which need an approval. */
+static int set_check_facts(probe *p)
+{
+	cJSON *checks = cJSON_CreateObject(), *approval = cJSON_CreateArray();
+	char list[600], **need = calloc(p->nenv ? p->nenv : 1, sizeof *need);
+	size_t i, nneed = 0;
+	int error = 0, unknown = 0;
+
+	if (!checks || !approval || !need) {
+		error = alm_error_set(ALM_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < p->nenv; i++) {
+		const environment *e = &p->envs[i];
+		cJSON *one;
+		if (!e->known) {
+			unknown++;
+			continue;
+		}
+		one = cJSON_AddObjectToObject(checks, e->name);
+		cJSON_AddBoolToObject(one, "approval", e->checks.approval);
+		cJSON_AddBoolToObject(one, "branch_control", e->checks.branch_control);
+		cJSON_AddBoolToObject(one, "business_hours", e->checks.business_hours);
+		if (e->checks.approval) {
+			cJSON_AddItemToArray(approval, cJSON_CreateString(e->name));
+			need[nneed++] = e->name;
+		}
+	}
+	if (unknown) {
+		/* Some environment's checks are not known: neither is the whole. */
+		char why[900];
+		snprintf(why, sizeof why, "the checks of %d of %zu environments could not be read: %s", unknown, p->nenv,
+			 p->optional_error[G_CHECKS][0] ? p->optional_error[G_CHECKS]
+			 : "more environments than the probe reads checks of (100)");
+		error = alm_facts_set(p->facts, "ado.environments.checks", cJSON_CreateNull(), ALM_SOURCE_ADO, "%s", why);
+		if (error == 0)
+			error = alm_facts_set(p->facts, "ado.environments.approval_required", cJSON_CreateNull(),
+					      ALM_SOURCE_ADO, "%s", why);
+		goto done;
+	}
+	list_names(list, sizeof list, need, nneed, 8);
+	error = alm_facts_set(p->facts, "ado.environments.checks", checks, ALM_SOURCE_ADO,
+			      "the approvals, branch control and business hours checks on %zu environments", p->nenv);
+	checks = NULL;
+	if (error == 0)
+		error = alm_facts_set(p->facts, "ado.environments.approval_required", approval, ALM_SOURCE_ADO,
+				      nneed ? "%zu environments need an approval before a deployment: %s"
+					    : "%zu environments need an approval before a deployment%s",
+				      nneed, list);
+	approval = NULL;
+done:
+	cJSON_Delete(checks);
+	cJSON_Delete(approval);
+	free(need);
+	return error;
+}
+
 static int set_environment_facts(probe *p)
 {
 	cJSON *names = cJSON_CreateArray();
+	char **list_of = calloc(p->nenv ? p->nenv : 1, sizeof *list_of);
 	char list[600];
 	size_t i;
-	if (!names)
+	int error;
+	if (!names || !list_of) {
+		cJSON_Delete(names);
+		free(list_of);
 		return alm_error_set(ALM_ENOMEM, "out of memory");
-	for (i = 0; i < p->nenv; i++)
-		cJSON_AddItemToArray(names, cJSON_CreateString(p->env_names[i]));
-	list_names(list, sizeof list, p->env_names, p->nenv, 8);
-	return alm_facts_set(p->facts, "ado.environments.names", names, ALM_SOURCE_ADO,
-			     "%zu pipeline environments%s%s", p->nenv, p->nenv ? ": " : "", list);
+	}
+	for (i = 0; i < p->nenv; i++) {
+		cJSON_AddItemToArray(names, cJSON_CreateString(p->envs[i].name));
+		list_of[i] = p->envs[i].name;
+	}
+	list_names(list, sizeof list, list_of, p->nenv, 8);
+	free(list_of);
+	error = alm_facts_set(p->facts, "ado.environments.names", names, ALM_SOURCE_ADO,
+			      "%zu pipeline environments%s%s", p->nenv, p->nenv ? ": " : "", list);
+	if (error < 0)
+		return error;
+	return set_check_facts(p);
 }
 
 static const char *origin_text(alm_ado_origin o)
@@ -1000,13 +1484,15 @@ static int conclude(probe *p, const alm_http_stats *stats)
 								  : "every request succeeded");
 	if (error == 0 && ok(p, G_DEFINITIONS))
 		error = set_pipeline_facts(p);
-	if (error == 0 && ok(p, G_DEFINITIONS) && !p->failed[G_BUILDS])
+	if (error == 0 && ok(p, G_DEFINITIONS) && !p->failed[G_BUILDS] && p->defs_done)
 		error = set_build_facts(p);
 	if (error == 0 && ok(p, G_REPOSITORIES))
 		error = alm_facts_set(f, "ado.repositories", cJSON_CreateNumber((double)p->repos.count), ALM_SOURCE_ADO,
 				      "%zu Git repositories in project %s", p->repos.count, p->target.project);
 	if (error == 0 && ok(p, G_PULL_REQUESTS))
-		error = set_pull_request_facts(p, repo_name);
+		error = set_pull_request_facts(p, repo_name, repo);
+	if (error == 0 && ok(p, G_PULL_REQUESTS))
+		error = set_license_facts(p, repo);
 	if (error == 0 && ok(p, G_POLICIES) && repo && repo->default_branch)
 		error = set_policy_facts(p, repo);
 	if (error == 0 && ok(p, G_ENVIRONMENTS))
@@ -1053,8 +1539,18 @@ static void probe_dispose(probe *p)
 		alm_ado_policies_dispose(&p->policy_pages[i]);
 	free(p->policy_pages);
 	for (i = 0; i < p->nenv; i++)
-		free(p->env_names[i]);
-	free(p->env_names);
+		free(p->envs[i].name);
+	free(p->envs);
+	alm_ado_strmap_dispose(&p->env_names);
+	for (i = 0; i < p->nprs; i++)
+		free(p->prs[i].repository_id);
+	free(p->prs);
+	for (i = 0; i < p->npeople; i++)
+		free(p->people[i].id);
+	free(p->people);
+	alm_ado_strmap_dispose(&p->people_ids);
+	free(p->pending);
+	free(p->vsaex);
 	free(p->project_name);
 	free(p->project_url);
 	alm_ado_target_dispose(&p->target);
@@ -1084,7 +1580,10 @@ static int start_requests(probe *p)
 			goto done;
 		}
 	}
-	if (p->target.repository && !(repo = alm_ado_escape(p->target.repository))) {
+	/* Shared with other repositories of the project: the whole project's
+	 * pull requests, each repository taking its own. */
+	p->pr_scoped = p->target.repository && !p->shared;
+	if (p->pr_scoped && !(repo = alm_ado_escape(p->target.repository))) {
 		error = alm_error_set(ALM_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -1126,12 +1625,297 @@ done:
 	return error;
 }
 
+/* Reads the project: every request, on an engine of its own. */
+static int load(probe *p, const alm_http_options *hopts, const alm_ado_tuning *tuning, alm_http_stats *stats)
+{
+	int error;
+	if ((error = alm_http_new(&p->http, hopts)) < 0)
+		return error;
+	if ((error = start_requests(p)) == 0 && (error = alm_http_run(p->http)) == 0) {
+		alm_http_get_stats(p->http, stats);
+		if (tuning && tuning->stats)
+			*tuning->stats = *stats;
+	}
+	alm_http_free(p->http);
+	p->http = NULL;
+	return error;
+}
+
+/* Where the User Entitlements API of the target's organization is, or NULL
+ * with *why (static) when it has none. */
+static char *entitlements_base(const alm_ado_target *t, const char *override, const char **why)
+{
+	char host[256];
+	const char *scheme_end = strstr(t->collection, "://");
+	*why = NULL;
+	if (override && *override) {
+		size_t n = strlen(override);
+		while (n > 0 && override[n - 1] == '/')
+			n--;
+		return strndup(override, n);
+	}
+	if (t->server) {
+		*why = "Azure DevOps Server has no User Entitlements API: the licences (access levels) are not known "
+		       "from here; they are on the server's Access levels administration page";
+		return NULL;
+	}
+	alm_ado_host_of(t->collection, host, sizeof host);
+	if (strcasecmp(host, "dev.azure.com") == 0)
+		return alm_ado_format("https://vsaex.dev.azure.com/%s", t->organization);
+	if (strlen(host) > 18 && strcasecmp(host + strlen(host) - 18, ".visualstudio.com") == 0)
+		return alm_ado_format("https://%s.vsaex.visualstudio.com", t->organization);
+	if (t->loopback && scheme_end) /* the local stand-in serves it below /_vsaex */
+		return alm_ado_format("%.*s/_vsaex/%s", (int)(scheme_end + 3 - t->collection) + (int)strlen(host),
+				      t->collection, t->organization);
+	*why = "no User Entitlements API is known for this host: the licences are not known";
+	return NULL;
+}
+
+/* ---- the project cache of a scan ---- */
+
+typedef struct cache_entry {
+	struct cache_entry *next;
+	char *key;
+	int ready;
+	probe *data; /* the project as read, without its engine, facts or token */
+} cache_entry;
+
+struct alm_ado_project_cache {
+	pthread_mutex_t lock;
+	pthread_cond_t ready; /* a project read, or a person looked up */
+	cache_entry *entries;
+	size_t projects, served;
+	alm_ado_strmap people; /* "collection\nid" -> index in states */
+	int *states;
+	size_t nstates, capstates;
+};
+
+static char *person_key(const char *collection, const char *id)
+{
+	return alm_ado_format("%s\n%s", collection, id);
+}
+
+/* -1 when this probe is the first to ask about the person (it then must
+ * report the answer with cache_person_set), else the state known so far
+ * (PERSON_ELSEWHERE while another probe asks). */
+static int cache_person_claim(alm_ado_project_cache *cache, const char *collection, const char *id)
+{
+	char *key = person_key(collection, id);
+	size_t found = 0;
+	int added, state = -1;
+	if (!key)
+		return -1;
+	pthread_mutex_lock(&cache->lock);
+	if (cache->nstates == cache->capstates) {
+		int *grown = grow(cache->states, cache->nstates, &cache->capstates, sizeof *grown, 64);
+		if (!grown)
+			goto done;
+		cache->states = grown;
+	}
+	added = alm_ado_strmap_put(&cache->people, key, cache->nstates, &found);
+	if (added == 1)
+		cache->states[cache->nstates++] = PERSON_ASKED;
+	else if (added == 0)
+		state = cache->states[found] == PERSON_ASKED ? PERSON_ELSEWHERE : cache->states[found];
+done:
+	pthread_mutex_unlock(&cache->lock);
+	free(key);
+	return state;
+}
+
+static void cache_person_set(alm_ado_project_cache *cache, const char *collection, const char *id, int state)
+{
+	char *key = person_key(collection, id);
+	size_t found;
+	if (!key)
+		return;
+	pthread_mutex_lock(&cache->lock);
+	if (alm_ado_strmap_put(&cache->people, key, cache->nstates, &found) == 0)
+		cache->states[found] = state;
+	pthread_cond_broadcast(&cache->ready);
+	pthread_mutex_unlock(&cache->lock);
+	free(key);
+}
+
+/* The person's state once the probe asking about it is done. Every probe
+ * answers for what it claimed before it waits for others: no cycle. */
+static int cache_person_wait(alm_ado_project_cache *cache, const char *collection, const char *id)
+{
+	char *key = person_key(collection, id);
+	size_t found;
+	int state = PERSON_FAILED;
+	if (!key)
+		return state;
+	pthread_mutex_lock(&cache->lock);
+	if (alm_ado_strmap_put(&cache->people, key, cache->nstates, &found) == 0) {
+		while (cache->states[found] == PERSON_ASKED)
+			pthread_cond_wait(&cache->ready, &cache->lock);
+		state = cache->states[found];
+	}
+	pthread_mutex_unlock(&cache->lock);
+	free(key);
+	return state;
+}
+
+int alm_ado_project_cache_new(alm_ado_project_cache **out)
+{
+	alm_ado_project_cache *c = calloc(1, sizeof *c);
+	*out = NULL;
+	if (!c)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	if (pthread_mutex_init(&c->lock, NULL) != 0) {
+		free(c);
+		return alm_error_set(ALM_ERROR, "could not set up the project cache's lock");
+	}
+	if (pthread_cond_init(&c->ready, NULL) != 0) {
+		pthread_mutex_destroy(&c->lock);
+		free(c);
+		return alm_error_set(ALM_ERROR, "could not set up the project cache's lock");
+	}
+	*out = c;
+	return 0;
+}
+
+void alm_ado_project_cache_free(alm_ado_project_cache *cache)
+{
+	cache_entry *e, *next;
+	if (!cache)
+		return;
+	for (e = cache->entries; e; e = next) {
+		next = e->next;
+		if (e->data) {
+			probe_dispose(e->data);
+			free(e->data);
+		}
+		free(e->key);
+		free(e);
+	}
+	alm_ado_strmap_dispose(&cache->people);
+	free(cache->states);
+	pthread_cond_destroy(&cache->ready);
+	pthread_mutex_destroy(&cache->lock);
+	free(cache);
+}
+
+void alm_ado_project_cache_stats(const alm_ado_project_cache *cache, size_t *projects, size_t *served)
+{
+	alm_ado_project_cache *c = (alm_ado_project_cache *)cache;
+	pthread_mutex_lock(&c->lock);
+	*projects = c->projects;
+	*served = c->served;
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* The same project, read the same way: collection and project as the
+ * service compares them (case aside), and the window. */
+static char *cache_key(const probe *p)
+{
+	char *key = alm_ado_format("%s\n%s\n%d\n%.0f\n%s", p->target.collection, p->target.project, p->all_history,
+				   p->all_history ? 0.0 : p->since, p->target.server ? "server" : "service");
+	char *s;
+	for (s = key; s && *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+	return key;
+}
+
+/*
+ * The probe of one repository with a scan's cache: the first probe of a
+ * project reads it whole (every repository's pull requests) and leaves it in
+ * the cache; the others wait for it, and every one sets its facts from its
+ * share. The shared data is never written after it is ready: each probe
+ * concludes on a copy of the record (its own facts, target and failures).
+ */
+static int probe_shared(alm_ado_project_cache *cache, probe *p, const alm_http_options *hopts,
+			const alm_ado_tuning *tuning, alm_http_stats *stats)
+{
+	char *key = cache_key(p);
+	cache_entry *e;
+	probe view;
+	int error = 0, loader = 0;
+
+	if (!key)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	pthread_mutex_lock(&cache->lock);
+	for (e = cache->entries; e && strcmp(e->key, key) != 0; e = e->next)
+		;
+	if (!e) {
+		if (!(e = calloc(1, sizeof *e))) {
+			pthread_mutex_unlock(&cache->lock);
+			free(key);
+			return alm_error_set(ALM_ENOMEM, "out of memory");
+		}
+		e->key = key;
+		key = NULL;
+		e->next = cache->entries;
+		cache->entries = e;
+		cache->projects++;
+		loader = 1;
+	}
+	cache->served++;
+	pthread_mutex_unlock(&cache->lock);
+	free(key);
+
+	if (loader) {
+		probe *data = malloc(sizeof *data);
+		size_t i;
+		p->shared = 1;
+		p->cache = cache;
+		error = data ? load(p, hopts, tuning, stats) : alm_error_set(ALM_ENOMEM, "out of memory");
+		/* A look-up never answered (the engine failed) is answered as failed,
+		 * so that no other probe waits for it; then the people another
+		 * project's probe was asking about when this one met them. */
+		for (i = 0; i < p->npeople; i++)
+			if (p->people[i].state == PERSON_ASKED) {
+				p->people[i].state = PERSON_FAILED;
+				cache_person_set(cache, p->target.collection, p->people[i].id, PERSON_FAILED);
+			}
+		for (i = 0; i < p->npeople; i++)
+			if (p->people[i].state == PERSON_ELSEWHERE)
+				p->people[i].state = cache_person_wait(cache, p->target.collection, p->people[i].id);
+		p->cache = NULL;
+		if (data) {
+			/* The record, its target included, now belongs to the cache. */
+			*data = *p;
+			data->facts = NULL;
+			data->token = NULL;
+			view = *data;
+			view.facts = p->facts;
+			view.token = p->token;
+			memset(p, 0, sizeof *p);
+		}
+		pthread_mutex_lock(&cache->lock);
+		e->data = data;
+		e->ready = 1;
+		pthread_cond_broadcast(&cache->ready);
+		pthread_mutex_unlock(&cache->lock);
+		if (error < 0 || !data)
+			return error < 0 ? error : alm_error_set(ALM_ENOMEM, "out of memory");
+	} else {
+		pthread_mutex_lock(&cache->lock);
+		while (!e->ready)
+			pthread_cond_wait(&cache->ready, &cache->lock);
+		pthread_mutex_unlock(&cache->lock);
+		if (!e->data)
+			return alm_error_set(ALM_ENOMEM, "out of memory while reading the project");
+		/* This probe's own repository, facts and token on the shared data. */
+		view = *e->data;
+		view.facts = p->facts;
+		view.token = p->token;
+		view.token_var = p->token_var;
+		view.target = p->target;
+		view.origin = p->origin;
+	}
+	return conclude(&view, stats);
+}
+
 int alm_ado_probe_tuned(alm_facts *facts, const alm_ado_probe_options *opts,
 			const alm_ado_tuning *tuning)
 {
 	alm_ado_probe_options defaults = ALM_ADO_PROBE_OPTIONS_INIT;
 	alm_http_options hopts = ALM_HTTP_OPTIONS_INIT;
-	alm_ado_env_fn env = tuning && tuning->env ? tuning->env : alm_ado_getenv;
+	alm_env scratch;
+	const alm_env *env;
 	alm_http_stats stats;
 	alm_ado_credential cred;
 	probe p;
@@ -1141,6 +1925,8 @@ int alm_ado_probe_tuned(alm_facts *facts, const alm_ado_probe_options *opts,
 	memset(&p, 0, sizeof p);
 	memset(&cred, 0, sizeof cred);
 	memset(&stats, 0, sizeof stats);
+	if (tuning && tuning->stats) /* a probe served from a cache makes no request */
+		memset(tuning->stats, 0, sizeof *tuning->stats);
 	if (!facts)
 		return alm_error_set(ALM_EINVALID, "alm_ado_probe: no facts document");
 	if (!opts)
@@ -1149,7 +1935,8 @@ int alm_ado_probe_tuned(alm_facts *facts, const alm_ado_probe_options *opts,
 		return alm_error_set(ALM_EINVALID, "alm_ado_probe: options version %u is not %d", opts->version,
 				     ALM_ADO_PROBE_OPTIONS_VERSION);
 
-	error = alm_ado_resolve(&p.target, &p.origin, opts->url, opts->repository, opts->remote_url, env);
+	env = alm_ado_env_pick(&scratch, opts->env, tuning ? tuning->env : NULL);
+	error = alm_ado_resolve_env(&p.target, &p.origin, opts->url, opts->repository, opts->remote_url, env);
 	if (error == ALM_ENOTFOUND) {
 		/* Nothing names an Azure DevOps project: not a failure of the probe. */
 		alm_facts_set_probe(facts, "ado", "skipped", alm_error_last());
@@ -1213,16 +2000,17 @@ int alm_ado_probe_tuned(alm_facts *facts, const alm_ado_probe_options *opts,
 		hopts.max_body = tuning->max_body;
 	if (tuning && tuning->backoff_base > 0)
 		hopts.backoff_base = tuning->backoff_base;
-	if ((error = alm_http_new(&p.http, &hopts)) < 0)
+	if (!(p.vsaex = entitlements_base(&p.target, opts->entitlements_url, &p.no_entitlements)) && !p.no_entitlements) {
+		error = alm_error_set(ALM_ENOMEM, "out of memory");
 		goto done;
+	}
 
-	if ((error = start_requests(&p)) < 0)
+	if (opts->cache) {
+		error = probe_shared(opts->cache, &p, &hopts, tuning, &stats);
 		goto done;
-	if ((error = alm_http_run(p.http)) < 0)
+	}
+	if ((error = load(&p, &hopts, tuning, &stats)) < 0)
 		goto done;
-	alm_http_get_stats(p.http, &stats);
-	if (tuning && tuning->stats)
-		*tuning->stats = stats;
 	error = conclude(&p, &stats);
 done:
 	alm_http_free(p.http);

@@ -14,7 +14,7 @@ typedef struct {
 	size_t max_body;     /* 0: the default */
 	double backoff_base; /* 0: the default */
 	int page_size;       /* $top of every list; 0: each list's default */
-	alm_ado_env_fn env;  /* NULL: getenv */
+	alm_ado_env_fn env;  /* NULL: the options' env */
 	int as_server;       /* treat the host as Azure DevOps Server (api-version 7.0) */
 	alm_http_stats *stats; /* filled in when not NULL */
 } alm_ado_tuning;

@@ -548,9 +548,16 @@ static int same_project(const alm_ado_target *a, const alm_ado_target *b)
 int alm_ado_resolve(alm_ado_target *out, alm_ado_origin *origin, const char *url,
 		    const char *repository, const char *remote, alm_ado_env_fn env)
 {
+	alm_env e;
+	alm_env_from_lookup(&e, env, NULL);
+	return alm_ado_resolve_env(out, origin, url, repository, remote, &e);
+}
+
+int alm_ado_resolve_env(alm_ado_target *out, alm_ado_origin *origin, const char *url,
+			const char *repository, const char *remote, const alm_env *env)
+{
 	alm_ado_target from_remote;
-	const char *tf_build = env ? env("TF_BUILD") : NULL;
-	int in_pipeline = tf_build && strcasecmp(tf_build, "true") == 0;
+	int in_pipeline = env->in_azure_pipelines;
 	int have_remote, error;
 
 	memset(out, 0, sizeof *out);
@@ -560,9 +567,8 @@ int alm_ado_resolve(alm_ado_target *out, alm_ado_origin *origin, const char *url
 	if (url && *url) {
 		error = alm_ado_url_parse(out, url);
 		*origin = ALM_ADO_FROM_URL;
-	} else if (in_pipeline && env("SYSTEM_COLLECTIONURI") && env("SYSTEM_TEAMPROJECT")) {
-		error = alm_ado_url_from_collection(out, env("SYSTEM_COLLECTIONURI"),
-						    env("SYSTEM_TEAMPROJECT"));
+	} else if (in_pipeline && env->system_collection_uri && env->system_team_project) {
+		error = alm_ado_url_from_collection(out, env->system_collection_uri, env->system_team_project);
 		*origin = ALM_ADO_FROM_PIPELINE;
 	} else if (have_remote) {
 		*out = from_remote;
@@ -581,12 +587,11 @@ int alm_ado_resolve(alm_ado_target *out, alm_ado_origin *origin, const char *url
 		out->repository = strdup(repository);
 	} else if (!out->repository && have_remote && same_project(out, &from_remote)) {
 		out->repository = strdup(from_remote.repository);
-	} else if (!out->repository && in_pipeline && env("BUILD_REPOSITORY_NAME") &&
-		   (!env("BUILD_REPOSITORY_PROVIDER") ||
-		    strcasecmp(env("BUILD_REPOSITORY_PROVIDER"), "TfsGit") == 0)) {
+	} else if (!out->repository && in_pipeline && env->build_repository_name &&
+		   (!env->build_repository_provider || strcasecmp(env->build_repository_provider, "TfsGit") == 0)) {
 		/* Inside a pipeline building a GitHub or Bitbucket repository the
 		 * name (owner/repo) is not an Azure Repos repository. */
-		out->repository = strdup(env("BUILD_REPOSITORY_NAME"));
+		out->repository = strdup(env->build_repository_name);
 	} else {
 		goto done;
 	}

@@ -6,6 +6,8 @@
  * request URLs below it. Pure string work (libcurl's URL parser only): no
  * network, no environment unless a lookup function is passed in.
  */
+#include "alm/probe.h"
+
 #include <stddef.h>
 
 typedef struct {
@@ -53,8 +55,8 @@ int alm_ado_url_parse_scope(alm_ado_target *project, alm_ado_target *collection,
 int alm_ado_url_from_collection(alm_ado_target *out, const char *collection_uri,
 				const char *project);
 
-/* Looks up an environment variable; getenv() in production, a table in tests. */
-typedef const char *(*alm_ado_env_fn)(const char *name);
+/* Looks up an environment variable: a table in tests. */
+typedef alm_env_lookup_fn alm_ado_env_fn;
 
 /* How the target was found, for evidence: "the --ado URL", "SYSTEM_COLLECTIONURI and
  * SYSTEM_TEAMPROJECT", "the git remote". */
@@ -68,6 +70,10 @@ typedef enum { ALM_ADO_FROM_URL, ALM_ADO_FROM_PIPELINE, ALM_ADO_FROM_REMOTE } al
  * Repos repository. Returns 0, ALM_ENOTFOUND when there is nothing to probe,
  * or ALM_EINVALID when a given address is malformed.
  */
+int alm_ado_resolve_env(alm_ado_target *out, alm_ado_origin *origin, const char *url,
+			const char *repository, const char *remote, const alm_env *env);
+
+/* The same, with the environment read through `env` (NULL: none). */
 int alm_ado_resolve(alm_ado_target *out, alm_ado_origin *origin, const char *url,
 		    const char *repository, const char *remote, alm_ado_env_fn env);
 
