@@ -2,6 +2,7 @@
 #include "alm/error.h"
 #include "alm/json.h"
 #include "alm/schema.h"
+#include "strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,14 +135,7 @@ int alm_answers_load_file(alm_facts *facts, const char *path)
 
 /* --- the template ------------------------------------------------------- */
 
-static const cJSON *resolve_ref(const cJSON *root, const cJSON *schema)
-{
-	const cJSON *ref = cJSON_GetObjectItemCaseSensitive(schema, "$ref");
-	if (cJSON_IsString(ref) && strncmp(ref->valuestring, "#/$defs/", 8) == 0)
-		return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "$defs"),
-							 ref->valuestring + 8);
-	return schema;
-}
+#define resolve_ref alm_schema_resolve
 
 /* Writes the questions whose "ask" is `key` as comment lines. */
 static void comment_questions(FILE *fp, const alm_rules *rules, const char *key, int indent)
@@ -237,10 +231,6 @@ int alm_answers_template(char **out, const alm_rules *rules)
 	      fp);
 	template_object(fp, rules, schema, schema, "", 0);
 	fputc('\n', fp);
-	fclose(fp);
 	cJSON_Delete(schema);
-	if (!buf)
-		return alm_error_set(ALM_ENOMEM, "out of memory");
-	*out = buf;
-	return 0;
+	return alm_memstream_finish(fp, &buf, &len, out, NULL);
 }

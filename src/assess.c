@@ -1,5 +1,6 @@
 #include "alm/assess.h"
 #include "alm/error.h"
+#include "alm/json.h"
 #include "alm/jsonlogic.h"
 
 #include <math.h>
@@ -16,16 +17,9 @@ typedef struct {
 	cJSON *parts; /* part id -> {"status","source","evidence"} */
 } engine;
 
-static const char *str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static const cJSON *get(const cJSON *obj, const char *key)
-{
-	return cJSON_GetObjectItemCaseSensitive(obj, key);
-}
+/* The shared readers: NULL when absent or of another type. */
+#define str alm_json_str
+#define get alm_json_get
 
 static int present(const alm_facts *facts, const char *path)
 {
@@ -69,22 +63,23 @@ static cJSON *evidence_of(const alm_facts *facts, const cJSON *needs, const char
 		ev = alm_facts_evidence(facts, n->valuestring);
 		value = alm_facts_get(facts, n->valuestring);
 		entry = cJSON_CreateObject();
-		if (!entry)
+		if (!entry) {
+			alm_json_add(list, NULL, NULL); /* counted: the report will say so */
 			break;
-		cJSON_AddStringToObject(entry, "source", ev && str(ev, "source") ? str(ev, "source") : "default");
-		cJSON_AddStringToObject(entry, "fact", n->valuestring);
+		}
+		alm_json_add_string(entry, "source", ev && str(ev, "source") ? str(ev, "source") : "default");
+		alm_json_add_string(entry, "fact", n->valuestring);
 		if (ev && str(ev, "detail")) {
-			cJSON_AddStringToObject(entry, "detail", str(ev, "detail"));
+			alm_json_add_string(entry, "detail", str(ev, "detail"));
 		} else {
 			char *text = cJSON_PrintUnformatted(value);
 			char line[600];
 			snprintf(line, sizeof line, "%s = %.500s", n->valuestring, text ? text : "?");
 			cJSON_free(text);
-			cJSON_AddStringToObject(entry, "detail", line);
+			alm_json_add_string(entry, "detail", line);
 		}
-		if (!*source)
+		if (alm_json_add(list, NULL, entry) && !*source)
 			*source = str(entry, "source");
-		cJSON_AddItemToArray(list, entry);
 	}
 	return list;
 }
@@ -102,12 +97,8 @@ static int decide(truth *out, const engine *e, const cJSON *needs, const cJSON *
 		any |= present(e->facts, n->valuestring);
 	if (!any)
 		return 0;
-	if ((error = alm_jsonlogic_apply(&result, condition, alm_facts_data(e->facts))) < 0) {
-		/* Copied first: alm_error_set writes the buffer alm_error_last reads. */
-		char msg[1024];
-		snprintf(msg, sizeof msg, "%s", alm_error_last());
-		return alm_error_set(error, "rules: %s: %s", where, msg);
-	}
+	if ((error = alm_jsonlogic_apply(&result, condition, alm_facts_data(e->facts))) < 0)
+		return alm_error_prefix(error, "rules: %s", where);
 	if (!cJSON_IsNull(result))
 		*out = alm_jsonlogic_truthy(result) ? TV_TRUE : TV_FALSE;
 	cJSON_Delete(result);
@@ -155,13 +146,13 @@ static int evaluate_parts(engine *e)
 				cJSON_Delete(evidence);
 				return alm_error_set(ALM_ENOMEM, "out of memory");
 			}
-			cJSON_AddStringToObject(state, "status", status_name(t));
+			alm_json_add_string(state, "status", status_name(t));
 			if (source && t != TV_UNKNOWN)
-				cJSON_AddStringToObject(state, "source", source);
+				alm_json_add_string(state, "source", source);
 			else
-				cJSON_AddNullToObject(state, "source");
-			cJSON_AddItemToObject(state, "evidence", evidence);
-			cJSON_AddItemToObject(e->parts, id, state);
+				alm_json_add_null(state, "source");
+			alm_json_add(state, "evidence", evidence);
+			alm_json_add(e->parts, id, state);
 		}
 	}
 	return 0;
@@ -195,7 +186,7 @@ static void add_parts_evidence(const engine *e, cJSON *into, const cJSON *ids, t
 			if (!*source && str(state, "source"))
 				*source = str(state, "source");
 			cJSON_ArrayForEach(ev, get(state, "evidence"))
-				cJSON_AddItemToArray(into, cJSON_Duplicate(ev, 1));
+				alm_json_add(into, NULL, cJSON_Duplicate(ev, 1));
 		}
 	}
 }
@@ -223,7 +214,7 @@ static int walk(const char **verdict, const engine *e, cJSON *path, int *decided
 		evidence = cJSON_CreateArray();
 		if (get(node, "part")) {
 			cJSON *one = cJSON_CreateArray();
-			cJSON_AddItemToArray(one, cJSON_CreateString(str(node, "part")));
+			alm_json_add(one, NULL, cJSON_CreateString(str(node, "part")));
 			t = part_truth(e, str(node, "part"));
 			add_parts_evidence(e, evidence, one, t, &source);
 			cJSON_Delete(one);
@@ -242,21 +233,21 @@ static int walk(const char **verdict, const engine *e, cJSON *path, int *decided
 			}
 			list = evidence_of(e->facts, get(node, "needs"), &source);
 			cJSON_ArrayForEach(ev, list)
-				cJSON_AddItemToArray(evidence, cJSON_Duplicate(ev, 1));
+				alm_json_add(evidence, NULL, cJSON_Duplicate(ev, 1));
 			cJSON_Delete(list);
 			/* `source` pointed into `list`; take it again from the copy. */
 			source = str(cJSON_GetArrayItem(evidence, 0), "source");
 		}
 		entry = cJSON_CreateObject();
-		cJSON_AddStringToObject(entry, "node", at);
-		cJSON_AddStringToObject(entry, "label", str(node, "label") ? str(node, "label") : at);
-		cJSON_AddStringToObject(entry, "value", branch_name(t));
+		alm_json_add_string(entry, "node", at);
+		alm_json_add_string(entry, "label", str(node, "label") ? str(node, "label") : at);
+		alm_json_add_string(entry, "value", branch_name(t));
 		if (source && t != TV_UNKNOWN)
-			cJSON_AddStringToObject(entry, "source", source);
+			alm_json_add_string(entry, "source", source);
 		else
-			cJSON_AddNullToObject(entry, "source");
-		cJSON_AddItemToObject(entry, "evidence", evidence);
-		cJSON_AddItemToArray(path, entry);
+			alm_json_add_null(entry, "source");
+		alm_json_add(entry, "evidence", evidence);
+		alm_json_add(path, NULL, entry);
 		(*decisions)++;
 		*decided += t != TV_UNKNOWN;
 		at = str(node, branch_name(t));
@@ -294,25 +285,25 @@ static truth question_truth(const engine *e, const cJSON *q)
 static void add_gap(cJSON *gaps, const cJSON *q, const cJSON *part)
 {
 	cJSON *gap = cJSON_CreateObject();
-	cJSON_AddStringToObject(gap, "question", str(q, "id"));
-	cJSON_AddStringToObject(gap, "part", str(part, "id"));
-	cJSON_AddStringToObject(gap, "section", str(q, "section"));
-	cJSON_AddStringToObject(gap, "text", str(part, "text"));
-	cJSON_AddStringToObject(gap, "action", str(part, "action"));
-	cJSON_AddItemToArray(gaps, gap);
+	alm_json_add_string(gap, "question", str(q, "id"));
+	alm_json_add_string(gap, "part", str(part, "id"));
+	alm_json_add_string(gap, "section", str(q, "section"));
+	alm_json_add_string(gap, "text", str(part, "text"));
+	alm_json_add_string(gap, "action", str(part, "action"));
+	alm_json_add(gaps, NULL, gap);
 }
 
 static void add_unknown(cJSON *unknowns, const cJSON *q, const cJSON *part)
 {
 	cJSON *u = cJSON_CreateObject();
-	cJSON_AddStringToObject(u, "question", str(q, "id"));
-	cJSON_AddStringToObject(u, "part", str(part, "id"));
-	cJSON_AddStringToObject(u, "text", str(part, "text"));
+	alm_json_add_string(u, "question", str(q, "id"));
+	alm_json_add_string(u, "part", str(part, "id"));
+	alm_json_add_string(u, "text", str(part, "text"));
 	if (str(part, "ask"))
-		cJSON_AddStringToObject(u, "ask", str(part, "ask"));
+		alm_json_add_string(u, "ask", str(part, "ask"));
 	else
-		cJSON_AddNullToObject(u, "ask");
-	cJSON_AddItemToArray(unknowns, u);
+		alm_json_add_null(u, "ask");
+	alm_json_add(unknowns, NULL, u);
 }
 
 /* The questions with their parts' statuses, and the gaps and unknowns they
@@ -320,9 +311,9 @@ static void add_unknown(cJSON *unknowns, const cJSON *q, const cJSON *part)
  * its unknown parts are neither asked nor held against the confidence. */
 static void build_questions(const engine *e, cJSON *report, const char *verdict, double *known_w, double *total_w)
 {
-	cJSON *questions = cJSON_AddArrayToObject(report, "questions");
-	cJSON *gaps = cJSON_AddArrayToObject(report, "gaps");
-	cJSON *unknowns = cJSON_AddArrayToObject(report, "unknowns");
+	cJSON *questions = alm_json_add_array(report, "questions");
+	cJSON *gaps = alm_json_add_array(report, "gaps");
+	cJSON *unknowns = alm_json_add_array(report, "unknowns");
 	const cJSON *q, *part;
 
 	*known_w = *total_w = 0;
@@ -332,27 +323,27 @@ static void build_questions(const engine *e, cJSON *report, const char *verdict,
 		int settled = status == TV_TRUE && str(q, "combine") && strcmp(str(q, "combine"), "any") == 0;
 		cJSON *entry = cJSON_CreateObject(), *parts = cJSON_CreateArray(), *evidence = cJSON_CreateArray();
 
-		cJSON_AddStringToObject(entry, "id", str(q, "id"));
-		cJSON_AddNumberToObject(entry, "number", get(q, "number")->valuedouble);
-		cJSON_AddStringToObject(entry, "section", str(q, "section"));
-		cJSON_AddStringToObject(entry, "text", str(q, "text"));
-		cJSON_AddStringToObject(entry, "role", str(q, "role") ? str(q, "role") : "readiness");
-		cJSON_AddStringToObject(entry, "status", applicable ? status_name(status) : "not-applicable");
+		alm_json_add_string(entry, "id", str(q, "id"));
+		alm_json_add_number(entry, "number", get(q, "number")->valuedouble);
+		alm_json_add_string(entry, "section", str(q, "section"));
+		alm_json_add_string(entry, "text", str(q, "text"));
+		alm_json_add_string(entry, "role", str(q, "role") ? str(q, "role") : "readiness");
+		alm_json_add_string(entry, "status", applicable ? status_name(status) : "not-applicable");
 		cJSON_ArrayForEach(part, get(q, "parts")) {
 			const char *id = str(part, "id");
 			const cJSON *state = get(e->parts, id), *ev;
 			const char *pstatus = applicable ? str(state, "status") : "not-applicable";
 			cJSON *pe = cJSON_CreateObject();
-			cJSON_AddStringToObject(pe, "id", id);
-			cJSON_AddStringToObject(pe, "text", str(part, "text"));
-			cJSON_AddStringToObject(pe, "status", pstatus);
-			cJSON_AddItemToObject(pe, "source", cJSON_Duplicate(get(state, "source"), 1));
-			cJSON_AddItemToObject(pe, "evidence", cJSON_Duplicate(get(state, "evidence"), 1));
+			alm_json_add_string(pe, "id", id);
+			alm_json_add_string(pe, "text", str(part, "text"));
+			alm_json_add_string(pe, "status", pstatus);
+			alm_json_add_copy(pe, "source", get(state, "source"));
+			alm_json_add_copy(pe, "evidence", get(state, "evidence"));
 			if (str(part, "ask"))
-				cJSON_AddStringToObject(pe, "ask", str(part, "ask"));
-			cJSON_AddItemToArray(parts, pe);
+				alm_json_add_string(pe, "ask", str(part, "ask"));
+			alm_json_add(parts, NULL, pe);
 			cJSON_ArrayForEach(ev, get(state, "evidence"))
-				cJSON_AddItemToArray(evidence, cJSON_Duplicate(ev, 1));
+				alm_json_add(evidence, NULL, cJSON_Duplicate(ev, 1));
 			if (!applicable)
 				continue;
 			*total_w += part_weight(part);
@@ -363,60 +354,60 @@ static void build_questions(const engine *e, cJSON *report, const char *verdict,
 			else if (strcmp(pstatus, "unknown") == 0 && !settled)
 				add_unknown(unknowns, q, part);
 		}
-		cJSON_AddItemToObject(entry, "evidence", evidence);
-		cJSON_AddItemToObject(entry, "parts", parts);
-		cJSON_AddItemToArray(questions, entry);
+		alm_json_add(entry, "evidence", evidence);
+		alm_json_add(entry, "parts", parts);
+		alm_json_add(questions, NULL, entry);
 	}
 }
 
 /* The prerequisite steps of the tree, in its order, with their status. */
 static void build_prerequisites(const engine *e, cJSON *report)
 {
-	cJSON *list = cJSON_AddArrayToObject(report, "prerequisites");
+	cJSON *list = alm_json_add_array(report, "prerequisites");
 	const cJSON *node, *step;
 	cJSON_ArrayForEach(node, get(get(alm_rules_json(e->rules), "tree"), "nodes")) {
 		cJSON_ArrayForEach(step, get(node, "steps")) {
 			cJSON *entry = cJSON_CreateObject();
-			cJSON_AddStringToObject(entry, "id", str(step, "id"));
-			cJSON_AddStringToObject(entry, "text", str(step, "label"));
-			cJSON_AddStringToObject(entry, "status", status_name(parts_truth(e, get(step, "parts"), "all")));
-			cJSON_AddItemToObject(entry, "parts", cJSON_Duplicate(get(step, "parts"), 1));
-			cJSON_AddItemToArray(list, entry);
+			alm_json_add_string(entry, "id", str(step, "id"));
+			alm_json_add_string(entry, "text", str(step, "label"));
+			alm_json_add_string(entry, "status", status_name(parts_truth(e, get(step, "parts"), "all")));
+			alm_json_add_copy(entry, "parts", get(step, "parts"));
+			alm_json_add(list, NULL, entry);
 		}
 	}
 }
 
 static void build_impact(const engine *e, cJSON *report)
 {
-	cJSON *impact = cJSON_AddObjectToObject(report, "impact");
+	cJSON *impact = alm_json_add_object(report, "impact");
 	const cJSON *tier_fact = alm_facts_get(e->facts, "answers.impact");
 	const cJSON *tier = cJSON_IsString(tier_fact) ? alm_rules_tier(e->rules, tier_fact->valuestring) : NULL;
 	if (!tier) {
-		cJSON_AddNullToObject(impact, "tier");
-		cJSON_AddNullToObject(impact, "title");
-		cJSON_AddNullToObject(impact, "meaning");
-		cJSON_AddNullToObject(impact, "sla");
-		cJSON_AddNullToObject(impact, "source");
+		alm_json_add_null(impact, "tier");
+		alm_json_add_null(impact, "title");
+		alm_json_add_null(impact, "meaning");
+		alm_json_add_null(impact, "sla");
+		alm_json_add_null(impact, "source");
 		return;
 	}
-	cJSON_AddStringToObject(impact, "tier", str(tier, "id"));
-	cJSON_AddStringToObject(impact, "title", str(tier, "title"));
-	cJSON_AddStringToObject(impact, "meaning", str(tier, "meaning"));
-	cJSON_AddItemToObject(impact, "sla", cJSON_Duplicate(get(tier, "sla"), 1));
-	cJSON_AddStringToObject(impact, "source", "answers");
+	alm_json_add_string(impact, "tier", str(tier, "id"));
+	alm_json_add_string(impact, "title", str(tier, "title"));
+	alm_json_add_string(impact, "meaning", str(tier, "meaning"));
+	alm_json_add_copy(impact, "sla", get(tier, "sla"));
+	alm_json_add_string(impact, "source", "answers");
 }
 
 static void build_maturity(const engine *e, cJSON *report)
 {
-	cJSON *maturity = cJSON_AddObjectToObject(report, "maturity");
+	cJSON *maturity = alm_json_add_object(report, "maturity");
 	const cJSON *current = alm_facts_get(e->facts, "answers.maturity.current");
 	const cJSON *target = alm_facts_get(e->facts, "answers.maturity.target");
 	cJSON *levels;
 	const cJSON *level;
-	cJSON_AddItemToObject(maturity, "current", cJSON_IsNumber(current) ? cJSON_Duplicate(current, 0) : cJSON_CreateNull());
-	cJSON_AddItemToObject(maturity, "target", cJSON_IsNumber(target) ? cJSON_Duplicate(target, 0) : cJSON_CreateNull());
-	cJSON_AddNumberToObject(maturity, "gate", 300);
-	levels = cJSON_AddArrayToObject(maturity, "levels");
+	alm_json_add(maturity, "current", cJSON_IsNumber(current) ? cJSON_Duplicate(current, 0) : cJSON_CreateNull());
+	alm_json_add(maturity, "target", cJSON_IsNumber(target) ? cJSON_Duplicate(target, 0) : cJSON_CreateNull());
+	alm_json_add_number(maturity, "gate", 300);
+	levels = alm_json_add_array(maturity, "levels");
 	cJSON_ArrayForEach(level, get(alm_rules_json(e->rules), "maturity")) {
 		cJSON *entry = cJSON_Duplicate(level, 1);
 		double l = get(level, "level")->valuedouble;
@@ -424,14 +415,79 @@ static void build_maturity(const engine *e, cJSON *report)
 		if (cJSON_IsNumber(current))
 			state = l <= current->valuedouble ? "reached"
 				: (cJSON_IsNumber(target) && l <= target->valuedouble) ? "planned" : "beyond";
-		cJSON_AddStringToObject(entry, "state", state);
-		cJSON_AddItemToArray(levels, entry);
+		alm_json_add_string(entry, "state", state);
+		alm_json_add(levels, NULL, entry);
 	}
+}
+
+/* Appends one fact's value as words: a string as it is, a number as an
+ * integer when it is one, an array's items joined by " -> " (stages in order). */
+static void put_value(FILE *fp, const cJSON *v)
+{
+	const cJSON *item;
+	int first = 1;
+	if (cJSON_IsString(v))
+		fputs(v->valuestring, fp);
+	else if (cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) && fabs(v->valuedouble) < 1e15)
+		fprintf(fp, "%.0f", v->valuedouble);
+	else if (cJSON_IsNumber(v))
+		fprintf(fp, "%g", v->valuedouble);
+	else if (cJSON_IsBool(v))
+		fputs(cJSON_IsTrue(v) ? "yes" : "no", fp);
+	else if (cJSON_IsArray(v))
+		cJSON_ArrayForEach(item, v) {
+			fputs(first ? "" : " -> ", fp);
+			put_value(fp, item);
+			first = 0;
+		}
+}
+
+/*
+ * A notice's text with each {{fact.path}} replaced by the fact's value, or by
+ * the text after '|' ({{fact.path|fallback}}) when the fact is absent or null.
+ * A new string (caller frees); NULL when out of memory.
+ */
+static char *interpolate(const char *text, const cJSON *data)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&out, &len);
+	const char *p = text;
+	if (!fp)
+		return NULL;
+	while (*p) {
+		const char *open = strstr(p, "{{"), *close = open ? strstr(open + 2, "}}") : NULL;
+		char path[256];
+		const char *bar;
+		const cJSON *v;
+		size_t n;
+		if (!open || !close) {
+			fputs(p, fp);
+			break;
+		}
+		fwrite(p, 1, (size_t)(open - p), fp);
+		n = (size_t)(close - open - 2);
+		bar = memchr(open + 2, '|', n);
+		snprintf(path, sizeof path, "%.*s", (int)(bar ? (size_t)(bar - open - 2) : n), open + 2);
+		v = alm_json_get_path(data, path);
+		if (v && !cJSON_IsNull(v))
+			put_value(fp, v);
+		else if (bar)
+			fwrite(bar + 1, 1, (size_t)(close - bar - 1), fp);
+		else
+			fputs("unknown", fp);
+		p = close + 2;
+	}
+	if (fclose(fp) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
 }
 
 static int build_notices(const engine *e, cJSON *report, const char *verdict)
 {
-	cJSON *notices = cJSON_AddArrayToObject(report, "notices");
+	cJSON *notices = alm_json_add_array(report, "notices");
 	const cJSON *n, *v;
 	cJSON_ArrayForEach(n, get(alm_rules_json(e->rules), "notices")) {
 		int match = !get(n, "applies_to");
@@ -440,19 +496,26 @@ static int build_notices(const engine *e, cJSON *report, const char *verdict)
 		if (match && get(n, "when")) {
 			cJSON *result = NULL;
 			int error = alm_jsonlogic_apply(&result, get(n, "when"), alm_facts_data(e->facts));
-			if (error < 0) {
-				char msg[1024];
-				snprintf(msg, sizeof msg, "%s", alm_error_last());
-				return alm_error_set(error, "rules: notice \"%s\": %s", str(n, "id"), msg);
-			}
+			if (error < 0)
+				return alm_error_prefix(error, "rules: notice \"%s\"", str(n, "id"));
 			match = alm_jsonlogic_truthy(result);
 			cJSON_Delete(result);
 		}
 		if (match) {
 			cJSON *entry = cJSON_Duplicate(n, 1);
+			const char *text = str(n, "text");
 			cJSON_DeleteItemFromObjectCaseSensitive(entry, "when");
 			cJSON_DeleteItemFromObjectCaseSensitive(entry, "applies_to");
-			cJSON_AddItemToArray(notices, entry);
+			if (text && strstr(text, "{{")) {
+				char *filled = interpolate(text, alm_facts_data(e->facts));
+				if (!filled || !cJSON_ReplaceItemInObjectCaseSensitive(entry, "text", cJSON_CreateString(filled))) {
+					free(filled);
+					cJSON_Delete(entry);
+					return alm_error_set(ALM_ENOMEM, "out of memory");
+				}
+				free(filled);
+			}
+			alm_json_add(notices, NULL, entry);
 		}
 	}
 	return 0;
@@ -475,7 +538,7 @@ static void build_why(cJSON *report, const cJSON *verdict, const cJSON *path)
 			used += (size_t)snprintf(why + used, sizeof why - used, " %s %s.", str(step, "label"),
 						 str(step, "value"));
 	}
-	cJSON_AddStringToObject(report, "why", why);
+	alm_json_add_string(report, "why", why);
 }
 
 static void add_unique(cJSON *list, const char *key)
@@ -484,7 +547,7 @@ static void add_unique(cJSON *list, const char *key)
 	cJSON_ArrayForEach(n, list)
 		if (strcmp(n->valuestring, key) == 0)
 			return;
-	cJSON_AddItemToArray(list, cJSON_CreateString(key));
+	alm_json_add(list, NULL, cJSON_CreateString(key));
 }
 
 /* The answers a part reads that are still missing (its `ask` may name one that
@@ -506,7 +569,7 @@ static void add_missing_answers(const engine *e, cJSON *list, const char *part_i
 /* The answers keys that would decide the node where the walk stopped on an unknown. */
 static void build_decide_with(const engine *e, cJSON *report, const cJSON *path)
 {
-	cJSON *list = cJSON_AddArrayToObject(report, "decide_with");
+	cJSON *list = alm_json_add_array(report, "decide_with");
 	const cJSON *last = cJSON_GetArrayItem(path, cJSON_GetArraySize(path) - 1), *node, *n, *u;
 	if (!last || strcmp(str(last, "value"), "unknown") != 0)
 		return;
@@ -540,6 +603,7 @@ int alm_assess(cJSON **out, const alm_rules *rules, const alm_facts *facts, cons
 	const char *verdict;
 	double known_w, total_w, pw = 0.5, qw = 0.5, confidence;
 	int decided, decisions, error;
+	unsigned long failures = alm_json_add_failures();
 
 	*out = NULL;
 	e.rules = rules;
@@ -552,23 +616,26 @@ int alm_assess(cJSON **out, const alm_rules *rules, const alm_facts *facts, cons
 	}
 	if ((error = evaluate_parts(&e)) < 0)
 		goto done;
-	cJSON_AddStringToObject(report, "schema", "alm-advisor/report@1");
-	tool = cJSON_AddObjectToObject(report, "tool");
-	cJSON_AddStringToObject(tool, "name", "alm-advisor");
-	cJSON_AddStringToObject(tool, "version", tool_version ? tool_version : "");
-	cJSON_AddStringToObject(tool, "rules_version", str(alm_rules_json(rules), "version"));
+	alm_json_add_string(report, "schema", "alm-advisor/report@1");
+	tool = alm_json_add_object(report, "tool");
+	alm_json_add_string(tool, "name", "alm-advisor");
+	alm_json_add_string(tool, "version", tool_version ? tool_version : "");
+	alm_json_add_string(tool, "rules_version", str(alm_rules_json(rules), "version"));
 	path = cJSON_CreateArray();
 	if ((error = walk(&verdict, &e, path, &decided, &decisions)) < 0) {
 		cJSON_Delete(path);
 		goto done;
 	}
 	verdict_rule = alm_rules_verdict(rules, verdict);
-	cJSON_AddStringToObject(report, "verdict", verdict);
-	cJSON_AddStringToObject(report, "title", str(verdict_rule, "title"));
-	cJSON_AddItemToObject(report, "leaf", cJSON_Duplicate(get(verdict_rule, "leaf"), 1));
-	cJSON_AddStringToObject(report, "supported_path", str(verdict_rule, "supported_path"));
+	alm_json_add_string(report, "verdict", verdict);
+	alm_json_add_string(report, "title", str(verdict_rule, "title"));
+	alm_json_add_copy(report, "leaf", get(verdict_rule, "leaf"));
+	alm_json_add_string(report, "supported_path", str(verdict_rule, "supported_path"));
 	build_why(report, verdict_rule, path);
-	cJSON_AddItemToObject(report, "path", path);
+	if (!alm_json_add(report, "path", path)) {
+		error = alm_error_set(ALM_ENOMEM, "out of memory building the report");
+		goto done;
+	}
 	build_impact(&e, report);
 	build_maturity(&e, report);
 	build_questions(&e, report, verdict, &known_w, &total_w);
@@ -582,12 +649,15 @@ int alm_assess(cJSON **out, const alm_rules *rules, const alm_facts *facts, cons
 	confidence = pw + qw > 0 ? (pw * (decisions ? (double)decided / decisions : 0) +
 				    qw * (total_w > 0 ? known_w / total_w : 0)) / (pw + qw)
 				 : 0;
-	cJSON_AddNumberToObject(report, "confidence", round(confidence * 100) / 100);
+	alm_json_add_number(report, "confidence", round(confidence * 100) / 100);
 	if ((error = build_notices(&e, report, verdict)) < 0)
 		goto done;
-	cJSON_AddItemToObject(report, "follow_up", cJSON_Duplicate(get(alm_rules_json(rules), "follow_up"), 1));
-	cJSON_AddItemToObject(report, "probes", cJSON_Duplicate(alm_facts_probes(facts), 1));
-	cJSON_AddItemToObject(report, "facts", cJSON_Duplicate(alm_facts_data(facts), 1));
+	alm_json_add_copy(report, "follow_up", get(alm_rules_json(rules), "follow_up"));
+	alm_json_add_copy(report, "probes", alm_facts_probes(facts));
+	alm_json_add_copy(report, "facts", alm_facts_data(facts));
+	/* Never a partial report: an addition that failed fails the assessment. */
+	if ((error = alm_json_add_check(failures, "the report")) < 0)
+		goto done;
 	*out = report;
 	report = NULL;
 done:

@@ -5,6 +5,8 @@
 #include "alm/json.h"
 #include "alm/probe.h"
 #include "alm/rules.h"
+#include "alm/schema.h"
+#include "vec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,14 +32,8 @@ static int add(alm_catalogue *c, const char *name, const char *type, const char 
 {
 	if (!name || !type || !meaning)
 		return alm_error_set(ALM_ENOMEM, "out of memory");
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 128;
-		alm_catalogue_entry *items = realloc(c->items, cap * sizeof *items);
-		if (!items)
-			return alm_error_set(ALM_ENOMEM, "out of memory");
-		c->items = items;
-		c->cap = cap;
-	}
+	if (alm_vec_reserve(&c->items, &c->cap, c->n + 1) < 0)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
 	c->items[c->n].name = name;
 	c->items[c->n].type = type;
 	c->items[c->n].source = source;
@@ -49,12 +45,10 @@ static int add(alm_catalogue *c, const char *name, const char *type, const char 
 /* The JSON type a schema admits, its $ref followed. */
 static const char *schema_type(const cJSON *schema, const cJSON *root)
 {
-	const cJSON *ref = cJSON_GetObjectItemCaseSensitive(schema, "$ref");
-	const cJSON *type = cJSON_GetObjectItemCaseSensitive(schema, "type");
-	const cJSON *options = cJSON_GetObjectItemCaseSensitive(schema, "enum");
-	if (cJSON_IsString(ref) && strncmp(ref->valuestring, "#/$defs/", 8) == 0)
-		return schema_type(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "$defs"),
-								    ref->valuestring + 8), root);
+	const cJSON *type, *options;
+	schema = alm_schema_resolve(root, schema);
+	type = cJSON_GetObjectItemCaseSensitive(schema, "type");
+	options = cJSON_GetObjectItemCaseSensitive(schema, "enum");
 	if (cJSON_IsString(type))
 		return type->valuestring;
 	if (cJSON_IsArray(options) && cJSON_GetArraySize(options) > 0)
@@ -82,13 +76,10 @@ static const char *question_asking(const cJSON *rules, const char *key)
 static void answer_meaning(char *buf, size_t n, const cJSON *schema, const cJSON *root, const char *question)
 {
 	const cJSON *desc = cJSON_GetObjectItemCaseSensitive(schema, "description");
-	const cJSON *ref = cJSON_GetObjectItemCaseSensitive(schema, "$ref");
 	const cJSON *items = cJSON_GetObjectItemCaseSensitive(schema, "items");
 	const cJSON *options, *v;
 	size_t used;
-	if (cJSON_IsString(ref) && strncmp(ref->valuestring, "#/$defs/", 8) == 0)
-		schema = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "$defs"),
-							  ref->valuestring + 8);
+	schema = alm_schema_resolve(root, schema);
 	options = cJSON_GetObjectItemCaseSensitive(items ? items : schema, "enum");
 	used = (size_t)snprintf(buf, n, "%s", question ? question
 					: cJSON_IsString(desc) ? desc->valuestring : "answered by the team");

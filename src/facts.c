@@ -35,9 +35,9 @@ int alm_facts_new(alm_facts **out)
 		goto nomem;
 	table = alm_probe_table(&n);
 	for (i = 0; i < n; i++)
-		if (!cJSON_AddObjectToObject(f->data, table[i]->ns))
+		if (!alm_json_add_object(f->data, table[i]->ns))
 			goto nomem;
-	if (!cJSON_AddObjectToObject(f->data, ALM_SOURCE_ANSWERS))
+	if (!alm_json_add_object(f->data, ALM_SOURCE_ANSWERS))
 		goto nomem;
 	*out = f;
 	return 0;
@@ -68,7 +68,7 @@ static cJSON *parent_of(cJSON *root, char *buf, char **leaf)
 		*dot = '\0';
 		child = cJSON_GetObjectItemCaseSensitive(node, seg);
 		if (!child) {
-			child = cJSON_AddObjectToObject(node, seg);
+			child = alm_json_add_object(node, seg);
 		} else if (!cJSON_IsObject(child)) {
 			/* A scalar fact is being refined into an object: replace it. */
 			cJSON *obj = cJSON_CreateObject();
@@ -91,13 +91,14 @@ static int set_evidence(alm_facts *facts, const char *path, alm_source source,
 			const char *detail)
 {
 	cJSON *entry = cJSON_CreateObject();
-	if (!entry || !cJSON_AddStringToObject(entry, "source", alm_source_name(source)) ||
-	    (detail && !cJSON_AddStringToObject(entry, "detail", detail))) {
+	if (!entry || !alm_json_add_string(entry, "source", alm_source_name(source)) ||
+	    (detail && !alm_json_add_string(entry, "detail", detail))) {
 		cJSON_Delete(entry);
 		return alm_error_set(ALM_ENOMEM, "out of memory");
 	}
 	cJSON_DeleteItemFromObjectCaseSensitive(facts->evidence, path);
-	cJSON_AddItemToObject(facts->evidence, path, entry);
+	if (!alm_json_add(facts->evidence, path, entry))
+		return alm_error_set(ALM_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -126,10 +127,10 @@ static int set_fact(alm_facts *facts, const char *path, cJSON *value,
 		error = alm_error_set(ALM_ENOMEM, "out of memory");
 		goto done;
 	}
-	if (cJSON_GetObjectItemCaseSensitive(parent, leaf))
-		cJSON_ReplaceItemInObjectCaseSensitive(parent, leaf, value);
-	else
-		cJSON_AddItemToObject(parent, leaf, value);
+	if (!alm_json_set(parent, leaf, value)) {
+		error = alm_error_set(ALM_ENOMEM, "out of memory");
+		goto done;
+	}
 	error = set_evidence(facts, path, source, detail);
 done:
 	free(buf);
@@ -187,14 +188,15 @@ int alm_facts_set_probe(alm_facts *facts, const char *probe, const char *status,
 			const char *detail)
 {
 	cJSON *entry = cJSON_CreateObject();
-	if (!entry || !cJSON_AddStringToObject(entry, "status", status) ||
-	    !(detail ? cJSON_AddStringToObject(entry, "detail", detail)
-		     : cJSON_AddNullToObject(entry, "detail"))) {
+	if (!entry || !alm_json_add_string(entry, "status", status) ||
+	    !(detail ? alm_json_add_string(entry, "detail", detail)
+		     : alm_json_add_null(entry, "detail"))) {
 		cJSON_Delete(entry);
 		return alm_error_set(ALM_ENOMEM, "out of memory");
 	}
 	cJSON_DeleteItemFromObjectCaseSensitive(facts->probes, probe);
-	cJSON_AddItemToObject(facts->probes, probe, entry);
+	if (!alm_json_add(facts->probes, probe, entry))
+		return alm_error_set(ALM_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -206,10 +208,10 @@ const cJSON *alm_facts_probes(const alm_facts *facts)
 cJSON *alm_facts_to_json(const alm_facts *facts)
 {
 	cJSON *doc = cJSON_CreateObject();
-	if (!doc || !cJSON_AddStringToObject(doc, "schema", "alm-advisor/facts@1") ||
-	    !cJSON_AddItemToObject(doc, "facts", cJSON_Duplicate(facts->data, 1)) ||
-	    !cJSON_AddItemToObject(doc, "evidence", cJSON_Duplicate(facts->evidence, 1)) ||
-	    !cJSON_AddItemToObject(doc, "probes", cJSON_Duplicate(facts->probes, 1))) {
+	if (!doc || !alm_json_add_string(doc, "schema", "alm-advisor/facts@1") ||
+	    !alm_json_add(doc, "facts", cJSON_Duplicate(facts->data, 1)) ||
+	    !alm_json_add(doc, "evidence", cJSON_Duplicate(facts->evidence, 1)) ||
+	    !alm_json_add(doc, "probes", cJSON_Duplicate(facts->probes, 1))) {
 		cJSON_Delete(doc);
 		return NULL;
 	}
@@ -239,10 +241,8 @@ static void move_item(cJSON *to, cJSON *from, const char *key)
 {
 	char *name = strdup(key); /* `key` may be the moved item's own name */
 	cJSON *item = name ? cJSON_DetachItemFromObjectCaseSensitive(from, name) : NULL;
-	if (item && cJSON_GetObjectItemCaseSensitive(to, name))
-		cJSON_ReplaceItemInObjectCaseSensitive(to, name, item);
-	else if (item)
-		cJSON_AddItemToObject(to, name, item);
+	if (item)
+		alm_json_set(to, name, item); /* a failure is counted: alm_gather checks */
 	free(name);
 }
 

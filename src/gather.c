@@ -68,7 +68,7 @@ static int add_warning(cJSON **warnings, const char *title, const char *why)
 	if (!*warnings && !(*warnings = cJSON_CreateArray()))
 		return alm_error_set(ALM_ENOMEM, "out of memory");
 	snprintf(line, sizeof line, "%s evidence is missing: %s", title, why);
-	if (!cJSON_AddItemToArray(*warnings, cJSON_CreateString(line)))
+	if (!alm_json_add(*warnings, NULL, cJSON_CreateString(line)))
 		return alm_error_set(ALM_ENOMEM, "out of memory");
 	return 0;
 }
@@ -155,8 +155,11 @@ static int run_together(remote_run *runs, size_t k, alm_facts *facts, cJSON **wa
 			pthread_join(runs[i].thread, NULL);
 	for (i = 0; i < k; i++) {
 		if (runs[i].facts && error == 0) {
+			unsigned long failures = alm_json_add_failures();
 			alm_facts_adopt(facts, runs[i].facts, runs[i].probe->ns);
-			error = conclude(runs[i].probe, runs[i].rc, runs[i].msg, warnings, opts);
+			/* A probe's facts are adopted whole, or the gathering fails. */
+			if ((error = alm_json_add_check(failures, "the facts")) == 0)
+				error = conclude(runs[i].probe, runs[i].rc, runs[i].msg, warnings, opts);
 		}
 		alm_facts_free(runs[i].facts);
 	}

@@ -15,6 +15,9 @@ typedef struct request {
 	struct request **prev_link;    /* in the running list: the pointer to this one */
 	struct alm_http *http;
 	char *url;
+	char *bearer;  /* this request's own token; wiped when it ends */
+	char *form;    /* a POST body (may hold a secret); wiped when it ends */
+	struct curl_slist *headers; /* the engine's headers and this request's, when it has any */
 	CURL *easy;
 	alm_http_callback cb;
 	void *data;
@@ -152,6 +155,12 @@ static void request_free(request *r)
 		return;
 	if (r->easy)
 		curl_easy_cleanup(r->easy);
+	/* A token request's answer is a token: wipe it with the request. */
+	if (r->form && r->body)
+		explicit_bzero(r->body, r->len);
+	wipe(r->bearer);
+	wipe(r->form);
+	curl_slist_free_all(r->headers);
 	free(r->url);
 	free(r->body);
 	free(r);
@@ -232,27 +241,65 @@ static void note_queued(alm_http *http, int change)
 		http->stats.max_queued = http->queued;
 }
 
+/* The engine's headers followed by the request's own. */
+static int request_headers(request *r, const char *const *extra)
+{
+	const struct curl_slist *h;
+	struct curl_slist *l;
+	for (h = r->http->headers; h; h = h->next) {
+		if (!(l = curl_slist_append(r->headers, h->data)))
+			return -1;
+		r->headers = l;
+	}
+	for (; *extra; extra++) {
+		if (!(l = curl_slist_append(r->headers, *extra)))
+			return -1;
+		r->headers = l;
+	}
+	return 0;
+}
+
 int alm_http_get(alm_http *http, const char *url, int flags, alm_http_callback cb, void *data)
 {
+	alm_http_request req = { url, NULL, NULL, NULL };
+	return alm_http_send(http, &req, flags, cb, data);
+}
+
+int alm_http_send(alm_http *http, const alm_http_request *req, int flags, alm_http_callback cb, void *data)
+{
 	request *r = calloc(1, sizeof *r);
+	const char *bearer;
+	int failed = 0;
 	CURL *e;
-	if (!r || !(r->url = strdup(url)) || !(r->easy = curl_easy_init())) {
+	if (r) {
+		r->http = http;
+		r->bearer = dup_or_null(req->bearer, &failed);
+		r->form = dup_or_null(req->form, &failed);
+		if (req->headers && *req->headers && request_headers(r, req->headers) < 0)
+			failed = 1;
+	}
+	if (!r || failed || !(r->url = strdup(req->url)) || !(r->easy = curl_easy_init())) {
 		request_free(r);
 		return alm_error_set(ALM_ENOMEM, "out of memory");
 	}
 	r->cb = cb;
 	r->data = data;
-	r->http = http;
-	alm_rate_host_of(url, r->host, sizeof r->host);
+	alm_rate_host_of(r->url, r->host, sizeof r->host);
 	e = r->easy;
 	curl_easy_setopt(e, CURLOPT_URL, r->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, http->opts.allow_http ? "http,https" : "https");
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+	if (r->form) {
+		/* Not copied by curl: the buffer lives (and is wiped) with the request. */
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->form);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(r->form));
+	} else {
+		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+	}
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, http->user_agent);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, http->headers);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers ? r->headers : http->headers);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -260,13 +307,18 @@ int alm_http_get(alm_http *http, const char *url, int flags, alm_http_callback c
 		curl_easy_setopt(e, CURLOPT_CAINFO, http->ca_file);
 	if (http->opts.no_proxy)
 		curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
-	if (http->password) {
+	bearer = r->bearer ? r->bearer : http->bearer;
+	if (r->form) {
+		/* A token request authenticates in its body, never with a header. */
+	} else if (r->bearer || !http->password) {
+		if (bearer) {
+			curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
+			curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER, bearer);
+		}
+	} else {
 		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(e, CURLOPT_USERNAME, "");
 		curl_easy_setopt(e, CURLOPT_PASSWORD, http->password);
-	} else if (http->bearer) {
-		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
-		curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER, http->bearer);
 	}
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(http->opts.connect_timeout * 1000));
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -325,6 +377,7 @@ static void finish(alm_http *http, request *r, alm_http_outcome outcome, const c
 		res.content_type = ctype;
 		res.continuation = header_value(r->easy, "X-MS-ContinuationToken");
 		res.location = header_value(r->easy, "Location");
+		res.www_authenticate = header_value(r->easy, "WWW-Authenticate");
 		if (curl_easy_getinfo(r->easy, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
 		    retry_after >= 0 && header_value(r->easy, "Retry-After"))
 			res.retry_after = (double)retry_after;

@@ -15,7 +15,9 @@
  *
  * The credential is handed to libcurl's own authentication options (never
  * formatted into a header or message here) and wiped from this module's copy
- * when the engine is freed.
+ * when the engine is freed. A request may carry its own Bearer token (one
+ * token a scope: an API and each Dataverse environment have their own) and a
+ * form body (a token request): both are copies, wiped when the request ends.
  */
 #include <stddef.h>
 
@@ -60,6 +62,7 @@ typedef struct {
 	size_t len;
 	const char *continuation; /* X-MS-ContinuationToken; NULL when absent */
 	const char *location;     /* Location of a redirect; NULL when absent */
+	const char *www_authenticate; /* WWW-Authenticate; NULL when absent */
 	const char *error;        /* one line for the failure outcomes; NULL for DONE */
 	int attempts;
 	double retry_after;       /* the last response's Retry-After in seconds; -1 when none */
@@ -79,6 +82,17 @@ void alm_http_free(alm_http *http);
 
 /* Queues a GET; may be called from a callback. The URL is copied. */
 int alm_http_get(alm_http *http, const char *url, int flags, alm_http_callback cb, void *data);
+
+/* One request beyond a plain GET. Every string is copied; NULL: not used. */
+typedef struct {
+	const char *url;
+	const char *bearer;      /* replaces the engine's credential for this request */
+	const char *form;        /* POST this application/x-www-form-urlencoded body */
+	const char *const *headers; /* extra "Name: value" headers, NULL-terminated */
+} alm_http_request;
+
+/* Queues a request; may be called from a callback. */
+int alm_http_send(alm_http *http, const alm_http_request *req, int flags, alm_http_callback cb, void *data);
 
 /* Runs until every queued request (including those queued by callbacks) has
  * had its callback. Returns 0, or a negative code when curl itself failed. */

@@ -1,5 +1,7 @@
 #include "alm/json.h"
 #include "alm/error.h"
+#include "escape.h"
+#include "strbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -96,6 +98,13 @@ int alm_json_parse(cJSON **out, const char *text, size_t len, const char *name)
 	value = cJSON_ParseWithLengthOpts(start, len, &end, 0);
 	if (!value) {
 		size_t at = end ? (size_t)(end - start) : 0;
+		/* cJSON says the same when an allocation failed as when the text is
+		 * wrong: when not even a small value can be made, memory ran out, and
+		 * the input is not to be blamed. */
+		cJSON *probe = cJSON_CreateNull();
+		if (!probe)
+			return alm_error_set(ALM_ENOMEM, "%s: out of memory while parsing", name);
+		cJSON_Delete(probe);
 		if (at > len)
 			at = len;
 		position_of(start, at, &line, &col);
@@ -131,8 +140,7 @@ int alm_json_parse(cJSON **out, const char *text, size_t len, const char *name)
 int alm_file_read(char **out, size_t *len, const char *path, size_t max)
 {
 	FILE *fp;
-	char *buf = NULL;
-	size_t cap = 0, used = 0;
+	alm_strbuf buf = ALM_STRBUF_INIT;
 	int error = 0;
 
 	*out = NULL;
@@ -143,20 +151,15 @@ int alm_file_read(char **out, size_t *len, const char *path, size_t max)
 		return alm_error_set(errno == ENOENT ? ALM_ENOTFOUND : ALM_EIO, "%s: cannot open: %s", path,
 				     strerror(errno));
 	for (;;) {
-		size_t n;
-		if (used + 4096 + 1 > cap) {
-			size_t ncap = cap ? cap * 2 : 8192;
-			char *nbuf = realloc(buf, ncap);
-			if (!nbuf) {
-				error = alm_error_set(ALM_ENOMEM, "%s: out of memory", path);
-				goto done;
-			}
-			buf = nbuf;
-			cap = ncap;
+		size_t n, avail;
+		char *at = alm_strbuf_room(&buf, 4096, &avail);
+		if (!at) {
+			error = alm_error_set(ALM_ENOMEM, "%s: out of memory", path);
+			goto done;
 		}
-		n = fread(buf + used, 1, cap - used - 1, fp);
-		used += n;
-		if (used > max) {
+		n = fread(at, 1, avail, fp);
+		alm_strbuf_wrote(&buf, n);
+		if (buf.len > max) {
 			error = alm_error_set(ALM_ELIMIT, "%s: larger than the limit of %zu bytes", path, max);
 			goto done;
 		}
@@ -169,15 +172,11 @@ int alm_file_read(char **out, size_t *len, const char *path, size_t max)
 done:
 	fclose(fp);
 	if (error) {
-		free(buf);
+		alm_strbuf_free(&buf);
 		return error;
 	}
-	if (!buf && !(buf = malloc(1)))
+	if (alm_strbuf_finish(&buf, out, len, path) < 0)
 		return alm_error_set(ALM_ENOMEM, "%s: out of memory", path);
-	buf[used] = '\0';
-	*out = buf;
-	if (len)
-		*len = used;
 	return 0;
 }
 
@@ -346,4 +345,172 @@ const cJSON *alm_json_get_path(const cJSON *root, const char *dotted)
 		dotted = dot ? dot + 1 : dotted + len;
 	}
 	return node;
+}
+
+/* ---- reading members ------------------------------------------------------ */
+
+const cJSON *alm_json_get(const cJSON *obj, const char *key)
+{
+	return cJSON_IsObject(obj) && key ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+}
+
+const char *alm_json_str(const cJSON *obj, const char *key)
+{
+	const cJSON *v = alm_json_get(obj, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+const char *alm_json_str_or(const cJSON *obj, const char *key, const char *fallback)
+{
+	const char *s = alm_json_str(obj, key);
+	return s ? s : fallback;
+}
+
+const cJSON *alm_json_obj(const cJSON *obj, const char *key)
+{
+	const cJSON *v = alm_json_get(obj, key);
+	return cJSON_IsObject(v) ? v : NULL;
+}
+
+const cJSON *alm_json_arr(const cJSON *obj, const char *key)
+{
+	const cJSON *v = alm_json_get(obj, key);
+	return cJSON_IsArray(v) ? v : NULL;
+}
+
+double alm_json_num_or(const cJSON *obj, const char *key, double fallback)
+{
+	const cJSON *v = alm_json_get(obj, key);
+	return cJSON_IsNumber(v) ? v->valuedouble : fallback;
+}
+
+int alm_json_str_is(const cJSON *obj, const char *key, const char *want)
+{
+	const char *s = alm_json_str(obj, key);
+	return s && want && strcmp(s, want) == 0;
+}
+
+/* ---- building ------------------------------------------------------------- */
+
+static _Thread_local unsigned long add_failures;
+
+unsigned long alm_json_add_failures(void)
+{
+	return add_failures;
+}
+
+int alm_json_add_check(unsigned long mark, const char *what)
+{
+	if (add_failures == mark)
+		return 0;
+	return alm_error_set(ALM_ENOMEM, "out of memory building %s", what ? what : "a JSON document");
+}
+
+cJSON *alm_json_add(cJSON *parent, const char *key, cJSON *item)
+{
+	cJSON_bool added = 0;
+	if (item && parent) {
+		if (key && cJSON_IsObject(parent))
+			added = cJSON_AddItemToObject(parent, key, item);
+		else if (!key && cJSON_IsArray(parent))
+			added = cJSON_AddItemToArray(parent, item);
+	}
+	if (!added) {
+		cJSON_Delete(item);
+		add_failures++;
+		return NULL;
+	}
+	return item;
+}
+
+cJSON *alm_json_add_string(cJSON *parent, const char *key, const char *s)
+{
+	return s ? alm_json_add(parent, key, cJSON_CreateString(s)) : NULL;
+}
+
+cJSON *alm_json_add_number(cJSON *parent, const char *key, double n)
+{
+	return alm_json_add(parent, key, cJSON_CreateNumber(n));
+}
+
+cJSON *alm_json_add_bool(cJSON *parent, const char *key, int b)
+{
+	return alm_json_add(parent, key, cJSON_CreateBool(b));
+}
+
+cJSON *alm_json_add_null(cJSON *parent, const char *key)
+{
+	return alm_json_add(parent, key, cJSON_CreateNull());
+}
+
+cJSON *alm_json_add_object(cJSON *parent, const char *key)
+{
+	return alm_json_add(parent, key, cJSON_CreateObject());
+}
+
+cJSON *alm_json_add_array(cJSON *parent, const char *key)
+{
+	return alm_json_add(parent, key, cJSON_CreateArray());
+}
+
+cJSON *alm_json_add_copy(cJSON *parent, const char *key, const cJSON *value)
+{
+	return value ? alm_json_add(parent, key, cJSON_Duplicate(value, 1)) : NULL;
+}
+
+cJSON *alm_json_set(cJSON *parent, const char *key, cJSON *item)
+{
+	if (item && cJSON_IsObject(parent) && key && cJSON_GetObjectItemCaseSensitive(parent, key)) {
+		if (cJSON_ReplaceItemInObjectCaseSensitive(parent, key, item))
+			return item;
+		cJSON_Delete(item);
+		add_failures++;
+		return NULL;
+	}
+	return alm_json_add(parent, key, item);
+}
+
+/* ---- printing ------------------------------------------------------------- */
+
+static int print_line(char **out, size_t *len, char *text)
+{
+	char *line;
+	size_t n;
+	*out = NULL;
+	if (len)
+		*len = 0;
+	if (!text)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	n = strlen(text);
+	line = malloc(n + 2);
+	if (!line) {
+		cJSON_free(text);
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	}
+	memcpy(line, text, n);
+	cJSON_free(text);
+	/* A trailing newline, as every line-oriented tool expects. */
+	line[n] = '\n';
+	line[n + 1] = '\0';
+	n++;
+	/* cJSON passes bytes of strings through as they are: a name that is
+	 * not UTF-8 would make the document unparseable. */
+	if (alm_utf8_repair(&line, &n) < 0) {
+		free(line);
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	}
+	*out = line;
+	if (len)
+		*len = n;
+	return 0;
+}
+
+int alm_json_print_line(char **out, size_t *len, const cJSON *value)
+{
+	return print_line(out, len, cJSON_Print(value));
+}
+
+int alm_json_print_compact_line(char **out, size_t *len, const cJSON *value)
+{
+	return print_line(out, len, cJSON_PrintUnformatted(value));
 }

@@ -1,7 +1,9 @@
 #include "alm/jsonlogic.h"
 
 #include "alm/error.h"
+#include "alm/json.h"
 #include "jsonlogic_js.h"
+#include "vec.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -305,13 +307,12 @@ static int take(cJSON **out, jl_ctx *cx, jl_val *x, const jl_path *at)
  * Iterative: the value may hold data nested deeper than any limit here. */
 static int make_json(cJSON *root)
 {
-	cJSON **stack = NULL, **grown, *node;
+	cJSON **stack = NULL, *node;
 	size_t n = 0, cap = 0;
 	int error = 0;
 
-	if (!(stack = malloc(16 * sizeof *stack)))
+	if (alm_vec_reserve(&stack, &cap, 16) < 0)
 		return alm_error_set(ALM_ENOMEM, "out of memory");
-	cap = 16;
 	stack[n++] = root;
 	while (n > 0) {
 		for (node = stack[--n]; node; node = node->next) {
@@ -322,13 +323,9 @@ static int make_json(cJSON *root)
 			}
 			if (!node->child)
 				continue;
-			if (n == cap) {
-				if (!(grown = realloc(stack, cap * 2 * sizeof *stack))) {
-					error = alm_error_set(ALM_ENOMEM, "out of memory");
-					goto done;
-				}
-				stack = grown;
-				cap *= 2;
+			if (alm_vec_reserve(&stack, &cap, n + 1) < 0) {
+				error = alm_error_set(ALM_ENOMEM, "out of memory");
+				goto done;
 			}
 			stack[n++] = node->child;
 		}
@@ -408,7 +405,10 @@ static int eval_array(jl_val *out, jl_ctx *cx, const cJSON *logic, const jl_scop
 		jl_path link = {at, NULL, i++};
 		if ((error = eval(&v, cx, item, sc, &link)) < 0 || (error = take(&node, cx, &v, &link)) < 0)
 			goto done;
-		cJSON_AddItemToArray(list, node);
+		if (!alm_json_add(list, NULL, node)) {
+			error = nomem(at);
+			goto done;
+		}
 	}
 	error = made(out, list, at);
 	list = NULL;
@@ -709,7 +709,8 @@ static int missing_key(cJSON *list, const jl_call *c, const cJSON *key)
 		return 0;
 	if ((error = copy_value(&copy, c->cx, key, c->at)) < 0)
 		return error;
-	cJSON_AddItemToArray(list, copy);
+	if (!alm_json_add(list, NULL, copy))
+		return nomem(c->at);
 	return 0;
 }
 
@@ -1023,7 +1024,10 @@ static int op_map(jl_val *out, jl_call *c)
 			jl_scope s = {item, NULL, NULL};
 			if ((error = eval_arg(&r, c, 1, body, &s)) < 0 || (error = take(&node, c->cx, &r, c->at)) < 0)
 				goto done;
-			cJSON_AddItemToArray(result, node);
+			if (!alm_json_add(result, NULL, node)) {
+				error = nomem(c->at);
+				goto done;
+			}
 		}
 	}
 	error = made(out, result, c->at);
@@ -1076,7 +1080,10 @@ static int op_filter(jl_val *out, jl_call *c)
 				continue;
 			if ((error = copy_value(&node, c->cx, item, c->at)) < 0)
 				goto done;
-			cJSON_AddItemToArray(result, node);
+			if (!alm_json_add(result, NULL, node)) {
+				error = nomem(c->at);
+				goto done;
+			}
 		}
 	}
 	error = made(out, result, c->at);
@@ -1205,18 +1212,27 @@ static int op_merge(jl_val *out, jl_call *c)
 		if (!cJSON_IsArray(x->v)) {
 			if ((error = take(&node, c->cx, x, c->at)) < 0)
 				goto done;
-			cJSON_AddItemToArray(list, node);
+			if (!alm_json_add(list, NULL, node)) {
+				error = nomem(c->at);
+				goto done;
+			}
 		} else if (x->own) {
 			for (node = x->own->child; node; node = next) {
 				next = node->next;
-				cJSON_AddItemToArray(list, cJSON_DetachItemViaPointer(x->own, node));
+				if (!alm_json_add(list, NULL, cJSON_DetachItemViaPointer(x->own, node))) {
+					error = nomem(c->at);
+					goto done;
+				}
 				moved++;
 			}
 		} else {
 			cJSON_ArrayForEach(item, x->v) {
 				if ((error = copy_value(&node, c->cx, item, c->at)) < 0)
 					goto done;
-				cJSON_AddItemToArray(list, node);
+				if (!alm_json_add(list, NULL, node)) {
+					error = nomem(c->at);
+					goto done;
+				}
 			}
 		}
 	}
@@ -1328,8 +1344,17 @@ done:
 	return error;
 }
 
-/* Writes its argument to stderr as JSON and returns it: the library never
- * writes to stdout, which carries the report. */
+/* Where "log" sends its lines; the library itself writes nowhere. */
+static alm_jsonlogic_log_fn log_fn;
+static void *log_data;
+
+void alm_jsonlogic_set_log(alm_jsonlogic_log_fn fn, void *data)
+{
+	log_fn = fn;
+	log_data = data;
+}
+
+/* Hands its argument as JSON to the log sink and returns it. */
 static int op_log(jl_val *out, jl_call *c)
 {
 	const cJSON *v = given(arg(c, 0)) ? arg(c, 0) : &jl_null;
@@ -1350,7 +1375,8 @@ static int op_log(jl_val *out, jl_call *c)
 		if (!text)
 			return nomem(c->at);
 	}
-	fprintf(stderr, "%s\n", text);
+	if (log_fn)
+		log_fn(text, log_data);
 	error = charge_work(c->cx, 0, strlen(text), c->at);
 	cJSON_free(text);
 	if (error < 0)
@@ -1571,7 +1597,8 @@ static int add_name(cJSON *names, const cJSON *name)
 			return 0;
 	if (!(s = cJSON_CreateString(name->valuestring)))
 		return alm_error_set(ALM_ENOMEM, "out of memory");
-	cJSON_AddItemToArray(names, s);
+	if (!alm_json_add(names, NULL, s))
+		return alm_error_set(ALM_ENOMEM, "out of memory");
 	return 0;
 }
 

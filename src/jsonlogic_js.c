@@ -457,36 +457,12 @@ size_t alm_js_format_number(char *out, double d)
 
 int alm_js_buf_put(alm_js_buf *b, const char *s, size_t n)
 {
-	size_t cap;
-	char *grown;
 	if (n > (size_t)ALM_JSONLOGIC_MAX_STRING - b->len)
 		return alm_error_set(ALM_ELIMIT, "a string would exceed %d bytes (ALM_JSONLOGIC_MAX_STRING)",
 				     ALM_JSONLOGIC_MAX_STRING);
-	if (b->len + n + 1 > b->cap) {
-		cap = b->cap ? b->cap : 64;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if (!(grown = realloc(b->ptr, cap)))
-			return alm_error_set(ALM_ENOMEM, "out of memory building a string");
-		b->ptr = grown;
-		b->cap = cap;
-	}
-	memcpy(b->ptr + b->len, s, n);
-	b->len += n;
-	b->ptr[b->len] = '\0';
+	if (alm_strbuf_put(b, s, n) < 0)
+		return alm_error_set(ALM_ENOMEM, "out of memory building a string");
 	return 0;
-}
-
-const char *alm_js_buf_str(const alm_js_buf *b)
-{
-	return b->ptr ? b->ptr : "";
-}
-
-void alm_js_buf_free(alm_js_buf *b)
-{
-	free(b->ptr);
-	b->ptr = NULL;
-	b->len = b->cap = 0;
 }
 
 static int put_value(alm_js_buf *b, const cJSON *v, int in_join, int depth)

@@ -18,6 +18,8 @@
 
 #include <cJSON.h>
 
+#include "strbuf.h"
+
 typedef enum {
 	ALM_JS_UNDEFINED,
 	ALM_JS_NULL,
@@ -42,17 +44,15 @@ double alm_js_parse_float(const cJSON *v);
 #define ALM_JS_NUMBER_SIZE 32
 size_t alm_js_format_number(char *out, double d);
 
-/* A growable NUL-terminated string, capped at ALM_JSONLOGIC_MAX_STRING bytes
- * (ALM_ELIMIT beyond). */
-typedef struct {
-	char *ptr;
-	size_t len, cap;
-} alm_js_buf;
-#define ALM_JS_BUF_INIT {NULL, 0, 0}
+/* A growable NUL-terminated string (the shared string builder), capped at
+ * ALM_JSONLOGIC_MAX_STRING bytes: alm_js_buf_put fails with ALM_ELIMIT beyond,
+ * ALM_ENOMEM when memory runs out, each with its message. */
+typedef alm_strbuf alm_js_buf;
+#define ALM_JS_BUF_INIT ALM_STRBUF_INIT
 
 int alm_js_buf_put(alm_js_buf *b, const char *s, size_t n);
-const char *alm_js_buf_str(const alm_js_buf *b); /* "" while empty */
-void alm_js_buf_free(alm_js_buf *b);
+#define alm_js_buf_str alm_strbuf_str /* "" while empty */
+#define alm_js_buf_free alm_strbuf_free
 
 /* Appends String(v) ("undefined", "null", "1,2" for [1,2], "[object Object]"). */
 int alm_js_string(alm_js_buf *b, const cJSON *v);

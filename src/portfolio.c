@@ -6,21 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
+/* The shared readers: NULL when absent or of another type. */
+#define str alm_json_str
 
 static const char *or_empty(const char *s)
 {
 	return s ? s : "";
 }
 
-static const cJSON *get(const cJSON *obj, const char *key)
-{
-	return cJSON_GetObjectItemCaseSensitive(obj, key);
-}
+#define get alm_json_get
 
 /* A fact of the report by dotted path, or NULL. */
 static const cJSON *fact(const cJSON *report, const char *path)
@@ -69,8 +63,19 @@ static void evidence_line(char *buf, size_t n, const cJSON *report)
 		snprintf(buf, n, "no repository or Azure DevOps evidence");
 }
 
+/* The row, or NULL (and no row) when an addition to it failed since `mark`. */
+static cJSON *complete(cJSON *row, unsigned long mark)
+{
+	if (alm_json_add_check(mark, "a portfolio row") < 0) {
+		cJSON_Delete(row);
+		return NULL;
+	}
+	return row;
+}
+
 cJSON *alm_portfolio_row(const char *name, const char *path, cJSON *report)
 {
+	unsigned long failures = alm_json_add_failures();
 	cJSON *row = cJSON_CreateObject(), *maturity;
 	const cJSON *gap = cJSON_GetArrayItem(get(report, "gaps"), 0);
 	const cJSON *m = get(report, "maturity");
@@ -80,47 +85,48 @@ cJSON *alm_portfolio_row(const char *name, const char *path, cJSON *report)
 		cJSON_Delete(report);
 		return NULL;
 	}
-	cJSON_AddStringToObject(row, "name", name);
-	cJSON_AddStringToObject(row, "path", path);
-	cJSON_AddStringToObject(row, "status", "assessed");
-	cJSON_AddNullToObject(row, "error");
-	cJSON_AddStringToObject(row, "verdict", str(report, "verdict"));
-	cJSON_AddItemToObject(row, "tier", cJSON_Duplicate(get(get(report, "impact"), "tier"), 0));
-	maturity = cJSON_AddObjectToObject(row, "maturity");
-	cJSON_AddItemToObject(maturity, "current", cJSON_Duplicate(get(m, "current"), 0));
-	cJSON_AddItemToObject(maturity, "target", cJSON_Duplicate(get(m, "target"), 0));
-	cJSON_AddItemToObject(row, "confidence", cJSON_Duplicate(get(report, "confidence"), 0));
+	alm_json_add_string(row, "name", name);
+	alm_json_add_string(row, "path", path);
+	alm_json_add_string(row, "status", "assessed");
+	alm_json_add_null(row, "error");
+	alm_json_add_string(row, "verdict", str(report, "verdict"));
+	alm_json_add_copy(row, "tier", get(get(report, "impact"), "tier"));
+	maturity = alm_json_add_object(row, "maturity");
+	alm_json_add_copy(maturity, "current", get(m, "current"));
+	alm_json_add_copy(maturity, "target", get(m, "target"));
+	alm_json_add_copy(row, "confidence", get(report, "confidence"));
 	if (gap) {
-		cJSON *g = cJSON_AddObjectToObject(row, "top_gap");
-		cJSON_AddStringToObject(g, "part", str(gap, "part"));
-		cJSON_AddStringToObject(g, "text", str(gap, "text"));
-		cJSON_AddStringToObject(g, "action", str(gap, "action"));
+		cJSON *g = alm_json_add_object(row, "top_gap");
+		alm_json_add_string(g, "part", str(gap, "part"));
+		alm_json_add_string(g, "text", str(gap, "text"));
+		alm_json_add_string(g, "action", str(gap, "action"));
 	} else {
-		cJSON_AddNullToObject(row, "top_gap");
+		alm_json_add_null(row, "top_gap");
 	}
 	evidence_line(line, sizeof line, report);
-	cJSON_AddStringToObject(row, "evidence", line);
-	cJSON_AddItemToObject(row, "report", report);
-	return row;
+	alm_json_add_string(row, "evidence", line);
+	alm_json_add(row, "report", report);
+	return complete(row, failures);
 }
 
 cJSON *alm_portfolio_failed_row(const char *name, const char *path, const char *reason)
 {
+	unsigned long failures = alm_json_add_failures();
 	cJSON *row = cJSON_CreateObject();
 	if (!row)
 		return NULL;
-	cJSON_AddStringToObject(row, "name", name);
-	cJSON_AddStringToObject(row, "path", path);
-	cJSON_AddStringToObject(row, "status", "failed");
-	cJSON_AddStringToObject(row, "error", reason);
-	cJSON_AddNullToObject(row, "verdict");
-	cJSON_AddNullToObject(row, "tier");
-	cJSON_AddNullToObject(row, "maturity");
-	cJSON_AddNullToObject(row, "confidence");
-	cJSON_AddNullToObject(row, "top_gap");
-	cJSON_AddStringToObject(row, "evidence", "");
-	cJSON_AddNullToObject(row, "report");
-	return row;
+	alm_json_add_string(row, "name", name);
+	alm_json_add_string(row, "path", path);
+	alm_json_add_string(row, "status", "failed");
+	alm_json_add_string(row, "error", reason);
+	alm_json_add_null(row, "verdict");
+	alm_json_add_null(row, "tier");
+	alm_json_add_null(row, "maturity");
+	alm_json_add_null(row, "confidence");
+	alm_json_add_null(row, "top_gap");
+	alm_json_add_string(row, "evidence", "");
+	alm_json_add_null(row, "report");
+	return complete(row, failures);
 }
 
 /* --- ordering ----------------------------------------------------------- */
@@ -161,6 +167,7 @@ int alm_portfolio_build(cJSON **out, cJSON *rows, const alm_rules *rules)
 	cJSON *doc = NULL, *sorted, *totals, **items = NULL;
 	const cJSON *v;
 	int n = cJSON_GetArraySize(rows), i;
+	unsigned long failures = alm_json_add_failures();
 
 	*out = NULL;
 	if (n > 0 && !(items = malloc((size_t)n * sizeof *items))) {
@@ -176,23 +183,27 @@ int alm_portfolio_build(cJSON **out, cJSON *rows, const alm_rules *rules)
 		qsort(items, (size_t)n, sizeof *items, compare_rows);
 
 	doc = cJSON_CreateObject();
-	cJSON_AddStringToObject(doc, "schema", "alm-advisor/portfolio@1");
-	totals = cJSON_AddObjectToObject(doc, "totals");
+	alm_json_add_string(doc, "schema", "alm-advisor/portfolio@1");
+	totals = alm_json_add_object(doc, "totals");
 	cJSON_ArrayForEach(v, get(alm_rules_json(rules), "verdicts"))
-		cJSON_AddNumberToObject(totals, str(v, "id"), 0);
-	cJSON_AddNumberToObject(totals, "failed", 0);
-	sorted = cJSON_AddArrayToObject(doc, "rows");
+		alm_json_add_number(totals, str(v, "id"), 0);
+	alm_json_add_number(totals, "failed", 0);
+	sorted = alm_json_add_array(doc, "rows");
 	for (i = 0; i < n; i++) {
 		const char *verdict = str(items[i], "verdict");
 		cJSON *t = cJSON_GetObjectItemCaseSensitive(totals, verdict ? verdict : "failed");
 		if (t)
 			cJSON_SetNumberValue(t, t->valuedouble + 1);
 		else if (verdict)
-			cJSON_AddNumberToObject(totals, verdict, 1);
-		cJSON_AddItemToArray(sorted, items[i]);
+			alm_json_add_number(totals, verdict, 1);
+		alm_json_add(sorted, NULL, items[i]);
 	}
-	cJSON_AddNumberToObject(doc, "repositories", n);
+	alm_json_add_number(doc, "repositories", n);
 	free(items);
+	if (alm_json_add_check(failures, "the portfolio") < 0) {
+		cJSON_Delete(doc);
+		return ALM_ENOMEM;
+	}
 	*out = doc;
 	return 0;
 }
@@ -202,6 +213,7 @@ int alm_portfolio_merge(cJSON **out, const cJSON *const *docs, size_t n, const a
 	cJSON *rows = cJSON_CreateArray();
 	const cJSON *row;
 	size_t i;
+	unsigned long failures = alm_json_add_failures();
 
 	*out = NULL;
 	if (!rows)
@@ -224,10 +236,14 @@ int alm_portfolio_merge(cJSON **out, const cJSON *const *docs, size_t n, const a
 							     "input %zu: $.rows[%d]: expected an object with the strings "
 							     "\"name\" and \"path\"", i + 1, r);
 				}
-				cJSON_AddItemToArray(rows, cJSON_Duplicate(row, 1));
+				alm_json_add(rows, NULL, cJSON_Duplicate(row, 1));
 				r++;
 			}
 		}
+	}
+	if (alm_json_add_check(failures, "the portfolio") < 0) {
+		cJSON_Delete(rows);
+		return ALM_ENOMEM;
 	}
 	return alm_portfolio_build(out, rows, rules);
 }

@@ -8,6 +8,8 @@
 #include "alm/portfolio.h"
 #include "alm/probe.h"
 #include "alm/version.h"
+#include "alm/json.h"
+#include "vec.h"
 
 #include <git2.h>
 
@@ -80,14 +82,8 @@ static int is_repository(const char *dir)
 
 static int list_add(string_list *l, const char *s)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		char **items = realloc(l->items, cap * sizeof *items);
-		if (!items)
-			return -1;
-		l->items = items;
-		l->cap = cap;
-	}
+	if (alm_vec_reserve(&l->items, &l->cap, l->n + 1) < 0)
+		return -1;
 	if (!(l->items[l->n] = strdup(s)))
 		return -1;
 	l->n++;
@@ -184,6 +180,15 @@ static cJSON *assess_row(const job *j, const queue *q)
 	g.all_history = q->opts->all_history;
 	g.env = q->opts->env;
 	g.ado_cache = q->ado_cache;
+	g.power_platform = q->opts->power_platform;
+	g.pp_admin_url = q->opts->pp_admin_url;
+	g.pp_cloud = q->opts->pp_cloud;
+	g.pp_environments = q->opts->pp_environments;
+	g.pp_environments_count = q->opts->pp_environments_count;
+	if (g.power_platform) {
+		g.timeout = q->opts->timeout;
+		g.ca_file = q->opts->ca_file;
+	}
 	if (j->ado) {
 		g.ado_url = j->ado->project_url;
 		g.ado_repo = j->ado->name;
@@ -196,10 +201,9 @@ static cJSON *assess_row(const job *j, const queue *q)
 	if (alm_gather(&facts, NULL, &g) < 0)
 		return alm_portfolio_failed_row(j->name, path,
 						*alm_error_last() ? alm_error_last() : "the repository could not be read");
-	if (!j->path)
-		alm_facts_set_probe(facts, ALM_SOURCE_REPO, "skipped",
-				    "read from Azure DevOps alone (scan --ado): no local clone");
-	if (alm_assess(&report, q->rules, facts, q->opts->tool_version ? q->opts->tool_version : alm_version()) < 0)
+	if ((!j->path && alm_facts_set_probe(facts, ALM_SOURCE_REPO, "skipped",
+					     "read from Azure DevOps alone (scan --ado): no local clone") < 0) ||
+	    alm_assess(&report, q->rules, facts, q->opts->tool_version ? q->opts->tool_version : alm_version()) < 0)
 		row = alm_portfolio_failed_row(j->name, path, alm_error_last());
 	else
 		row = alm_portfolio_row(j->name, path, report);
@@ -250,14 +254,8 @@ static void run_jobs(queue *q, size_t n, size_t want)
 
 static job *job_add(job_list *l)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		job *items = realloc(l->items, cap * sizeof *items);
-		if (!items)
-			return NULL;
-		l->items = items;
-		l->cap = cap;
-	}
+	if (alm_vec_reserve(&l->items, &l->cap, l->n + 1) < 0)
+		return NULL;
 	memset(&l->items[l->n], 0, sizeof *l->items);
 	return &l->items[l->n++];
 }
@@ -305,7 +303,7 @@ static int add_note(cJSON **notes, const char *text)
 {
 	if (!notes)
 		return 0;
-	if ((!*notes && !(*notes = cJSON_CreateArray())) || !cJSON_AddItemToArray(*notes, cJSON_CreateString(text)))
+	if ((!*notes && !(*notes = cJSON_CreateArray())) || !alm_json_add(*notes, NULL, cJSON_CreateString(text)))
 		return -1;
 	return 0;
 }
@@ -506,9 +504,13 @@ int alm_portfolio_scan(cJSON **out, cJSON **notes, const alm_rules *rules, const
 	if (!(rows = cJSON_CreateArray()))
 		goto nomem;
 	for (i = 0; i < q.n; i++) {
-		if (q.jobs[i].row) {
-			cJSON_AddItemToArray(rows, q.jobs[i].row);
-			q.jobs[i].row = NULL;
+		/* Every job makes a row: one missing ran out of memory, and the
+		 * portfolio would silently lack a repository. */
+		cJSON *row = q.jobs[i].row;
+		q.jobs[i].row = NULL;
+		if (!alm_json_add(rows, NULL, row)) {
+			cJSON_Delete(rows);
+			goto nomem;
 		}
 	}
 	error = alm_portfolio_build(out, rows, rules);

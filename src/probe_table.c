@@ -8,7 +8,8 @@
  * (src/probes/NAME/). Adding one is one line here. */
 #define ALM_PROBES(X)              \
 	X(alm_repo_probe_entry)    \
-	X(alm_ado_probe_entry)
+	X(alm_ado_probe_entry)     \
+	X(alm_pp_probe)
 
 #define DECLARE(entry) extern const alm_probe entry;
 #define POINT_AT(entry) &entry,

@@ -40,11 +40,8 @@ static int bad(const checker *ck, const char *path, const char *fmt, ...)
 	return alm_error_set(ALM_EINVALID, "%s: %s: %s", ck->name, path, msg);
 }
 
-static const char *str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
+/* The shared readers: NULL when absent or of another type. */
+#define str alm_json_str
 
 static const cJSON *find_by_id(const cJSON *list, const char *id)
 {
@@ -63,7 +60,8 @@ static int unique_id(checker *ck, const char *kind, const char *id, const char *
 	snprintf(key, sizeof key, "%s:%s", kind, id);
 	if (cJSON_GetObjectItemCaseSensitive(ck->ids, key))
 		return bad(ck, path, "the id \"%s\" is used more than once", id);
-	cJSON_AddTrueToObject(ck->ids, key);
+	if (!alm_json_add_bool(ck->ids, key, 1))
+		return alm_error_set(ALM_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -122,18 +120,15 @@ static int check_needs(const checker *ck, const cJSON *needs, const char *path)
 
 static int check_logic(const checker *ck, const cJSON *logic, const char *path)
 {
-	char where[PATH_LEN + 64], msg[1024];
+	char where[PATH_LEN + 64];
 	const cJSON *v;
 	cJSON *vars;
 	int error;
 	if (!logic)
 		return 0;
 	snprintf(where, sizeof where, "%s", path);
-	if ((error = alm_jsonlogic_check(logic, where)) < 0) {
-		/* Copied first: alm_error_set writes the buffer alm_error_last reads. */
-		snprintf(msg, sizeof msg, "%s", alm_error_last());
-		return alm_error_set(error, "%s: %s", ck->name, msg);
-	}
+	if ((error = alm_jsonlogic_check(logic, where)) < 0)
+		return alm_error_prefix(error, "%s", ck->name);
 	if (!(vars = cJSON_CreateArray()))
 		return alm_error_set(ALM_ENOMEM, "out of memory");
 	error = alm_jsonlogic_vars(vars, logic);
@@ -251,13 +246,15 @@ static int find_cycle(const checker *ck, const cJSON *nodes, const char *id, cJS
 		return mark->valueint == 1 ? bad(ck, "$.tree.nodes", "the tree has a cycle through \"%s\"", id) : 0;
 	if (depth > 1000)
 		return bad(ck, "$.tree.nodes", "the tree is deeper than 1000 nodes at \"%s\"", id);
-	cJSON_AddNumberToObject(state, id, 1);
+	if (!alm_json_add_number(state, id, 1))
+		return alm_error_set(ALM_ENOMEM, "out of memory");
 	for (i = 0; node && i < 3; i++) {
 		const char *next = str(node, branches[i]);
 		if (next && (error = find_cycle(ck, nodes, next, state, depth + 1)) < 0)
 			return error;
 	}
-	cJSON_ReplaceItemInObjectCaseSensitive(state, id, cJSON_CreateNumber(2));
+	if (!alm_json_set(state, id, cJSON_CreateNumber(2)))
+		return alm_error_set(ALM_ENOMEM, "out of memory");
 	return 0;
 }
 

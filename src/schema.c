@@ -67,7 +67,7 @@ static int fail(const validator *vd, const char *path, const char *msg)
 	return alm_error_set(ALM_EINVALID, "%s: %s: %s", vd->name, path, msg);
 }
 
-static const cJSON *resolve(const validator *vd, const cJSON *schema)
+const cJSON *alm_schema_resolve(const cJSON *root, const cJSON *schema)
 {
 	int depth = 0;
 	const cJSON *ref;
@@ -75,7 +75,7 @@ static const cJSON *resolve(const validator *vd, const cJSON *schema)
 		const char *prefix = "#/$defs/";
 		if (++depth > MAX_REF_DEPTH || strncmp(ref->valuestring, prefix, strlen(prefix)) != 0)
 			return NULL;
-		schema = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(vd->root, "$defs"),
+		schema = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "$defs"),
 							  ref->valuestring + strlen(prefix));
 	}
 	return schema;
@@ -308,7 +308,7 @@ static int check_array(const validator *vd, const cJSON *schema, const cJSON *v,
 static int validate(const validator *vd, const cJSON *schema, const cJSON *v, const char *path)
 {
 	int error;
-	schema = resolve(vd, schema);
+	schema = alm_schema_resolve(vd->root, schema);
 	if (!schema)
 		return fail(vd, path, "the schema has a $ref that cannot be resolved");
 	if ((error = check_type(vd, schema, v, path)) < 0 ||

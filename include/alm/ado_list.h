@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "alm/error.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -58,7 +60,7 @@ typedef struct {
  * token refused, the organization or project not found, every project
  * failing), with a one-line message.
  */
-int alm_ado_list(alm_ado_listing **out, const alm_ado_list_options *opts);
+int alm_ado_list(alm_ado_listing **out, const alm_ado_list_options *opts) ALM_MUST_CHECK;
 
 /* NULL is a no-op. */
 void alm_ado_listing_free(alm_ado_listing *listing);
@@ -69,7 +71,7 @@ void alm_ado_listing_free(alm_ado_listing *listing);
  * keeps each probe's own set-up and clean-up down to a reference count.
  * Returns 0 or ALM_ERROR; each successful call is paired with a shutdown.
  */
-int alm_ado_global_init(void);
+int alm_ado_global_init(void) ALM_MUST_CHECK;
 void alm_ado_global_shutdown(void);
 
 #ifdef __cplusplus

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alm/error.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -71,7 +73,7 @@ typedef struct {
  * missing token, or plain http to a non-loopback host), so that a --strict
  * caller can exit 4 while any other caller records the failure and carries on.
  */
-int alm_ado_probe(alm_facts *facts, const alm_ado_probe_options *opts);
+int alm_ado_probe(alm_facts *facts, const alm_ado_probe_options *opts) ALM_MUST_CHECK;
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,7 @@
 #ifndef ALM_ANSWERS_H
 #define ALM_ANSWERS_H
+
+#include "alm/error.h"
 /*
  * The answers file: what no evidence can show (maturity, impact, audience,
  * creators, licences...), as JSON, version 1 ("schema": "alm-advisor/answers@1").
@@ -22,17 +24,17 @@ extern "C" {
  * with the file, the key and the allowed values on a wrong type, value or key;
  * ALM_ENOTFOUND/ALM_EIO when it cannot be read. On error `facts` is unchanged.
  */
-int alm_answers_load_file(alm_facts *facts, const char *path);
+int alm_answers_load_file(alm_facts *facts, const char *path) ALM_MUST_CHECK;
 
 /* Same, from text already in memory; `name` names it in messages. */
-int alm_answers_load_text(alm_facts *facts, const char *text, size_t len, const char *name);
+int alm_answers_load_text(alm_facts *facts, const char *text, size_t len, const char *name) ALM_MUST_CHECK;
 
 /*
  * A commented template listing every key of the answers file, each preceded by
  * the questions of `rules` it answers and its allowed values, every value null.
  * *out is a NUL-terminated string the caller frees.
  */
-int alm_answers_template(char **out, const alm_rules *rules);
+int alm_answers_template(char **out, const alm_rules *rules) ALM_MUST_CHECK;
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,7 @@
 #ifndef ALM_ASSESS_H
 #define ALM_ASSESS_H
+
+#include "alm/error.h"
 /*
  * The assessment: walks the decision tree of `rules` over `facts` and builds
  * the report document ("schema": "alm-advisor/report@1"). Evaluation is
@@ -21,7 +23,7 @@ extern "C" {
  * out-of-memory or an evaluation error in the rules (ALM_EINVALID, naming the
  * question or node).
  */
-int alm_assess(cJSON **out, const alm_rules *rules, const alm_facts *facts, const char *tool_version);
+int alm_assess(cJSON **out, const alm_rules *rules, const alm_facts *facts, const char *tool_version) ALM_MUST_CHECK;
 
 /* The verdict id of a report ("alm-accelerator", ...). Borrowed; NULL if none. */
 const char *alm_report_verdict(const cJSON *report);

@@ -11,6 +11,8 @@
 #include <cJSON.h>
 #include <stddef.h>
 
+#include "alm/error.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -26,14 +28,14 @@ typedef struct alm_catalogue alm_catalogue;
 
 /* Builds the catalogue; `rules` (a rules document, borrowed, may be NULL)
  * adds the facts of its "derived" section. Free with alm_catalogue_free. */
-int alm_catalogue_new(alm_catalogue **out, const cJSON *rules);
+int alm_catalogue_new(alm_catalogue **out, const cJSON *rules) ALM_MUST_CHECK;
 void alm_catalogue_free(alm_catalogue *catalogue); /* NULL is a no-op */
 
 size_t alm_catalogue_count(const alm_catalogue *catalogue);
 const alm_catalogue_entry *alm_catalogue_entry_at(const alm_catalogue *catalogue, size_t i);
 
 /* 1 when a rule may read `name` (see above). */
-int alm_catalogue_declares(const alm_catalogue *catalogue, const char *name);
+int alm_catalogue_declares(const alm_catalogue *catalogue, const char *name) ALM_MUST_CHECK;
 
 /* The entry named exactly `name`, or NULL. */
 const alm_catalogue_entry *alm_catalogue_find(const alm_catalogue *catalogue, const char *name);

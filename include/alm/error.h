@@ -22,12 +22,29 @@ typedef enum {
 	ALM_ELIMIT = -7      /* an input exceeded a documented limit */
 } alm_error_code;
 
+/* On a function whose int result is an error code: a caller that drops it
+ * gets a compiler warning. */
+#if defined(__GNUC__)
+#define ALM_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define ALM_MUST_CHECK
+#endif
+
 /* The last error message of this thread; never NULL ("" when none). */
 const char *alm_error_last(void);
 
 /* Sets this thread's message (printf-style) and returns `code`, so callers can
  * write `return alm_error_set(ALM_EINVALID, "...")`. */
 int alm_error_set(int code, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+/* Puts context before this thread's message: after alm_error_prefix("reading
+ * %s", path) the message "unexpected end" reads "reading a.json: unexpected
+ * end". Returns `code`, like alm_error_set. */
+int alm_error_prefix(int code, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))
 #endif

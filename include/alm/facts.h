@@ -19,6 +19,8 @@
  */
 #include <cJSON.h>
 
+#include "alm/error.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -36,6 +38,7 @@ typedef const char *alm_source;
 #define ALM_SOURCE_ANSWERS "answers"
 #define ALM_SOURCE_DERIVED "derived"
 #define ALM_SOURCE_DEFAULT "default"
+#define ALM_SOURCE_PP "pp" /* the Power Platform tenant: admin API and Dataverse */
 
 typedef struct alm_facts alm_facts;
 
@@ -43,7 +46,7 @@ typedef struct alm_facts alm_facts;
 const char *alm_source_name(alm_source source);
 
 /* Creates an empty document. Free with alm_facts_free. */
-int alm_facts_new(alm_facts **out);
+int alm_facts_new(alm_facts **out) ALM_MUST_CHECK;
 void alm_facts_free(alm_facts *facts); /* NULL is a no-op */
 
 /*
@@ -54,6 +57,7 @@ void alm_facts_free(alm_facts *facts); /* NULL is a no-op */
  */
 int alm_facts_set(alm_facts *facts, const char *path, cJSON *value,
 		  alm_source source, const char *detail, ...)
+ALM_MUST_CHECK
 #if defined(__GNUC__)
 	__attribute__((format(printf, 5, 6)))
 #endif
@@ -61,11 +65,11 @@ int alm_facts_set(alm_facts *facts, const char *path, cJSON *value,
 
 /* Convenience setters; same ownership and evidence rules. */
 int alm_facts_set_number(alm_facts *facts, const char *path, double value,
-			 alm_source source, const char *detail);
+			 alm_source source, const char *detail) ALM_MUST_CHECK;
 int alm_facts_set_bool(alm_facts *facts, const char *path, int value,
-		       alm_source source, const char *detail);
+		       alm_source source, const char *detail) ALM_MUST_CHECK;
 int alm_facts_set_string(alm_facts *facts, const char *path, const char *value,
-			 alm_source source, const char *detail);
+			 alm_source source, const char *detail) ALM_MUST_CHECK;
 
 /* The value at a dotted path, or NULL when absent. Borrowed. */
 const cJSON *alm_facts_get(const alm_facts *facts, const char *path);
@@ -79,7 +83,7 @@ const cJSON *alm_facts_data(const alm_facts *facts);
 
 /* Records a probe's status ("ok", "degraded", "failed", "skipped") and why. */
 int alm_facts_set_probe(alm_facts *facts, const char *probe, const char *status,
-			const char *detail);
+			const char *detail) ALM_MUST_CHECK;
 /* {"repo": {"status","detail"}, ...}. Borrowed. */
 const cJSON *alm_facts_probes(const alm_facts *facts);
 

@@ -20,7 +20,8 @@
  *   reference would run a one-key object coming from the data).
  * - reduce's third argument is logic, evaluated against the data (the
  *   reference takes it as a literal; the two agree on literals).
- * - "log" writes its argument as one line of JSON to stderr, never stdout.
+ * - "log" hands its argument as one line of JSON to the sink set with
+ *   alm_jsonlogic_set_log (none by default: the library writes nothing).
  *
  * Limits (inputs beyond them fail with ALM_ELIMIT and a message, never a crash):
  * nesting depth ALM_JSONLOGIC_MAX_DEPTH, and a budget of evaluation steps per
@@ -29,6 +30,8 @@
  * Strings a rule builds are capped at ALM_JSONLOGIC_MAX_STRING bytes.
  */
 #include <cJSON.h>
+
+#include "alm/error.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -46,11 +49,11 @@ extern "C" {
  * or ALM_ENOMEM, sets alm_error_last() (naming the place, e.g.
  * "unknown operator \"foo\" at $.and[1]"), *out = NULL.
  */
-int alm_jsonlogic_apply(cJSON **out, const cJSON *logic, const cJSON *data);
+int alm_jsonlogic_apply(cJSON **out, const cJSON *logic, const cJSON *data) ALM_MUST_CHECK;
 
 /* JsonLogic truthiness: false for 0, "", [], null, false (and NaN); true
  * otherwise (so "0", [0] and {} are true). NULL counts as null. */
-int alm_jsonlogic_truthy(const cJSON *value);
+int alm_jsonlogic_truthy(const cJSON *value) ALM_MUST_CHECK;
 
 /*
  * Checks a rule without data: every operator is known, every operation is an
@@ -61,7 +64,7 @@ int alm_jsonlogic_truthy(const cJSON *value);
  * operator and its JSON path below `where` (e.g. "$.questions[2].condition";
  * NULL means "$").
  */
-int alm_jsonlogic_check(const cJSON *logic, const char *where);
+int alm_jsonlogic_check(const cJSON *logic, const char *where) ALM_MUST_CHECK;
 
 /* Collects the distinct variable names a rule reads with "var" (literal names
  * only) and lists with "missing"/"missing_some" (literal keys, also inside a
@@ -71,7 +74,14 @@ int alm_jsonlogic_check(const cJSON *logic, const char *where);
  * its names are the element's, not the data's. Used to validate that rules
  * name known facts. Returns 0, ALM_EINVALID (names not an array), ALM_ELIMIT
  * or ALM_ENOMEM. */
-int alm_jsonlogic_vars(cJSON *names, const cJSON *logic);
+int alm_jsonlogic_vars(cJSON *names, const cJSON *logic) ALM_MUST_CHECK;
+
+/* Where "log" sends each value it logs: `fn` gets it as one line of JSON
+ * (without a newline) and `data`. NULL (the default) drops them. Set it once,
+ * before evaluating: the sink is shared by every thread, which may call `fn`
+ * at the same time. */
+typedef void (*alm_jsonlogic_log_fn)(const char *json, void *data);
+void alm_jsonlogic_set_log(alm_jsonlogic_log_fn fn, void *data);
 
 #ifdef __cplusplus
 }

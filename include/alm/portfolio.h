@@ -9,7 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alm/error.h"
 #include "alm/probe.h"
+
 #include "alm/rules.h"
 
 #ifdef __cplusplus
@@ -40,6 +42,12 @@ typedef struct {
 	int all_history;
 	double timeout;             /* the listing's and each Azure DevOps repository's; 0: default */
 	const char *ca_file;
+	/* The Power Platform tenant, for every repository (as alm_gather_options). */
+	int power_platform;
+	const char *pp_admin_url;
+	const char *pp_cloud;
+	const char *const *pp_environments;
+	size_t pp_environments_count;
 	alm_env env;
 	alm_portfolio_row_fn on_row;
 	void *on_row_ctx;
@@ -61,7 +69,7 @@ typedef struct {
  * could not list anything; the message starts "Azure DevOps: "), ALM_ENOMEM.
  * Call it from one thread at a time (alm_portfolio_build's order).
  */
-int alm_portfolio_scan(cJSON **out, cJSON **notes, const alm_rules *rules, const alm_portfolio_scan_options *opts);
+int alm_portfolio_scan(cJSON **out, cJSON **notes, const alm_rules *rules, const alm_portfolio_scan_options *opts) ALM_MUST_CHECK;
 
 /* One row from a report (taken: the row owns it). `name` and `path` name the
  * solution's repository. */
@@ -77,12 +85,12 @@ cJSON *alm_portfolio_failed_row(const char *name, const char *path, const char *
  * the same document, whatever order they came in. Call it from one thread at a
  * time: C11's qsort takes no context, so the order is kept in a static.
  */
-int alm_portfolio_build(cJSON **out, cJSON *rows, const alm_rules *rules);
+int alm_portfolio_build(cJSON **out, cJSON *rows, const alm_rules *rules) ALM_MUST_CHECK;
 
 /* Joins portfolio documents (borrowed) into one, as one scan of all their
  * repositories would have produced. ALM_EINVALID names a document that is not
  * a portfolio. */
-int alm_portfolio_merge(cJSON **out, const cJSON *const *docs, size_t n, const alm_rules *rules);
+int alm_portfolio_merge(cJSON **out, const cJSON *const *docs, size_t n, const alm_rules *rules) ALM_MUST_CHECK;
 
 typedef enum {
 	ALM_PORTFOLIO_TEXT,
@@ -92,10 +100,10 @@ typedef enum {
 	ALM_PORTFOLIO_HTML
 } alm_portfolio_format;
 
-int alm_portfolio_format_parse(const char *name); /* -1 when unknown */
+int alm_portfolio_format_parse(const char *name) ALM_MUST_CHECK; /* -1 when unknown */
 
 /* Renders the portfolio; *out is a NUL-terminated string the caller frees. */
-int alm_portfolio_render(char **out, size_t *len, const cJSON *portfolio, alm_portfolio_format format);
+int alm_portfolio_render(char **out, size_t *len, const cJSON *portfolio, alm_portfolio_format format) ALM_MUST_CHECK;
 
 /* The shard (0-based, of n) a repository name belongs to: a stable FNV-1a
  * hash of the name, so every job of a matrix agrees without talking. */

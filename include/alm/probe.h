@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alm/error.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -155,7 +157,7 @@ const alm_probe *alm_probe_find(const char *ns);
 
 /* 1 when `name` is an evidence source: a probe's namespace, or one of
  * ALM_SOURCE_ANSWERS, ALM_SOURCE_DERIVED and ALM_SOURCE_DEFAULT (alm/facts.h). */
-int alm_source_known(const char *name);
+int alm_source_known(const char *name) ALM_MUST_CHECK;
 
 /* Gathers the facts for one repository: the repository, the answers, then
  * every wanted remote probe. Returns 0 and *out (free with alm_facts_free), or
@@ -166,7 +168,7 @@ int alm_source_known(const char *name);
  * Without strict, a failing remote probe is recorded (status and reason) and
  * the gathering succeeds; *warnings (when not NULL) receives a new array of
  * one-line warnings for the caller to print, or NULL when there are none. */
-int alm_gather(alm_facts **out, cJSON **warnings, const alm_gather_options *opts);
+int alm_gather(alm_facts **out, cJSON **warnings, const alm_gather_options *opts) ALM_MUST_CHECK;
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "alm/error.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -18,7 +20,7 @@ extern "C" {
  * repository" when there is none; another code (with a message saying what to
  * do) when the repository cannot be opened, e.g. owned by another user.
  */
-int alm_repo_locate(char **workdir, const char *path);
+int alm_repo_locate(char **workdir, const char *path) ALM_MUST_CHECK;
 
 /*
  * Reads the file `rel` from the tree at HEAD of the repository at `path`, without
@@ -26,7 +28,7 @@ int alm_repo_locate(char **workdir, const char *path);
  * NUL-terminated copy the caller frees. ALM_ENOTFOUND when there is no such file
  * (or no HEAD); ALM_ELIMIT when it is larger than `max` bytes.
  */
-int alm_repo_read_head_file(char **out, size_t *len, const char *path, const char *rel, size_t max);
+int alm_repo_read_head_file(char **out, size_t *len, const char *path, const char *rel, size_t max) ALM_MUST_CHECK;
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,8 @@
 #include "alm/facts.h"
 #include <stdint.h>
 
+#include "alm/error.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -30,7 +32,7 @@ typedef struct {
  * ALM_ENOTFOUND when `path` is not a repository, or another negative code with
  * alm_error_last() set.
  */
-int alm_repo_probe(alm_facts *facts, const char *path, const alm_repo_probe_options *opts);
+int alm_repo_probe(alm_facts *facts, const char *path, const alm_repo_probe_options *opts) ALM_MUST_CHECK;
 
 #ifdef __cplusplus
 }

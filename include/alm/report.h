@@ -11,6 +11,8 @@
 #include <cJSON.h>
 #include <stddef.h>
 
+#include "alm/error.h"
+
 #include "alm/rules.h"
 
 #ifdef __cplusplus
@@ -46,7 +48,7 @@ typedef struct {
 
 /* Parses a format name ("text", "json", "markdown", "html", "sarif", "dot",
  * "mermaid"); -1 when unknown. "md" is accepted for markdown. */
-int alm_format_parse(const char *name);
+int alm_format_parse(const char *name) ALM_MUST_CHECK;
 
 /* The canonical name of a format ("markdown"); "" for a value out of range. */
 const char *alm_format_name(alm_format format);
@@ -56,26 +58,26 @@ const char *alm_format_names(void);
 
 /* Renders `report` in `format`. `opts` may be NULL (no colour, no rules). */
 int alm_report_render_opts(char **out, size_t *len, const cJSON *report, alm_format format,
-			   const alm_render_options *opts);
+			   const alm_render_options *opts) ALM_MUST_CHECK;
 
 /* The same without rules: text, json and sarif only (the others need the tree). */
-int alm_report_render(char **out, size_t *len, const cJSON *report, alm_format format, unsigned flags);
+int alm_report_render(char **out, size_t *len, const cJSON *report, alm_format format, unsigned flags) ALM_MUST_CHECK;
 
 /* The text renderer, for a person on a terminal. */
-int alm_report_render_text(char **out, size_t *len, const cJSON *report, unsigned flags);
+int alm_report_render_text(char **out, size_t *len, const cJSON *report, unsigned flags) ALM_MUST_CHECK;
 
 /* Markdown: verdict and why, the path as a Mermaid flowchart, the tier and SLA,
  * tables of questions, gaps, unknowns and prerequisites, the notices. Table
  * cells escape '|' and newlines; text escapes Markdown's punctuation and HTML. */
-int alm_report_render_markdown(char **out, size_t *len, const cJSON *report, const alm_rules *rules);
+int alm_report_render_markdown(char **out, size_t *len, const cJSON *report, const alm_rules *rules) ALM_MUST_CHECK;
 
 /* HTML: one self-contained page (inline CSS and SVG, no script, nothing fetched)
  * with the tree laid out from `rules` and the report's path drawn over it. */
-int alm_report_render_html(char **out, size_t *len, const cJSON *report, const alm_rules *rules);
+int alm_report_render_html(char **out, size_t *len, const cJSON *report, const alm_rules *rules) ALM_MUST_CHECK;
 
 /* SARIF 2.1.0: one result per gap (ruleId: the question part), level warning,
  * located at `artifact_uri` (NULL: "."). */
-int alm_report_render_sarif(char **out, size_t *len, const cJSON *report, const char *artifact_uri);
+int alm_report_render_sarif(char **out, size_t *len, const cJSON *report, const char *artifact_uri) ALM_MUST_CHECK;
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,8 @@
 #include <cJSON.h>
 #include <stddef.h>
 
+#include "alm/error.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -21,15 +23,15 @@ typedef struct alm_rules alm_rules;
 #define ALM_RULES_MAX_ITEMS 1000
 
 /* Loads the compiled-in default rules. Free with alm_rules_free. */
-int alm_rules_load_default(alm_rules **out);
+int alm_rules_load_default(alm_rules **out) ALM_MUST_CHECK;
 
 /* Loads and validates a rules file. ALM_EINVALID with "FILE:LINE:COL: ..." when
  * it does not parse, or "FILE: $.json.path: problem" when it is not valid rules. */
-int alm_rules_load_file(alm_rules **out, const char *path);
+int alm_rules_load_file(alm_rules **out, const char *path) ALM_MUST_CHECK;
 
 /* Validates a parsed document and wraps it; takes ownership of `doc` in every
  * case. `name` names the input in messages. */
-int alm_rules_from_json(alm_rules **out, cJSON *doc, const char *name);
+int alm_rules_from_json(alm_rules **out, cJSON *doc, const char *name) ALM_MUST_CHECK;
 
 void alm_rules_free(alm_rules *rules); /* NULL is a no-op */
 

@@ -12,13 +12,20 @@
  */
 #include <cJSON.h>
 
+#include "alm/error.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /* Validates `value` against `schema`. Returns 0, or ALM_EINVALID with
  * alm_error_last() set to "NAME: PATH: problem" (NAME names the input). */
-int alm_schema_validate(const cJSON *schema, const cJSON *value, const char *name);
+int alm_schema_validate(const cJSON *schema, const cJSON *value, const char *name) ALM_MUST_CHECK;
+
+/* `schema` with its local "$ref": "#/$defs/NAME" followed (again and again,
+ * at most 64 times) within `root`: the schema itself when it has no $ref, NULL
+ * when a reference leads nowhere, is not local or goes round. Borrowed. */
+const cJSON *alm_schema_resolve(const cJSON *root, const cJSON *schema);
 
 #ifdef __cplusplus
 }

@@ -11,11 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
+/* The shared readers: NULL when absent or of another type. */
+#define str alm_json_str
 
 /*
  * Escapes for Azure Pipelines logging commands, as its task library does: in
@@ -25,7 +22,7 @@ static const char *str(const cJSON *obj, const char *key)
  */
 static void vso_escape(FILE *fp, const char *s, int property)
 {
-	for (; *s; s++) {
+	for (; s && *s; s++) {
 		if (*s == '%')
 			fputs("%AZP25", fp);
 		else if (*s == '\r')
@@ -65,11 +62,11 @@ static void azure_publish(const cJSON *report, const char *markdown, size_t len,
 	/* One file per run: a job may assess several solutions, and the agent
 	 * attaches each summary by its path. */
 	if (snprintf(path, sizeof path, "%s/alm-advisor-summary-%ld.md", dir, (long)getpid()) >= (int)sizeof path) {
-		fprintf(stderr, "alm-advisor: warning: %s: path too long for the pipeline summary\n", dir);
+		cli_error("warning: %s: path too long for the pipeline summary", dir);
 		return;
 	}
 	if (alm_file_write_atomic(path, markdown, len) < 0) {
-		fprintf(stderr, "alm-advisor: warning: pipeline summary not written: %s\n", alm_error_last());
+		cli_error("warning: pipeline summary not written: %s", alm_error_last());
 		return;
 	}
 	fputs("##vso[task.uploadsummary]", stderr);
@@ -81,13 +78,13 @@ static void github_publish(const char *path, const char *markdown, size_t len)
 {
 	FILE *fp = fopen(path, "a");
 	if (!fp || fwrite(markdown, 1, len, fp) != len || (len && markdown[len - 1] != '\n' && fputc('\n', fp) == EOF)) {
-		fprintf(stderr, "alm-advisor: warning: %s: step summary not written: %s\n", path, strerror(errno));
+		cli_error("warning: %s: step summary not written: %s", path, strerror(errno));
 		if (fp)
 			fclose(fp);
 		return;
 	}
 	if (fclose(fp) != 0)
-		fprintf(stderr, "alm-advisor: warning: %s: step summary not written: %s\n", path, strerror(errno));
+		cli_error("warning: %s: step summary not written: %s", path, strerror(errno));
 }
 
 void cli_ci_publish(const cJSON *report, const alm_rules *rules, const alm_env *env)
@@ -100,7 +97,7 @@ void cli_ci_publish(const cJSON *report, const alm_rules *rules, const alm_env *
 	if (!azure && !github)
 		return;
 	if (alm_report_render_markdown(&markdown, &len, report, rules) < 0) {
-		fprintf(stderr, "alm-advisor: warning: pipeline summary not written: %s\n", alm_error_last());
+		cli_error("warning: pipeline summary not written: %s", alm_error_last());
 		markdown = NULL;
 	}
 	if (azure)

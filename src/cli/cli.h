@@ -20,12 +20,15 @@ enum {
 
 #define CLI_MAX_OPTIONS 32
 #define CLI_MAX_POSITIONAL 1024
+#define CLI_MAX_VALUES 64 /* values of repeated options, all options together */
 
 typedef struct {
 	const char *name;     /* long name without dashes */
 	char short_name;      /* 0 when none */
 	const char *metavar;  /* NULL: a flag without a value */
 	const char *help;
+	int optional;         /* the value may be left out: taken only as --name=VALUE, or when
+			       * the next argument is an http(s):// URL; else the value is "1" */
 } cli_option;
 
 typedef struct {
@@ -34,7 +37,14 @@ typedef struct {
 	const char *pos[CLI_MAX_POSITIONAL];
 	int npos;
 	int help;
+	int every_option[CLI_MAX_VALUES]; /* each value given, in order, with its option */
+	const char *every_value[CLI_MAX_VALUES];
+	int nevery;
 } cli_args;
+
+/* Every value given for option `idx`, in order, into out (at most max);
+ * returns how many. */
+int cli_values(const cli_args *a, int idx, const char **out, int max);
 
 typedef struct {
 	const char *name;      /* "assess" */
@@ -63,6 +73,17 @@ typedef struct {
 #define CLI_OPT_ANSWERS_AS(help) {"answers", 'a', "FILE", help}
 #define CLI_OPT_NO_REPO_AS(help) {"no-repo", 0, NULL, help}
 #define CLI_OPT_QUIET {"quiet", 'q', NULL, "no progress meter on stderr (it shows only on a terminal anyway)"}
+/* The Power Platform options, the same on assess, signals, scan and questions;
+ * cli_gather_options reads them for any command whose table has them. */
+#define CLI_OPT_PP                                                                                                   \
+	{"power-platform", 0, "URL",                                                                                 \
+	 "read the Power Platform tenant (credentials from AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET); "   \
+	 "URL: another admin API",                                                                                   \
+	 1}
+#define CLI_OPT_PP_CLOUD {"cloud", 0, "NAME", "the tenant's cloud: public (default), usgov, usgovhigh, dod or china"}
+#define CLI_OPT_PP_ENVIRONMENT {"pp-environment", 0, "ID|URL", "also look in this environment (repeatable; 'all': every one)"}
+#define CLI_OPT_PP_TOKEN_ENV {"pp-token-env", 0, "VAR", "a pre-fetched admin API token is in the environment variable VAR"}
+#define CLI_MAX_PP_ENVIRONMENTS 16
 
 /* The value of the option `name` in `cmd`'s table, or NULL when not given
  * (or not in the table). */
@@ -78,6 +99,12 @@ const alm_env *cli_env(void);
  * when the command has it) and the environment. The strings are borrowed from
  * `a`. Returns 0, or prints a one-line error and returns EXIT_USAGE.
  */
+/* Reads the Power Platform options of `cmd` (when its table has them) into
+ * `g`, and the pre-fetched token from the variable --pp-token-env names (the
+ * environment is read here, at the edge). Returns 0, or prints the error and
+ * returns EXIT_USAGE or EXIT_BAD_INPUT. */
+int cli_pp_options(alm_gather_options *g, const cli_args *a, const cli_command *cmd);
+
 int cli_gather_options(alm_gather_options *g, const cli_args *a, const cli_command *cmd);
 
 /* Checks --since, --timeout and the --rules file's presence alone, for a
@@ -100,7 +127,8 @@ int cli_parse(cli_args *out, const cli_command *cmd, int argc, char **argv);
 /* Prints the command's usage, generated from its table. */
 void cli_usage(FILE *fp, const cli_command *cmd);
 
-/* One-line error on stderr, prefixed "alm-advisor: ". */
+/* One diagnostic line on stderr (an error, a warning, a note), prefixed
+ * "alm-advisor: "; control characters in it are shown escaped. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Writes `len` bytes to stdout (checking that the write and flush succeeded),

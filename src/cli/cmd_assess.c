@@ -12,7 +12,7 @@
 #include <string.h>
 
 enum { O_ANSWERS, O_RULES, O_ADO, O_ADO_REPO, O_SINCE, O_FORMAT, O_OUTPUT, O_STRICT, O_FAIL_UNLESS,
-       O_MIN_CONFIDENCE, O_NO_REPO, O_TIMEOUT, O_CA_FILE, O_QUIET, O_COUNT };
+       O_MIN_CONFIDENCE, O_NO_REPO, O_TIMEOUT, O_CA_FILE, O_QUIET, O_PP, O_PP_CLOUD, O_PP_ENV, O_PP_TOKEN, O_COUNT };
 
 static const cli_option options[O_COUNT] = {
 	[O_ANSWERS] = CLI_OPT_ANSWERS_AS("answers file (default: REPO/.alm-advisor/answers.json if present)"),
@@ -29,6 +29,10 @@ static const cli_option options[O_COUNT] = {
 	[O_TIMEOUT] = CLI_OPT_TIMEOUT,
 	[O_CA_FILE] = CLI_OPT_CA_FILE,
 	[O_QUIET] = CLI_OPT_QUIET,
+	[O_PP] = CLI_OPT_PP,
+	[O_PP_CLOUD] = CLI_OPT_PP_CLOUD,
+	[O_PP_ENV] = CLI_OPT_PP_ENVIRONMENT,
+	[O_PP_TOKEN] = CLI_OPT_PP_TOKEN_ENV,
 };
 
 static const cli_command command = {

@@ -7,13 +7,14 @@
 #include "alm/error.h"
 #include "alm/json.h"
 #include "alm/rules.h"
+#include "strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 enum { O_INIT, O_INTERACTIVE, O_OUTPUT, O_RULES, O_ANSWERS, O_NO_REPO, O_ADO, O_ADO_REPO, O_SINCE, O_TIMEOUT,
-       O_CA_FILE, O_QUIET, O_COUNT };
+       O_CA_FILE, O_QUIET, O_PP, O_PP_CLOUD, O_PP_ENV, O_PP_TOKEN, O_COUNT };
 
 static const cli_option options[O_COUNT] = {
 	[O_INIT] = {"init", 0, "FILE", "write a commented answers template to FILE (never overwrites)"},
@@ -29,6 +30,10 @@ static const cli_option options[O_COUNT] = {
 	[O_TIMEOUT] = CLI_OPT_TIMEOUT,
 	[O_CA_FILE] = CLI_OPT_CA_FILE,
 	[O_QUIET] = CLI_OPT_QUIET,
+	[O_PP] = CLI_OPT_PP,
+	[O_PP_CLOUD] = CLI_OPT_PP_CLOUD,
+	[O_PP_ENV] = CLI_OPT_PP_ENVIRONMENT,
+	[O_PP_TOKEN] = CLI_OPT_PP_TOKEN_ENV,
 };
 
 static const cli_command command = {
@@ -44,7 +49,7 @@ static const cli_command command = {
 static int list_questions(const alm_rules *rules)
 {
 	const cJSON *q, *part;
-	char *buf = NULL;
+	char *buf = NULL, *text;
 	size_t len = 0;
 	FILE *fp = open_memstream(&buf, &len);
 	int code;
@@ -62,9 +67,12 @@ static int list_questions(const alm_rules *rules)
 				fprintf(fp, "     answers key: %s\n", ask->valuestring);
 		}
 	}
-	fclose(fp);
-	code = buf ? cli_write_output(NULL, buf, len) : EXIT_OUTPUT;
-	free(buf);
+	if (alm_memstream_finish(fp, &buf, &len, &text, &len) < 0) {
+		cli_error("%s", alm_error_last());
+		return EXIT_OUTPUT;
+	}
+	code = cli_write_output(NULL, text, len);
+	free(text);
 	return code;
 }
 
@@ -116,7 +124,7 @@ int cmd_questions(int argc, char **argv)
 	} else {
 		/* Only the questionnaire reads a repository or saves to -o. */
 		static const int interactive_only[] = {O_OUTPUT, O_ANSWERS, O_NO_REPO, O_ADO, O_ADO_REPO, O_SINCE,
-						       O_TIMEOUT, O_CA_FILE};
+						       O_TIMEOUT, O_CA_FILE, O_PP, O_PP_CLOUD, O_PP_ENV, O_PP_TOKEN};
 		for (i = 0; i < (int)(sizeof interactive_only / sizeof interactive_only[0]); i++) {
 			if (a.value[interactive_only[i]]) {
 				cli_error("--%s applies to questions --interactive", options[interactive_only[i]].name);
@@ -148,7 +156,7 @@ int cmd_questions(int argc, char **argv)
 		code = EXIT_OUTPUT;
 		goto done;
 	}
-	fprintf(stderr, "alm-advisor: wrote %s; fill it in and pass it with --answers\n", a.value[O_INIT]);
+	cli_error("wrote %s; fill it in and pass it with --answers", a.value[O_INIT]);
 	code = EXIT_ASSESSED;
 done:
 	free(text);

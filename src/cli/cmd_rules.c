@@ -7,6 +7,7 @@
 #include "alm/json.h"
 #include "alm/jsonlogic.h"
 #include "alm/rules.h"
+#include "strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -42,26 +43,15 @@ static int json_argument(cJSON **out, const char *arg, const char *what)
 
 static int print_json(const cJSON *value, const char *output)
 {
-	char *text = cJSON_PrintUnformatted(value);
+	char *line;
 	size_t n;
 	int code;
-	char *line;
-	if (!text) {
-		cli_error("out of memory");
+	if (alm_json_print_compact_line(&line, &n, value) < 0) {
+		cli_error("%s", alm_error_last());
 		return EXIT_OUTPUT;
 	}
-	n = strlen(text);
-	line = malloc(n + 2);
-	if (!line) {
-		free(text);
-		cli_error("out of memory");
-		return EXIT_OUTPUT;
-	}
-	memcpy(line, text, n);
-	line[n] = '\n';
-	code = cli_write_output(output, line, n + 1);
+	code = cli_write_output(output, line, n);
 	free(line);
-	free(text);
 	return code;
 }
 
@@ -94,7 +84,7 @@ static int rules_facts(const cli_args *a)
 	alm_rules *rules = NULL;
 	alm_catalogue *catalogue = NULL;
 	cJSON *list = NULL;
-	char *buf = NULL;
+	char *buf = NULL, *text = NULL;
 	size_t len = 0, i;
 	FILE *fp;
 	int code;
@@ -129,13 +119,14 @@ static int rules_facts(const cli_args *a)
 		const alm_catalogue_entry *e = alm_catalogue_entry_at(catalogue, i);
 		fprintf(fp, "%-52s %-8s %-8s %s\n", e->name, e->type, e->source, e->meaning);
 	}
-	if (fclose(fp) != 0 || !buf) {
-		cli_error("out of memory");
+	if (alm_memstream_finish(fp, &buf, &len, &text, &len) < 0) {
+		cli_error("%s", alm_error_last());
 		code = EXIT_OUTPUT;
 		goto done;
 	}
-	code = cli_write_output(a->value[O_OUTPUT], buf, len);
+	code = cli_write_output(a->value[O_OUTPUT], text, len);
 done:
+	free(text);
 	free(buf);
 	cJSON_Delete(list);
 	alm_catalogue_free(catalogue);
@@ -169,7 +160,7 @@ int cmd_rules(int argc, char **argv)
 			cli_error("%s", alm_error_last());
 			return EXIT_BAD_INPUT;
 		}
-		fprintf(stderr, "alm-advisor: %s: valid rules (version %s)\n", file ? file : "built-in rules",
+		cli_error("%s: valid rules (version %s)", file ? file : "built-in rules",
 			cJSON_GetObjectItemCaseSensitive(alm_rules_json(rules), "version")->valuestring);
 		alm_rules_free(rules);
 		return EXIT_ASSESSED;

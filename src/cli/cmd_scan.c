@@ -14,7 +14,7 @@
 #include <string.h>
 
 enum { O_UNDER, O_ANSWERS_MAP, O_JOBS, O_SHARD, O_FORMAT, O_OUTPUT, O_RULES, O_SINCE, O_ADO, O_TIMEOUT,
-       O_CA_FILE, O_QUIET, O_COUNT };
+       O_CA_FILE, O_QUIET, O_PP, O_PP_CLOUD, O_PP_ENV, O_PP_TOKEN, O_COUNT };
 
 static const cli_option options[O_COUNT] = {
 	[O_UNDER] = {"under", 0, "DIR", "assess every repository found below DIR"},
@@ -29,6 +29,10 @@ static const cli_option options[O_COUNT] = {
 	[O_TIMEOUT] = CLI_OPT_TIMEOUT_AS("give up on the Azure DevOps listing, or a repository, after this long (60)"),
 	[O_CA_FILE] = CLI_OPT_CA_FILE,
 	[O_QUIET] = CLI_OPT_QUIET,
+	[O_PP] = CLI_OPT_PP,
+	[O_PP_CLOUD] = CLI_OPT_PP_CLOUD,
+	[O_PP_ENV] = CLI_OPT_PP_ENVIRONMENT,
+	[O_PP_TOKEN] = CLI_OPT_PP_TOKEN_ENV,
 };
 
 static const cli_command command = {
@@ -151,6 +155,19 @@ int cmd_scan(int argc, char **argv)
 	so.all_history = all_history;
 	so.ca_file = a.value[O_CA_FILE];
 	so.env = *cli_env();
+	{
+		alm_gather_options pp = ALM_GATHER_OPTIONS_INIT;
+		pp.env = so.env;
+		if ((code = cli_pp_options(&pp, &a, &command)) != 0)
+			goto done;
+		so.env = pp.env;
+		so.power_platform = pp.power_platform;
+		so.pp_admin_url = pp.pp_admin_url;
+		so.pp_cloud = pp.pp_cloud;
+		so.pp_environments = pp.pp_environments;
+		so.pp_environments_count = pp.pp_environments_count;
+		code = EXIT_BAD_INPUT;
+	}
 	so.tool_version = ALM_VERSION;
 	so.on_row = count_row;
 	so.on_row_ctx = &which;
@@ -158,7 +175,7 @@ int cmd_scan(int argc, char **argv)
 	rc = alm_portfolio_scan(&portfolio, &notes, rules, &so);
 	cli_progress_end();
 	cJSON_ArrayForEach(note, notes)
-		fprintf(stderr, "alm-advisor: note: %s\n", note->valuestring);
+		cli_error("note: %s", note->valuestring);
 	if (rc < 0) {
 		cli_error("%s", alm_error_last());
 		code = rc == ALM_EINVALID ? EXIT_BAD_INPUT : rc == ALM_EREMOTE ? EXIT_REMOTE : EXIT_OUTPUT;

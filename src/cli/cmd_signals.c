@@ -2,11 +2,13 @@
 #include "cli.h"
 
 #include "alm/error.h"
+#include "alm/json.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_SINCE, O_ADO, O_ADO_REPO, O_ANSWERS, O_OUTPUT, O_STRICT, O_TIMEOUT, O_CA_FILE, O_COUNT };
+enum { O_SINCE, O_ADO, O_ADO_REPO, O_ANSWERS, O_OUTPUT, O_STRICT, O_TIMEOUT, O_CA_FILE, O_PP, O_PP_CLOUD, O_PP_ENV,
+       O_PP_TOKEN, O_COUNT };
 
 static const cli_option options[O_COUNT] = {
 	[O_SINCE] = CLI_OPT_SINCE,
@@ -17,11 +19,16 @@ static const cli_option options[O_COUNT] = {
 	[O_STRICT] = CLI_OPT_STRICT,
 	[O_TIMEOUT] = CLI_OPT_TIMEOUT,
 	[O_CA_FILE] = CLI_OPT_CA_FILE,
+	[O_PP] = CLI_OPT_PP,
+	[O_PP_CLOUD] = CLI_OPT_PP_CLOUD,
+	[O_PP_ENV] = CLI_OPT_PP_ENVIRONMENT,
+	[O_PP_TOKEN] = CLI_OPT_PP_TOKEN_ENV,
 };
 
 static const cli_command command = {
 	"signals", "signals [REPO] [options]",
-	"Prints the facts read from the repository (and Azure DevOps when asked) as JSON\n"
+	"Prints the facts read from the repository (and Azure DevOps and the Power Platform\n"
+	"when asked) as JSON\n"
 	"(\"schema\": \"alm-advisor/facts@1\"), each with its source and evidence.",
 	options, O_COUNT, 1};
 
@@ -32,6 +39,7 @@ int cmd_signals(int argc, char **argv)
 	alm_facts *facts = NULL;
 	cJSON *doc = NULL;
 	char *text = NULL;
+	size_t len = 0;
 	int code;
 
 	if ((code = cli_parse(&a, &command, argc, argv)) != 0)
@@ -47,19 +55,11 @@ int cmd_signals(int argc, char **argv)
 	if ((code = cli_gather(&facts, &g)) != EXIT_ASSESSED)
 		return code;
 	doc = alm_facts_to_json(facts);
-	text = doc ? cJSON_Print(doc) : NULL;
-	if (!text) {
+	if (!doc || alm_json_print_line(&text, &len, doc) < 0) {
 		cli_error("out of memory");
 		code = EXIT_OUTPUT;
 	} else {
-		size_t n = strlen(text);
-		char *line = realloc(text, n + 2);
-		if (line) {
-			text = line;
-			text[n] = '\n';
-			text[n + 1] = '\0';
-		}
-		code = cli_write_output(a.value[O_OUTPUT], text, strlen(text));
+		code = cli_write_output(a.value[O_OUTPUT], text, len);
 	}
 	free(text);
 	cJSON_Delete(doc);

@@ -2,6 +2,8 @@
  * solution. This file only dispatches to the subcommands. */
 #include "cli.h"
 
+#include "alm/jsonlogic.h"
+
 #include <git2.h>
 
 #include <stdio.h>
@@ -41,9 +43,17 @@ static void usage(FILE *fp)
 	      fp);
 }
 
+/* JsonLogic's "log" is a diagnostic: one line on stderr, never stdout. */
+static void log_to_stderr(const char *json, void *data)
+{
+	(void)data;
+	fprintf(stderr, "%s\n", json);
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
+	alm_jsonlogic_set_log(log_to_stderr, NULL);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

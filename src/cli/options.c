@@ -3,6 +3,7 @@
 
 #include "alm/json.h"
 #include "alm/error.h"
+#include "escape.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -13,12 +14,24 @@
 
 void cli_error(const char *fmt, ...)
 {
+	char line[4096], *text = line;
 	va_list ap;
-	fputs("alm-advisor: ", stderr);
+	int n;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
+	if (n >= (int)sizeof line && (text = malloc((size_t)n + 1)) != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(text, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	fputs("alm-advisor: ", stderr);
+	/* A name in the message (a directory, a file, a branch) is shown as it is
+	 * spelt: an escape sequence in it is never run by the terminal. */
+	alm_esc_terminal(stderr, text ? text : line);
 	fputc('\n', stderr);
+	if (text != line)
+		free(text);
 }
 
 static int find_long(const cli_command *cmd, const char *name, size_t len)
@@ -78,7 +91,13 @@ int cli_parse(cli_args *out, const cli_command *cmd, int argc, char **argv)
 			cli_error("%s: unknown option '%s' (see 'alm-advisor %s --help')", cmd->name, arg, cmd->name);
 			return EXIT_USAGE;
 		}
-		if (cmd->options[idx].metavar) {
+		if (cmd->options[idx].optional && !value) {
+			/* Only an address is taken from the next argument: a REPO never is one. */
+			if (i + 1 < argc && (strncmp(argv[i + 1], "https://", 8) == 0 || strncmp(argv[i + 1], "http://", 7) == 0))
+				value = argv[++i];
+			else
+				value = "1";
+		} else if (cmd->options[idx].metavar) {
 			if (!value) {
 				if (i + 1 >= argc) {
 					cli_error("%s: option '--%s' needs a value %s", cmd->name, cmd->options[idx].name,
@@ -95,8 +114,23 @@ int cli_parse(cli_args *out, const cli_command *cmd, int argc, char **argv)
 		}
 		out->value[idx] = value;
 		out->count[idx]++;
+		if (out->nevery >= CLI_MAX_VALUES) {
+			cli_error("%s: more than %d option values", cmd->name, CLI_MAX_VALUES);
+			return EXIT_USAGE;
+		}
+		out->every_option[out->nevery] = idx;
+		out->every_value[out->nevery++] = value;
 	}
 	return 0;
+}
+
+int cli_values(const cli_args *a, int idx, const char **out, int max)
+{
+	int i, n = 0;
+	for (i = 0; i < a->nevery && n < max; i++)
+		if (a->every_option[i] == idx)
+			out[n++] = a->every_value[i];
+	return n;
 }
 
 void cli_usage(FILE *fp, const cli_command *cmd)
@@ -108,12 +142,14 @@ void cli_usage(FILE *fp, const cli_command *cmd)
 	for (i = 0; i < cmd->noptions; i++) {
 		const cli_option *o = &cmd->options[i];
 		char left[64];
+		const char *open = o->optional ? " [" : " ", *close = o->optional ? "]" : "";
+		if (!o->metavar)
+			open = close = "";
 		if (o->short_name)
-			snprintf(left, sizeof left, "-%c, --%s%s%s", o->short_name, o->name, o->metavar ? " " : "",
-				 o->metavar ? o->metavar : "");
+			snprintf(left, sizeof left, "-%c, --%s%s%s%s", o->short_name, o->name, open,
+				 o->metavar ? o->metavar : "", close);
 		else
-			snprintf(left, sizeof left, "    --%s%s%s", o->name, o->metavar ? " " : "",
-				 o->metavar ? o->metavar : "");
+			snprintf(left, sizeof left, "    --%s%s%s%s", o->name, open, o->metavar ? o->metavar : "", close);
 		fprintf(fp, "  %-30s %s\n", left, o->help);
 	}
 	fprintf(fp, "  %-30s %s\n", "-h, --help", "show this help");
@@ -219,6 +255,63 @@ int cli_check_shared(const cli_args *a, const cli_command *cmd, long long *since
 	return 0;
 }
 
+static int option_index(const cli_command *cmd, const char *name)
+{
+	int i;
+	for (i = 0; i < cmd->noptions; i++)
+		if (strcmp(cmd->options[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int cli_pp_options(alm_gather_options *g, const cli_args *a, const cli_command *cmd)
+{
+	static const char *environments[CLI_MAX_PP_ENVIRONMENTS];
+	static const char *const clouds[] = {"public", "usgov", "usgovhigh", "dod", "china", NULL};
+	const char *v = cli_value(a, cmd, "power-platform"), *token_var = cli_value(a, cmd, "pp-token-env");
+	int env = option_index(cmd, "pp-environment"), n = 0, i;
+
+	if (option_index(cmd, "power-platform") < 0)
+		return 0;
+	g->power_platform = v != NULL;
+	g->pp_admin_url = v && strstr(v, "://") ? v : NULL;
+	g->pp_cloud = cli_value(a, cmd, "cloud");
+	if (env >= 0) {
+		if (a->count[env] > CLI_MAX_PP_ENVIRONMENTS) {
+			cli_error("--pp-environment: at most %d (or 'all')", CLI_MAX_PP_ENVIRONMENTS);
+			return EXIT_USAGE;
+		}
+		n = cli_values(a, env, environments, CLI_MAX_PP_ENVIRONMENTS);
+	}
+	g->pp_environments = environments;
+	g->pp_environments_count = (size_t)n;
+	if (v && !g->pp_admin_url && strcmp(v, "1") != 0) {
+		cli_error("--power-platform '%s': expected the admin API's https:// URL, or nothing", v);
+		return EXIT_USAGE;
+	}
+	if (g->pp_cloud) {
+		for (i = 0; clouds[i] && strcmp(clouds[i], g->pp_cloud) != 0; i++)
+			;
+		if (!clouds[i]) {
+			cli_error("--cloud '%s': expected public, usgov, usgovhigh, dod or china", g->pp_cloud);
+			return EXIT_USAGE;
+		}
+	}
+	if (!g->power_platform && (g->pp_cloud || n || token_var)) {
+		cli_error("--cloud, --pp-environment and --pp-token-env apply with --power-platform");
+		return EXIT_USAGE;
+	}
+	if (token_var) {
+		const char *token = getenv(token_var);
+		g->env.power_platform_token = token && *token ? token : NULL;
+		if (!g->env.power_platform_token && !g->env.azure_client_secret && !g->env.azure_federated_token_file) {
+			cli_error("--pp-token-env %.100s: the variable %.100s is not set", token_var, token_var);
+			return EXIT_BAD_INPUT;
+		}
+	}
+	return 0;
+}
+
 int cli_gather_options(alm_gather_options *g, const cli_args *a, const cli_command *cmd)
 {
 	alm_gather_options init = ALM_GATHER_OPTIONS_INIT;
@@ -238,6 +331,8 @@ int cli_gather_options(alm_gather_options *g, const cli_args *a, const cli_comma
 	g->ado_repo = cli_value(a, cmd, "ado-repo");
 	g->strict = cli_value(a, cmd, "strict") != NULL;
 	g->env = *cli_env();
+	if ((code = cli_pp_options(g, a, cmd)) != 0)
+		return code;
 	if (g->no_repo && a->npos) {
 		cli_error("--no-repo and a REPO argument contradict each other");
 		return EXIT_USAGE;

@@ -6,6 +6,7 @@
 #include "alm/assess.h"
 #include "alm/error.h"
 #include "alm/json.h"
+#include "alm/schema.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -54,16 +55,9 @@ static void on_interrupt(int sig)
 	interrupted = 1;
 }
 
-static const char *str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static const cJSON *get(const cJSON *obj, const char *key)
-{
-	return obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
-}
+/* The shared readers: NULL when absent or of another type. */
+#define str alm_json_str
+#define get alm_json_get
 
 /* ---- the answers document, addressed by dotted keys ------------------- */
 
@@ -115,13 +109,7 @@ static int doc_put(cJSON *doc, const char *key, cJSON *value)
 
 /* ---- the schema of a key ---------------------------------------------- */
 
-static const cJSON *resolve(const cJSON *root, const cJSON *schema)
-{
-	const char *ref = str(schema, "$ref");
-	if (ref && strncmp(ref, "#/$defs/", 8) == 0)
-		return get(get(root, "$defs"), ref + 8);
-	return schema;
-}
+#define resolve alm_schema_resolve
 
 static const cJSON *key_schema(const cJSON *root, const char *key)
 {
@@ -272,8 +260,11 @@ static cJSON *parse_answer(key_kind kind, const cJSON *choices, const char *inpu
 				seen |= item && cJSON_Compare(c, item, 1);
 			if (seen)
 				cJSON_Delete(item);
-			else
-				cJSON_AddItemToArray(list, item);
+			else if (!alm_json_add(list, NULL, item)) {
+				free(copy);
+				cJSON_Delete(list);
+				return NULL;
+			}
 		}
 		free(copy);
 		if (cJSON_GetArraySize(list) == 0) {
@@ -584,7 +575,8 @@ static int go_back(session *s)
 		const cJSON *given = doc_get(s->answers, st->key);
 		if (given) {
 			cJSON_DeleteItemFromObjectCaseSensitive(s->undone, st->key);
-			cJSON_AddItemToObject(s->undone, st->key, cJSON_Duplicate(given, 1));
+			if (!alm_json_add_copy(s->undone, st->key, given))
+				return alm_error_set(ALM_ENOMEM, "out of memory");
 		}
 		if ((error = set_fact(s, st->key, st->previous)) == 0)
 			error = doc_put(s->answers, st->key, st->previous ? cJSON_Duplicate(st->previous, 1) : NULL);
@@ -600,11 +592,11 @@ static int save(const session *s)
 {
 	cJSON *doc = cJSON_CreateObject(), *copy = cJSON_Duplicate(s->answers, 1), *item;
 	alm_facts *check = NULL;
-	char *text = NULL, *line = NULL;
+	char *line = NULL;
 	size_t n;
 	int code = EXIT_OUTPUT;
 
-	if (!doc || !copy || !cJSON_AddStringToObject(doc, "schema", "alm-advisor/answers@1")) {
+	if (!doc || !copy || !alm_json_add_string(doc, "schema", "alm-advisor/answers@1")) {
 		cli_error("out of memory");
 		goto done;
 	}
@@ -612,34 +604,27 @@ static int save(const session *s)
 		cJSON_DetachItemViaPointer(copy, item);
 		if (strcmp(item->string, "schema") == 0)
 			cJSON_Delete(item);
-		else
-			cJSON_AddItemToObject(doc, item->string, item);
+		else if (!alm_json_add(doc, item->string, item)) {
+			cli_error("out of memory");
+			goto done;
+		}
 	}
-	if (!(text = cJSON_Print(doc))) {
+	if (alm_json_print_line(&line, &n, doc) < 0) {
 		cli_error("out of memory");
 		goto done;
 	}
 	/* What is saved must load: check it as assess would read it. */
-	n = strlen(text);
-	if (alm_facts_new(&check) < 0 || alm_answers_load_text(check, text, n, s->o->output) < 0) {
+	if (alm_facts_new(&check) < 0 || alm_answers_load_text(check, line, n, s->o->output) < 0) {
 		cli_error("the answers would not load back: %s", alm_error_last());
 		goto done;
 	}
-	if (!(line = malloc(n + 2))) {
-		cli_error("out of memory");
-		goto done;
-	}
-	memcpy(line, text, n);
-	line[n] = '\n';
-	line[n + 1] = '\0';
-	if (alm_file_write_atomic(s->o->output, line, n + 1) < 0) {
+	if (alm_file_write_atomic(s->o->output, line, n) < 0) {
 		cli_error("%s", alm_error_last());
 		goto done;
 	}
 	code = EXIT_ASSESSED;
 done:
 	free(line);
-	cJSON_free(text);
 	alm_facts_free(check);
 	cJSON_Delete(copy);
 	cJSON_Delete(doc);

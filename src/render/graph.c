@@ -1,22 +1,21 @@
 #include "alm/graph.h"
+#include "alm/json.h"
 #include "alm/error.h"
+#include "strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
+/* The shared readers: NULL when absent or of another type. */
+#define str alm_json_str
 
 /* The value a report's path recorded at a node, or NULL when not visited. */
 static const char *visited_value(const cJSON *report, const char *id)
 {
 	const cJSON *step;
 	cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(report, "path"))
-		if (strcmp(str(step, "node"), id) == 0)
+		if (alm_json_str_is(step, "node", id))
 			return str(step, "value");
 	return NULL;
 }
@@ -255,10 +254,5 @@ int alm_graph_render(char **out, const alm_rules *rules, alm_graph_format format
 		render_dot(fp, rules, report);
 	else
 		render_mermaid(fp, rules, report);
-	if (fclose(fp) != 0 || !buf) {
-		free(buf);
-		return alm_error_set(ALM_ENOMEM, "out of memory");
-	}
-	*out = buf;
-	return 0;
+	return alm_memstream_finish(fp, &buf, &len, out, NULL);
 }

@@ -1,20 +1,16 @@
 #include "alm/portfolio.h"
+#include "alm/json.h"
+#include "escape.h"
+#include "strbuf.h"
 #include "alm/error.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static const cJSON *get(const cJSON *obj, const char *key)
-{
-	return cJSON_GetObjectItemCaseSensitive(obj, key);
-}
+/* The shared readers: NULL when absent or of another type. */
+#define str alm_json_str
+#define get alm_json_get
 
 int alm_portfolio_format_parse(const char *name)
 {
@@ -24,6 +20,13 @@ int alm_portfolio_format_parse(const char *name)
 		if (strcmp(name, names[i]) == 0)
 			return (int)i;
 	return -1;
+}
+
+/* How many repositories the portfolio counts; 0 when it does not say. */
+static int repositories(const cJSON *doc)
+{
+	const cJSON *n = get(doc, "repositories");
+	return cJSON_IsNumber(n) ? n->valueint : 0;
 }
 
 /* "300 -> 400", "300", "-" */
@@ -67,7 +70,7 @@ static void render_text(FILE *fp, const cJSON *doc)
 {
 	const cJSON *t, *row;
 	int first = 1;
-	fprintf(fp, "Portfolio: %d repositories\n ", get(doc, "repositories")->valueint);
+	fprintf(fp, "Portfolio: %d repositories\n ", repositories(doc));
 	cJSON_ArrayForEach(t, get(doc, "totals")) {
 		fprintf(fp, "%s %s: %d", first ? "" : ",", t->string, t->valueint);
 		first = 0;
@@ -78,23 +81,17 @@ static void render_text(FILE *fp, const cJSON *doc)
 		char m[32], c[16];
 		maturity_text(m, sizeof m, row);
 		confidence_text(c, sizeof c, row);
-		fprintf(fp, "%-24s %-36s %-12s %-10s %-5s %s\n", str(row, "name"), verdict_or_failed(row),
+		fprintf(fp, "%-24s %-36s %-12s %-10s %-5s %s\n", alm_json_str_or(row, "name", ""), verdict_or_failed(row),
 			str(row, "tier") ? str(row, "tier") : "-", m, c, gap_or_error(row));
 		if (str(row, "evidence") && *str(row, "evidence"))
 			fprintf(fp, "%-24s %s\n", "", str(row, "evidence"));
 	}
 }
 
-/* RFC 4180: quote every field, double the quotes inside. */
+/* RFC 4180, every field quoted; no cell a spreadsheet would run. */
 static void csv_field(FILE *fp, const char *text, int last)
 {
-	fputc('"', fp);
-	for (; text && *text; text++) {
-		if (*text == '"')
-			fputc('"', fp);
-		fputc(*text, fp);
-	}
-	fputc('"', fp);
+	alm_esc_csv_cell(fp, text);
 	fputs(last ? "\r\n" : ",", fp);
 }
 
@@ -126,18 +123,12 @@ static void render_csv(FILE *fp, const cJSON *doc)
 	}
 }
 
-/* Markdown table cells: no pipes or line breaks. */
+/* A Markdown table cell: text from a repository (its name, its answers) is
+ * escaped as in the assessment's own Markdown, so it never becomes markup. */
 static void md_cell(FILE *fp, const char *text)
 {
 	fputc(' ', fp);
-	for (; text && *text; text++) {
-		if (*text == '|')
-			fputs("\\|", fp);
-		else if (*text == '\n' || *text == '\r')
-			fputc(' ', fp);
-		else
-			fputc(*text, fp);
-	}
+	alm_esc_md_cell(fp, text);
 	fputs(" |", fp);
 }
 
@@ -145,9 +136,12 @@ static void render_markdown(FILE *fp, const cJSON *doc)
 {
 	const cJSON *t, *row;
 	fprintf(fp, "# ALM portfolio: %d repositories\n\n| verdict | count |\n|---|---:|\n",
-		get(doc, "repositories")->valueint);
-	cJSON_ArrayForEach(t, get(doc, "totals"))
-		fprintf(fp, "| %s | %d |\n", t->string, t->valueint);
+		repositories(doc));
+	cJSON_ArrayForEach(t, get(doc, "totals")) {
+		fputc('|', fp);
+		md_cell(fp, t->string);
+		fprintf(fp, " %d |\n", t->valueint);
+	}
 	fputs("\n| name | verdict | tier | maturity | confidence | top gap | evidence |\n"
 	      "|---|---|---|---|---:|---|---|\n|", fp);
 	cJSON_ArrayForEach(row, get(doc, "rows")) {
@@ -167,24 +161,12 @@ static void render_markdown(FILE *fp, const cJSON *doc)
 	      "supported path (Pipelines for Power Platform) that gives the same outcome.\n", fp);
 }
 
-static void html_text(FILE *fp, const char *text)
-{
-	for (; text && *text; text++) {
-		switch (*text) {
-		case '&': fputs("&amp;", fp); break;
-		case '<': fputs("&lt;", fp); break;
-		case '>': fputs("&gt;", fp); break;
-		case '"': fputs("&quot;", fp); break;
-		case '\'': fputs("&#39;", fp); break;
-		default: fputc(*text, fp);
-		}
-	}
-}
+#define html_text alm_esc_html
 
 static void render_html(FILE *fp, const cJSON *doc)
 {
 	const cJSON *t, *row;
-	int total = get(doc, "repositories")->valueint;
+	int total = repositories(doc);
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<title>ALM portfolio</title>\n<style>\n"
 	      "body{font-family:system-ui,sans-serif;margin:2rem;color:#1a1a1a;max-width:72rem}\n"
@@ -229,48 +211,67 @@ static void render_html(FILE *fp, const cJSON *doc)
 	      "outcome.</p>\n</main>\n</body>\n</html>\n", fp);
 }
 
+/* What the text table shows, safe for a terminal: the portfolio without each
+ * row's full report (a scan of many repositories carries much), its controls
+ * made visible. NULL with ALM_ENOMEM set when out of memory. */
+static cJSON *text_view(const cJSON *portfolio)
+{
+	unsigned long failures = alm_json_add_failures();
+	const cJSON *member, *row, *field;
+	cJSON *view, *rows;
+	if (!cJSON_IsObject(portfolio))
+		return alm_esc_json_copy(portfolio, ALM_ESC_UTF8 | ALM_ESC_TERMINAL);
+	view = cJSON_CreateObject();
+	cJSON_ArrayForEach(member, portfolio) {
+		if (strcmp(member->string, "rows") != 0)
+			alm_json_add_copy(view, member->string, member);
+	}
+	rows = alm_json_add_array(view, "rows");
+	cJSON_ArrayForEach(row, get(portfolio, "rows")) {
+		cJSON *copy;
+		if (!cJSON_IsObject(row)) {
+			alm_json_add_copy(rows, NULL, row);
+			continue;
+		}
+		copy = alm_json_add_object(rows, NULL);
+		cJSON_ArrayForEach(field, row)
+			if (strcmp(field->string, "report") != 0)
+				alm_json_add_copy(copy, field->string, field);
+	}
+	if (alm_json_add_check(failures, "the portfolio") < 0 ||
+	    alm_esc_json_tree(view, ALM_ESC_UTF8 | ALM_ESC_TERMINAL) < 0) {
+		cJSON_Delete(view);
+		return NULL;
+	}
+	return view;
+}
+
 int alm_portfolio_render(char **out, size_t *len, const cJSON *portfolio, alm_portfolio_format format)
 {
 	char *buf = NULL;
 	size_t n = 0;
+	cJSON *safe = NULL;
 	FILE *fp;
 
 	*out = NULL;
-	if (format == ALM_PORTFOLIO_JSON) {
-		char *text = cJSON_Print(portfolio);
-		size_t tl;
-		if (!text)
-			return alm_error_set(ALM_ENOMEM, "out of memory");
-		tl = strlen(text);
-		buf = malloc(tl + 2);
-		if (!buf) {
-			free(text);
-			return alm_error_set(ALM_ENOMEM, "out of memory");
-		}
-		memcpy(buf, text, tl);
-		free(text);
-		buf[tl] = '\n';
-		buf[tl + 1] = '\0';
-		*out = buf;
-		if (len)
-			*len = tl + 1;
-		return 0;
-	}
+	if (format == ALM_PORTFOLIO_JSON)
+		return alm_json_print_line(out, len, portfolio);
+	/* On a terminal a name is shown as it is spelt, escape sequences and all,
+	 * never run: the text table formats a copy with its controls made visible. */
+	if (format != ALM_PORTFOLIO_CSV && format != ALM_PORTFOLIO_MARKDOWN && format != ALM_PORTFOLIO_HTML &&
+	    !(safe = text_view(portfolio)))
+		return ALM_ENOMEM;
 	fp = open_memstream(&buf, &n);
-	if (!fp)
+	if (!fp) {
+		cJSON_Delete(safe);
 		return alm_error_set(ALM_ENOMEM, "out of memory");
+	}
 	switch (format) {
 	case ALM_PORTFOLIO_CSV: render_csv(fp, portfolio); break;
 	case ALM_PORTFOLIO_MARKDOWN: render_markdown(fp, portfolio); break;
 	case ALM_PORTFOLIO_HTML: render_html(fp, portfolio); break;
-	default: render_text(fp, portfolio); break;
+	default: render_text(fp, safe); break;
 	}
-	if (fclose(fp) != 0 || !buf) {
-		free(buf);
-		return alm_error_set(ALM_ENOMEM, "out of memory");
-	}
-	*out = buf;
-	if (len)
-		*len = n;
-	return 0;
+	cJSON_Delete(safe);
+	return alm_memstream_finish(fp, &buf, &n, out, len);
 }

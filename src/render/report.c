@@ -1,5 +1,6 @@
 #include "alm/report.h"
 #include "alm/error.h"
+#include "alm/json.h"
 #include "alm/graph.h"
 
 #include <stdlib.h>
@@ -46,28 +47,7 @@ const char *alm_format_names(void)
 	return "text, json, markdown, html, sarif, dot or mermaid";
 }
 
-/* cJSON allocates with its own hooks; the renderers' contract is free(). */
-static int json_render(char **out, size_t *len, const cJSON *report)
-{
-	char *text = cJSON_Print(report);
-	size_t n;
-	if (!text)
-		return alm_error_set(ALM_ENOMEM, "out of memory");
-	n = strlen(text);
-	*out = malloc(n + 2);
-	if (!*out) {
-		cJSON_free(text);
-		return alm_error_set(ALM_ENOMEM, "out of memory");
-	}
-	memcpy(*out, text, n);
-	/* A trailing newline, as every line-oriented tool expects. */
-	(*out)[n] = '\n';
-	(*out)[n + 1] = '\0';
-	cJSON_free(text);
-	if (len)
-		*len = n + 1;
-	return 0;
-}
+#define json_render alm_json_print_line
 
 static int graph_render(char **out, size_t *len, const cJSON *report, const alm_rules *rules, alm_graph_format gf)
 {

@@ -13,6 +13,9 @@
  */
 #include "alm/report.h"
 #include "alm/error.h"
+#include "strbuf.h"
+#include "escape.h"
+#include "alm/json.h"
 #include "report_int.h"
 
 #include <stdio.h>
@@ -20,9 +23,9 @@
 #include <string.h>
 
 /* Short names for the report readers every function here uses. */
-#define str alm_rpt_str
-#define str_or alm_rpt_str_or
-#define get alm_rpt_get
+#define str alm_json_str
+#define str_or alm_json_str_or
+#define get alm_json_get
 
 /* Drawing limits: rules far larger than the default tree are refused with
  * ALM_ELIMIT rather than drawn badly. */
@@ -49,19 +52,7 @@ static const char *const branch_names[] = {"yes", "no", "unknown"};
 /* ---- escaping --------------------------------------------------------- */
 
 /* Every piece of text, in content and in attributes alike. */
-static void esc(FILE *fp, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", fp); break;
-		case '<': fputs("&lt;", fp); break;
-		case '>': fputs("&gt;", fp); break;
-		case '"': fputs("&quot;", fp); break;
-		case '\'': fputs("&#39;", fp); break;
-		default: fputc(*s, fp);
-		}
-	}
-}
+#define esc alm_esc_html
 
 /* ---- statuses --------------------------------------------------------- */
 
@@ -1012,12 +1003,5 @@ int alm_report_render_html(char **out, size_t *len, const cJSON *report, const a
 	fputs(". The verdict follows the CoE ALM maturity model's decision tree; every decision is in the report, this "
 	      "page only shows it.</p>\n</footer>\n</body>\n</html>\n",
 	      fp);
-	if (fclose(fp) != 0 || !buf) {
-		free(buf);
-		return alm_error_set(ALM_ENOMEM, "out of memory");
-	}
-	*out = buf;
-	if (len)
-		*len = n;
-	return 0;
+	return alm_memstream_finish(fp, &buf, &n, out, len);
 }

@@ -5,23 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *alm_rpt_str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-const char *alm_rpt_str_or(const cJSON *obj, const char *key, const char *fallback)
-{
-	const char *s = alm_rpt_str(obj, key);
-	return s ? s : fallback;
-}
-
-const cJSON *alm_rpt_get(const cJSON *obj, const char *key)
-{
-	return obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
-}
-
 const cJSON *alm_rpt_part(const cJSON *report, const char *id, const cJSON **question)
 {
 	const cJSON *q, *p;
@@ -29,9 +12,9 @@ const cJSON *alm_rpt_part(const cJSON *report, const char *id, const cJSON **que
 		*question = NULL;
 	if (!id)
 		return NULL;
-	cJSON_ArrayForEach(q, alm_rpt_get(report, "questions")) {
-		cJSON_ArrayForEach(p, alm_rpt_get(q, "parts")) {
-			const char *pid = alm_rpt_str(p, "id");
+	cJSON_ArrayForEach(q, alm_json_get(report, "questions")) {
+		cJSON_ArrayForEach(p, alm_json_get(q, "parts")) {
+			const char *pid = alm_json_str(p, "id");
 			if (pid && strcmp(pid, id) == 0) {
 				if (question)
 					*question = q;
@@ -44,12 +27,12 @@ const cJSON *alm_rpt_part(const cJSON *report, const char *id, const cJSON **que
 
 const cJSON *alm_rpt_fact(const cJSON *report, const char *path)
 {
-	return alm_json_get_path(alm_rpt_get(report, "facts"), path);
+	return alm_json_get_path(alm_json_get(report, "facts"), path);
 }
 
 void alm_rpt_evidence_short(char *buf, size_t n, const cJSON *report, const cJSON *evidence)
 {
-	const char *fact = alm_rpt_str(evidence, "fact");
+	const char *fact = alm_json_str(evidence, "fact");
 	const cJSON *value = fact ? alm_rpt_fact(report, fact) : NULL;
 	const char *name = fact ? strchr(fact, '.') : NULL;
 	char *text = NULL;
@@ -59,7 +42,7 @@ void alm_rpt_evidence_short(char *buf, size_t n, const cJSON *report, const cJSO
 		return;
 	buf[0] = '\0';
 	if (!fact) {
-		snprintf(buf, n, "%s", alm_rpt_str_or(evidence, "detail", ""));
+		snprintf(buf, n, "%s", alm_json_str_or(evidence, "detail", ""));
 		return;
 	}
 	/* Lists of files are long and say little here: their size says enough. */
@@ -71,7 +54,7 @@ void alm_rpt_evidence_short(char *buf, size_t n, const cJSON *report, const cJSO
 	if (text)
 		wrote = snprintf(buf, n, "%s = %s", name ? name + 1 : fact, text);
 	else
-		wrote = snprintf(buf, n, "%s", alm_rpt_str_or(evidence, "detail", fact));
+		wrote = snprintf(buf, n, "%s", alm_json_str_or(evidence, "detail", fact));
 	cJSON_free(text);
 	/* Cut on a character boundary, with an ellipsis, when it did not fit. */
 	if (wrote >= (int)n && n > 8) {

@@ -3,19 +3,11 @@
 /*
  * What the renderers share: reading the report document defensively (a report
  * assessed with --rules may lack what the default rules always give, and a
- * renderer must never crash on it) and summarising evidence in a few words.
+ * renderer must never crash on it, so members are read with alm_json_str and
+ * alm_json_get of alm/json.h) and summarising evidence in a few words.
  */
 #include <cJSON.h>
 #include <stddef.h>
-
-/* The string member `key` of `obj`, or NULL when absent or not a string. */
-const char *alm_rpt_str(const cJSON *obj, const char *key);
-
-/* The same, or `fallback` when absent. */
-const char *alm_rpt_str_or(const cJSON *obj, const char *key, const char *fallback);
-
-/* The member `key` of `obj`, or NULL. */
-const cJSON *alm_rpt_get(const cJSON *obj, const char *key);
 
 /* The question part `id` among report.questions[].parts[], or NULL; *question
  * (may be NULL) gets the question it belongs to. */

@@ -3,6 +3,9 @@
  * tree is drawn by alm_graph_render and the rest are tables. */
 #include "alm/report.h"
 #include "alm/error.h"
+#include "strbuf.h"
+#include "escape.h"
+#include "alm/json.h"
 #include "alm/graph.h"
 #include "report_int.h"
 
@@ -11,9 +14,9 @@
 #include <string.h>
 
 /* Short names for the report readers every function here uses. */
-#define str alm_rpt_str
-#define str_or alm_rpt_str_or
-#define get alm_rpt_get
+#define str alm_json_str
+#define str_or alm_json_str_or
+#define get alm_json_get
 
 /*
  * Text from the report (evidence quotes branch names, paths and answers a team
@@ -22,35 +25,8 @@
  * as the character itself, and '<' cannot open raw HTML. In a table cell a
  * newline would end the row, so it becomes <br>; elsewhere, a space.
  */
-static void md_text_to(FILE *fp, const char *s, int cell)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '\\': case '`': case '*': case '_': case '[': case ']': case '<': case '>':
-		case '|': case '&': case '~': case '#':
-			fputc('\\', fp);
-			fputc(*s, fp);
-			break;
-		case '\n':
-			fputs(cell ? "<br>" : " ", fp);
-			break;
-		case '\r':
-			break;
-		default:
-			fputc(*s, fp);
-		}
-	}
-}
-
-static void md_text(FILE *fp, const char *s)
-{
-	md_text_to(fp, s, 0);
-}
-
-static void md_cell(FILE *fp, const char *s)
-{
-	md_text_to(fp, s, 1);
-}
+#define md_text alm_esc_md_text
+#define md_cell alm_esc_md_cell
 
 /* An inline code span, fenced with more backticks than any run inside it. In a
  * table '|' splits cells even inside code (GFM splits rows first), so it is
@@ -383,12 +359,5 @@ int alm_report_render_markdown(char **out, size_t *len, const cJSON *report, con
 	fputs(", rules ", fp);
 	md_text(fp, str_or(tool, "rules_version", "?"));
 	fputs("</sub>\n", fp);
-	if (fclose(fp) != 0 || !buf) {
-		free(buf);
-		return alm_error_set(ALM_ENOMEM, "out of memory");
-	}
-	*out = buf;
-	if (len)
-		*len = n;
-	return 0;
+	return alm_memstream_finish(fp, &buf, &n, out, len);
 }

@@ -4,6 +4,8 @@
  * question's text and helped by the gap's action. */
 #include "alm/report.h"
 #include "alm/error.h"
+#include "strbuf.h"
+#include "alm/json.h"
 #include "report_int.h"
 
 #include <ctype.h>
@@ -12,9 +14,9 @@
 #include <string.h>
 
 /* Short names for the report readers every function here uses. */
-#define str alm_rpt_str
-#define str_or alm_rpt_str_or
-#define get alm_rpt_get
+#define str alm_json_str
+#define str_or alm_json_str_or
+#define get alm_json_get
 
 #define SARIF_SCHEMA_URI "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -39,7 +41,7 @@ static cJSON *text_object(const char *text)
 {
 	cJSON *o = cJSON_CreateObject();
 	if (o)
-		cJSON_AddStringToObject(o, "text", text ? text : "");
+		alm_json_add_string(o, "text", text ? text : "");
 	return o;
 }
 
@@ -54,29 +56,29 @@ static cJSON *make_rule(const cJSON *gap)
 	if (!rule)
 		return NULL;
 	camel_name(name, sizeof name, part);
-	cJSON_AddStringToObject(rule, "id", part);
-	cJSON_AddStringToObject(rule, "name", name);
-	cJSON_AddItemToObject(rule, "shortDescription", text_object(text));
+	alm_json_add_string(rule, "id", part);
+	alm_json_add_string(rule, "name", name);
+	alm_json_add(rule, "shortDescription", text_object(text));
 	/* The full description is the seed's question and the part asked of it. */
 	n = strlen(text) + (section ? strlen(section) : 0) + 4;
 	if ((full = malloc(n)) != NULL) {
 		snprintf(full, n, "%s%s%s", section ? section : "", section ? " " : "", text);
-		cJSON_AddItemToObject(rule, "fullDescription", text_object(full));
+		alm_json_add(rule, "fullDescription", text_object(full));
 	}
 	help = text_object(action);
 	n = strlen(action) + 16;
 	if (help && (markdown = malloc(n)) != NULL) {
 		snprintf(markdown, n, "**Action:** %s", action);
-		cJSON_AddStringToObject(help, "markdown", markdown);
+		alm_json_add_string(help, "markdown", markdown);
 	}
-	cJSON_AddItemToObject(rule, "help", help);
-	cJSON_AddStringToObject(cJSON_AddObjectToObject(rule, "defaultConfiguration"), "level", "warning");
-	props = cJSON_AddObjectToObject(rule, "properties");
-	tags = cJSON_AddArrayToObject(props, "tags");
-	cJSON_AddItemToArray(tags, cJSON_CreateString("alm"));
-	cJSON_AddItemToArray(tags, cJSON_CreateString("power-platform"));
+	alm_json_add(rule, "help", help);
+	alm_json_add_string(alm_json_add_object(rule, "defaultConfiguration"), "level", "warning");
+	props = alm_json_add_object(rule, "properties");
+	tags = alm_json_add_array(props, "tags");
+	alm_json_add(tags, NULL, cJSON_CreateString("alm"));
+	alm_json_add(tags, NULL, cJSON_CreateString("power-platform"));
 	if (str(gap, "question"))
-		cJSON_AddStringToObject(props, "question", str(gap, "question"));
+		alm_json_add_string(props, "question", str(gap, "question"));
 	free(full);
 	free(markdown);
 	return rule;
@@ -88,6 +90,7 @@ static char *gap_message(const cJSON *report, const cJSON *gap)
 	const cJSON *part = alm_rpt_part(report, str(gap, "part"), NULL), *ev;
 	char *buf = NULL;
 	size_t n = 0;
+	char *message;
 	FILE *fp = open_memstream(&buf, &n);
 	int first = 1;
 	if (!fp)
@@ -102,11 +105,7 @@ static char *gap_message(const cJSON *report, const cJSON *gap)
 		first = 0;
 	}
 	fputc('.', fp);
-	if (fclose(fp) != 0) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
+	return alm_memstream_finish(fp, &buf, &n, &message, NULL) < 0 ? NULL : message;
 }
 
 static int rule_index(const cJSON *rules, const char *id)
@@ -130,25 +129,25 @@ static cJSON *make_result(const cJSON *report, const cJSON *gap, int index, cons
 		free(message);
 		return NULL;
 	}
-	cJSON_AddStringToObject(result, "ruleId", str_or(gap, "part", "?"));
-	cJSON_AddNumberToObject(result, "ruleIndex", index);
-	cJSON_AddStringToObject(result, "level", "warning");
-	cJSON_AddItemToObject(result, "message", text_object(message));
+	alm_json_add_string(result, "ruleId", str_or(gap, "part", "?"));
+	alm_json_add_number(result, "ruleIndex", index);
+	alm_json_add_string(result, "level", "warning");
+	alm_json_add(result, "message", text_object(message));
 	free(message);
 	/* No line holds a gap: the finding is about the repository as a whole. */
 	loc = cJSON_CreateObject();
-	phys = cJSON_AddObjectToObject(loc, "physicalLocation");
-	art = cJSON_AddObjectToObject(phys, "artifactLocation");
-	cJSON_AddStringToObject(art, "uri", uri);
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(result, "locations"), loc);
+	phys = alm_json_add_object(loc, "physicalLocation");
+	art = alm_json_add_object(phys, "artifactLocation");
+	alm_json_add_string(art, "uri", uri);
+	alm_json_add(alm_json_add_array(result, "locations"), NULL, loc);
 	/* Without a line to hash, code scanning matches results across runs by these. */
-	fp = cJSON_AddObjectToObject(result, "partialFingerprints");
-	cJSON_AddStringToObject(fp, "almAdvisorPart/v1", str_or(gap, "part", "?"));
-	props = cJSON_AddObjectToObject(result, "properties");
+	fp = alm_json_add_object(result, "partialFingerprints");
+	alm_json_add_string(fp, "almAdvisorPart/v1", str_or(gap, "part", "?"));
+	props = alm_json_add_object(result, "properties");
 	if (str(gap, "section"))
-		cJSON_AddStringToObject(props, "section", str(gap, "section"));
+		alm_json_add_string(props, "section", str(gap, "section"));
 	if (str(gap, "action"))
-		cJSON_AddStringToObject(props, "action", str(gap, "action"));
+		alm_json_add_string(props, "action", str(gap, "action"));
 	return result;
 }
 
@@ -157,8 +156,7 @@ int alm_report_render_sarif(char **out, size_t *len, const cJSON *report, const 
 	const cJSON *tool = get(report, "tool"), *gap, *c = get(report, "confidence");
 	const char *version = str_or(tool, "version", "");
 	cJSON *doc = cJSON_CreateObject(), *run, *driver, *rules, *results, *props, *inv;
-	char *text = NULL;
-	size_t n;
+	unsigned long failures = alm_json_add_failures();
 	int error = 0;
 
 	*out = NULL;
@@ -166,58 +164,49 @@ int alm_report_render_sarif(char **out, size_t *len, const cJSON *report, const 
 		error = alm_error_set(ALM_ENOMEM, "out of memory");
 		goto done;
 	}
-	cJSON_AddStringToObject(doc, "$schema", SARIF_SCHEMA_URI);
-	cJSON_AddStringToObject(doc, "version", "2.1.0");
+	alm_json_add_string(doc, "$schema", SARIF_SCHEMA_URI);
+	alm_json_add_string(doc, "version", "2.1.0");
 	run = cJSON_CreateObject();
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(doc, "runs"), run);
-	driver = cJSON_AddObjectToObject(cJSON_AddObjectToObject(run, "tool"), "driver");
-	cJSON_AddStringToObject(driver, "name", str_or(tool, "name", "alm-advisor"));
-	if (*version) {
-		cJSON_AddStringToObject(driver, "version", version);
-		cJSON_AddStringToObject(driver, "semanticVersion", version);
+	if (!alm_json_add(alm_json_add_array(doc, "runs"), NULL, run)) {
+		error = alm_error_set(ALM_ENOMEM, "out of memory");
+		goto done;
 	}
-	rules = cJSON_AddArrayToObject(driver, "rules");
-	results = cJSON_AddArrayToObject(run, "results");
+	driver = alm_json_add_object(alm_json_add_object(run, "tool"), "driver");
+	alm_json_add_string(driver, "name", str_or(tool, "name", "alm-advisor"));
+	if (*version) {
+		alm_json_add_string(driver, "version", version);
+		alm_json_add_string(driver, "semanticVersion", version);
+	}
+	rules = alm_json_add_array(driver, "rules");
+	results = alm_json_add_array(run, "results");
 	cJSON_ArrayForEach(gap, get(report, "gaps")) {
 		const char *part = str_or(gap, "part", "?");
 		int index = rule_index(rules, part);
 		cJSON *result;
 		if (index < 0) {
-			cJSON_AddItemToArray(rules, make_rule(gap));
+			alm_json_add(rules, NULL, make_rule(gap));
 			index = cJSON_GetArraySize(rules) - 1;
 		}
 		if (!(result = make_result(report, gap, index, artifact_uri && *artifact_uri ? artifact_uri : "."))) {
 			error = alm_error_set(ALM_ENOMEM, "out of memory");
 			goto done;
 		}
-		cJSON_AddItemToArray(results, result);
+		alm_json_add(results, NULL, result);
 	}
 	inv = cJSON_CreateObject();
-	cJSON_AddBoolToObject(inv, "executionSuccessful", 1);
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(run, "invocations"), inv);
+	alm_json_add_bool(inv, "executionSuccessful", 1);
+	alm_json_add(alm_json_add_array(run, "invocations"), NULL, inv);
 	/* The verdict rides along, so a reader of the SARIF alone knows the outcome. */
-	props = cJSON_AddObjectToObject(run, "properties");
-	cJSON_AddStringToObject(props, "verdict", str_or(report, "verdict", ""));
-	cJSON_AddStringToObject(props, "title", str_or(report, "title", ""));
-	cJSON_AddNumberToObject(props, "confidence", cJSON_IsNumber(c) ? c->valuedouble : 0);
-	cJSON_AddStringToObject(props, "rulesVersion", str_or(tool, "rules_version", ""));
+	props = alm_json_add_object(run, "properties");
+	alm_json_add_string(props, "verdict", str_or(report, "verdict", ""));
+	alm_json_add_string(props, "title", str_or(report, "title", ""));
+	alm_json_add_number(props, "confidence", cJSON_IsNumber(c) ? c->valuedouble : 0);
+	alm_json_add_string(props, "rulesVersion", str_or(tool, "rules_version", ""));
 
-	if (!(text = cJSON_Print(doc))) {
-		error = alm_error_set(ALM_ENOMEM, "out of memory");
+	if ((error = alm_json_add_check(failures, "the SARIF log")) < 0)
 		goto done;
-	}
-	n = strlen(text);
-	if (!(*out = malloc(n + 2))) {
-		error = alm_error_set(ALM_ENOMEM, "out of memory");
-		goto done;
-	}
-	memcpy(*out, text, n);
-	(*out)[n] = '\n';
-	(*out)[n + 1] = '\0';
-	if (len)
-		*len = n + 1;
+	error = alm_json_print_line(out, len, doc);
 done:
-	cJSON_free(text);
 	cJSON_Delete(doc);
 	return error;
 }

@@ -1,4 +1,7 @@
 #include "alm/report.h"
+#include "alm/json.h"
+#include "escape.h"
+#include "strbuf.h"
 #include "alm/error.h"
 
 #include <stdio.h>
@@ -12,16 +15,10 @@ typedef struct {
 	int color;
 } out;
 
-static const char *str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static const cJSON *get(const cJSON *obj, const char *key)
-{
-	return cJSON_GetObjectItemCaseSensitive(obj, key);
-}
+/* The shared readers: NULL when absent or of another type. */
+#define str alm_json_str
+#define get alm_json_get
+#define str_or alm_json_str_or
 
 static void style(const out *o, const char *code)
 {
@@ -34,7 +31,7 @@ static void style(const out *o, const char *code)
 static void wrap(const out *o, const char *text, int first_col, int indent)
 {
 	int col = first_col;
-	const char *p = text;
+	const char *p = text ? text : "";
 	while (*p) {
 		const char *end = p;
 		int len;
@@ -69,7 +66,10 @@ static void heading(const out *o, const char *title)
 /* Status words are spelt out, so colour is never the only signal. */
 static void status_tag(const out *o, const char *status)
 {
-	const char *code = strcmp(status, "met") == 0 || strcmp(status, "yes") == 0 ? "32"
+	const char *code;
+	if (!status)
+		status = "unknown";
+	code = strcmp(status, "met") == 0 || strcmp(status, "yes") == 0 ? "32"
 			   : strcmp(status, "gap") == 0 || strcmp(status, "no") == 0 ? "31"
 			   : strcmp(status, "unknown") == 0 ? "33" : "2";
 	style(o, code);
@@ -81,10 +81,10 @@ static void verdict_block(const out *o, const cJSON *r)
 {
 	char line[512];
 	style(o, "1");
-	fprintf(o->fp, "Verdict: %s", str(r, "title"));
+	fprintf(o->fp, "Verdict: %s", str_or(r, "title", str_or(r, "verdict", "none")));
 	style(o, "0");
-	fprintf(o->fp, " [%s]\n", str(r, "verdict"));
-	fprintf(o->fp, "Confidence: %.2f\n", get(r, "confidence")->valuedouble);
+	fprintf(o->fp, " [%s]\n", str_or(r, "verdict", "?"));
+	fprintf(o->fp, "Confidence: %.2f\n", alm_json_num_or(r, "confidence", 0));
 	fputs("Why: ", o->fp);
 	wrap(o, str(r, "why"), 5, 5);
 	snprintf(line, sizeof line, "%s", "Today: ");
@@ -108,7 +108,7 @@ static void path_block(const out *o, const cJSON *r)
 			wrap(o, str(ev, "detail"), 12, 14);
 		}
 	}
-	fprintf(o->fp, "  -> %s\n", str(r, "leaf") ? str(r, "leaf") : str(r, "title"));
+	fprintf(o->fp, "  -> %s\n", str(r, "leaf") ? str(r, "leaf") : str_or(r, "title", "?"));
 }
 
 static void impact_block(const out *o, const cJSON *r)
@@ -118,8 +118,8 @@ static void impact_block(const out *o, const cJSON *r)
 	heading(o, "Business impact and maturity");
 	if (str(impact, "tier")) {
 		char line[512];
-		snprintf(line, sizeof line, "%s. SLA: initial response %s; %s.", str(impact, "title"),
-			 str(sla, "initial_response"), str(sla, "access"));
+		snprintf(line, sizeof line, "%s. SLA: initial response %s; %s.", str_or(impact, "title", str(impact, "tier")),
+			 str_or(sla, "initial_response", "not stated"), str_or(sla, "access", "access not stated"));
 		fputs("  Impact: ", o->fp);
 		wrap(o, line, 10, 10);
 	} else {
@@ -170,7 +170,8 @@ static void unknowns_block(const out *o, const cJSON *r)
 		const cJSON *k;
 		fputs("  To decide the verdict, answer first:", o->fp);
 		cJSON_ArrayForEach(k, get(r, "decide_with"))
-			fprintf(o->fp, " %s", k->valuestring);
+			if (cJSON_IsString(k))
+				fprintf(o->fp, " %s", k->valuestring);
 		fputc('\n', o->fp);
 	}
 	cJSON_ArrayForEach(u, get(r, "unknowns")) {
@@ -188,7 +189,7 @@ static void prerequisites_block(const out *o, const cJSON *r)
 	cJSON_ArrayForEach(p, get(r, "prerequisites")) {
 		fputs("  ", o->fp);
 		status_tag(o, str(p, "status"));
-		fprintf(o->fp, " %s\n", str(p, "text"));
+		fprintf(o->fp, " %s\n", str_or(p, "text", ""));
 	}
 }
 
@@ -197,7 +198,7 @@ static void questions_block(const out *o, const cJSON *r)
 	const cJSON *q;
 	heading(o, "Quick-start questions");
 	cJSON_ArrayForEach(q, get(r, "questions")) {
-		fprintf(o->fp, "  %2d. ", get(q, "number")->valueint);
+		fprintf(o->fp, "  %2d. ", (int)alm_json_num_or(q, "number", 0));
 		status_tag(o, str(q, "status"));
 		fputc(' ', o->fp);
 		wrap(o, str(q, "text"), 14, 14);
@@ -209,13 +210,13 @@ static void notices_block(const out *o, const cJSON *r)
 	const cJSON *n, *probe;
 	heading(o, "Notices");
 	cJSON_ArrayForEach(n, get(r, "notices")) {
-		fprintf(o->fp, "  %s ", strcmp(str(n, "severity"), "warning") == 0 ? "!" : "i");
+		fprintf(o->fp, "  %s ", strcmp(str_or(n, "severity", ""), "warning") == 0 ? "!" : "i");
 		wrap(o, str(n, "text"), 4, 4);
 	}
 	cJSON_ArrayForEach(probe, get(r, "probes")) {
-		if (strcmp(str(probe, "status"), "ok") == 0)
+		if (strcmp(str_or(probe, "status", "ok"), "ok") == 0)
 			continue;
-		fprintf(o->fp, "  i Evidence from %s: %s", probe->string, str(probe, "status"));
+		fprintf(o->fp, "  i Evidence from %s: %s", probe->string ? probe->string : "?", str(probe, "status"));
 		if (str(probe, "detail")) {
 			fputs(": ", o->fp);
 			wrap(o, str(probe, "detail"), 24, 4);
@@ -229,13 +230,20 @@ int alm_report_render_text(char **outp, size_t *len, const cJSON *report, unsign
 {
 	char *buf = NULL;
 	size_t n = 0;
+	cJSON *safe;
 	out o;
 
 	*outp = NULL;
+	/* What the report quotes from outside (names, answers, messages) reaches
+	 * a terminal: a copy with its control characters made visible is shown. */
+	if (!(report = safe = alm_esc_json_copy(report, ALM_ESC_UTF8 | ALM_ESC_TERMINAL)))
+		return ALM_ENOMEM;
 	o.fp = open_memstream(&buf, &n);
 	o.color = (flags & ALM_RENDER_COLOR) != 0;
-	if (!o.fp)
+	if (!o.fp) {
+		cJSON_Delete(safe);
 		return alm_error_set(ALM_ENOMEM, "out of memory");
+	}
 	verdict_block(&o, report);
 	path_block(&o, report);
 	impact_block(&o, report);
@@ -244,12 +252,6 @@ int alm_report_render_text(char **outp, size_t *len, const cJSON *report, unsign
 	prerequisites_block(&o, report);
 	questions_block(&o, report);
 	notices_block(&o, report);
-	if (fclose(o.fp) != 0 || !buf) {
-		free(buf);
-		return alm_error_set(ALM_ENOMEM, "out of memory");
-	}
-	*outp = buf;
-	if (len)
-		*len = n;
-	return 0;
+	cJSON_Delete(safe);
+	return alm_memstream_finish(o.fp, &buf, &n, outp, len);
 }

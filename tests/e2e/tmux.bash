@@ -13,7 +13,11 @@ tm() { tmux -S "$TMUX_SOCKET" -f /dev/null "$@"; }
 
 # term_start COMMAND: runs COMMAND (a shell line) in a fresh 200x60 terminal;
 # when it ends the pane shows EXIT=CODE and stays open to be read.
+# A second, idle session keeps the server up while "t" is replaced: killing the
+# only session ends the server, and a new-session racing that exit fails with
+# "server exited unexpectedly".
 term_start() {
+  tm has-session -t keep 2>/dev/null || tm new-session -d -s keep "sleep 3600"
   tm kill-session -t t 2>/dev/null || true
   tm new-session -d -s t -x 200 -y 60 "$1; echo EXIT=\$?; sleep 600"
 }

@@ -8,7 +8,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 corpus="$here/corpus"
-for h in jsonlogic rules answers ado_parse pr_classify yaml pp_xml commit_graph; do
+for h in jsonlogic rules answers ado_parse pp_parse pr_classify yaml pp_xml commit_graph; do
   mkdir -p "$corpus/$h"
   find "$corpus/$h" -name 'seed-*' -delete
 done
@@ -80,6 +80,22 @@ put("ado_parse", "environments.json", '{"count": 2, "value": [{"id": 1, "name": 
 put("ado_parse", "checks-prod.json", '{"count": 2, "value": [{"id": 31, "version": 1, "timeout": 43200, "resource": {"type": "environment", "id": "3", "name": "Prod"}, "createdOn": "2024-01-02T10:00:00Z", "modifiedOn": "2024-01-02T10:00:00Z", "type": {"id": "8c6f20a7-a545-4486-9777-f762fafe0d4d", "name": "Approval"}, "settings": {"approvers": [{"displayName": "Bob Reviewer", "id": "5a0e5b1c-0000-4000-8000-00000000b0b0"}], "executionOrder": "anyOrder", "minRequiredApprovers": 0, "instructions": "", "blockedApprovers": [], "requesterCannotBeApprover": false}}, {"id": 32, "version": 1, "timeout": 43200, "resource": {"type": "environment", "id": "3", "name": "Prod"}, "createdOn": "2024-01-02T10:00:00Z", "modifiedOn": "2024-01-02T10:00:00Z", "type": {"id": "fe1de3ee-a436-41b4-bb20-f6eb4cb879a7", "name": "Task Check"}, "settings": {"definitionRef": {"id": "86b05a0c-73e6-4f7d-b3cf-e38f3b39a75b", "name": "evaluatebranchProtection", "version": "0.0.1"}, "displayName": "Branch control", "inputs": {"allowedBranches": "refs/heads/main", "ensureProtectionOfBranch": "true"}, "retryInterval": 5}}]}')
 put("ado_parse", "entitlement-stakeholder.json", '{"id": "c4a0e5b1-0000-4000-8000-0000000ca201", "user": {"subjectKind": "user", "metaType": "member", "domain": "AAD", "principalName": "carol.maker@contoso.com", "mailAddress": "carol.maker@contoso.com", "origin": "aad", "originId": "04a0e5b1-0000-4000-8000-0000000ca201", "displayName": "Carol Maker", "descriptor": "aad.c4a0e5b10000400080000000000ca201"}, "accessLevel": {"licensingSource": "account", "accountLicenseType": "stakeholder", "msdnLicenseType": "none", "licenseDisplayName": "Stakeholder", "status": "active", "statusMessage": "", "assignmentSource": "unknown"}, "lastAccessedDate": "2024-05-20T08:00:00Z", "dateCreated": "2023-01-01T08:00:00Z"}')
 
+# Power Platform: the example bodies, a Dataverse error, a challenge, rows of
+# the Pipelines tables, an environment page with a next link.
+for p in sorted(glob.glob(os.path.join(src, "tests/fixtures/pp/*.json"))):
+    put("pp_parse", os.path.basename(p), open(p, "rb").read())
+put("pp_parse", "dataverse-error.json", '{"error":{"code":"0x80060888","message":"Resource not found for the segment '
+    "'deploymentpipelines'.\\n\\tSecond line\"}}")
+put("pp_parse", "challenge.txt", 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", '
+    'error_description="The token is expired"')
+put("pp_parse", "pipeline-rows.json", '{"@odata.context":"x","value":[{"deploymentstageid":"c1","name":"Production",'
+    '"_deploymentpipelineid_value":"b1","_previousdeploymentstageid_value":"c0","_targetdeploymentenvironmentid_value":"a3"},'
+    '{"deploymentstagerunid":"d1","artifactname":"ContosoInvoices","artifactversion":"1.0","stagerunstatus":200000002,'
+    '"_deploymentstageid_value":"c1"},{"deploymentenvironmentid":"a3","name":"Prod","environmentid":"e",'
+    '"environmenttype":200000001}],"@odata.nextLink":"https://x.crm.dynamics.com/api/data/v9.2/deploymentstages?$skiptoken=2"}')
+put("pp_parse", "environment-page.json", b'{"value":[{"name":"e1","properties":{"displayName":"\xc3\xa9t\xc3\xa9",'
+    b'"environmentSku":"Teams","databaseType":"None"}}],"nextLink":"https://api.bap.microsoft.com/next"}')
+
 # Commit messages: the first byte is the parent count.
 msgs = [
     (1, "Merged PR 42: Add the invoice flow\n\nRelated work items: #7\n"),
@@ -146,6 +162,6 @@ export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=a GIT_A
     while read -r h; do printf '%s' "$sep"; cat "$d/graph-$h.graph"; sep=ALMGRAPHLAYER; done < "$d/commit-graph-chain"
   } > "$corpus/commit_graph/seed-chain"
 )
-for h in jsonlogic rules answers ado_parse pr_classify yaml pp_xml commit_graph; do
+for h in jsonlogic rules answers ado_parse pp_parse pr_classify yaml pp_xml commit_graph; do
   echo "$h: $(ls "$corpus/$h" | wc -l) files"
 done

@@ -13,6 +13,23 @@
 #include "alm/rules.h"
 #include "support.h"
 
+/* The default rules, loaded once per group: cmocka_run_group_tests(tests,
+ * fixture_setup, fixture_teardown). */
+static alm_rules *fixture_rules;
+
+static inline int fixture_setup(void **state)
+{
+	(void)state;
+	return alm_rules_load_default(&fixture_rules);
+}
+
+static inline int fixture_teardown(void **state)
+{
+	(void)state;
+	alm_rules_free(fixture_rules);
+	return 0;
+}
+
 /* Every verdict has a sample answers file named after it. */
 static const char *const fixture_verdicts[] = {"alm-accelerator", "alm-accelerator-after-prerequisites", "makers-path",
 					       "grow-maturity-first", "insufficient-information"};

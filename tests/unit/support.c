@@ -6,7 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 char *test_mkdtemp(void)
 {
@@ -155,4 +159,63 @@ int test_git_teardown(void **state)
 	free(*state);
 	*state = NULL;
 	return 0;
+}
+
+int test_server_start(int *pid, const char *script, const char *log, const char *const *args)
+{
+	char *path = test_source_path(script);
+	const char *argv[48];
+	int fds[2], n = 0, i;
+	struct pollfd pfd;
+	char line[32] = { 0 };
+	size_t got = 0;
+
+	argv[n++] = "python3";
+	argv[n++] = path;
+	argv[n++] = "--log";
+	argv[n++] = log;
+	for (i = 0; args && args[i] && n < 46; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	*pid = 0;
+	if (pipe(fds) != 0) {
+		free(path);
+		return 0;
+	}
+	*pid = fork();
+	if (*pid == 0) {
+		/* Nothing of the server may hold the test's own output open. */
+		int null = open("/dev/null", O_WRONLY);
+		dup2(fds[1], 1);
+		if (null >= 0)
+			dup2(null, 2);
+		close(fds[0]);
+		close(fds[1]);
+		execvp("python3", (char *const *)argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	free(path);
+	pfd.fd = fds[0];
+	pfd.events = POLLIN;
+	while (got < sizeof line - 1 && !memchr(line, '\n', got)) {
+		ssize_t r;
+		if (poll(&pfd, 1, 15000) <= 0)
+			break;
+		r = read(fds[0], line + got, sizeof line - 1 - got);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fds[0]);
+	return atoi(line);
+}
+
+void test_server_stop(int *pid)
+{
+	if (*pid > 0) {
+		kill(*pid, SIGTERM);
+		waitpid(*pid, NULL, 0);
+		*pid = 0;
+	}
 }

@@ -31,6 +31,13 @@ struct cJSON *test_read_json_lines(const char *path);
 int test_git_setup(void **state);
 int test_git_teardown(void **state);
 
+/* Starts `python3 SCRIPT --log LOG ARGS...` (a stand-in server; `script` is
+ * relative to the source tree), reads the port it prints on its first line,
+ * and returns it (0 when it did not start within 15 s); *pid gets the process.
+ * `args` is NULL-terminated (or NULL). test_server_stop ends it. */
+int test_server_start(int *pid, const char *script, const char *log, const char *const *args);
+void test_server_stop(int *pid);
+
 /* $ALM_SOURCE_DIR (the project's source tree) joined with `rel`. Caller frees. */
 char *test_source_path(const char *rel);
 

@@ -33,45 +33,15 @@
 #define TOKEN "alm-list-pat-3Vn8Rt6Yq1Zs"
 
 static char *workdir, *log_path;
-static pid_t server_pid;
+static int server_pid;
 static int port;
 
-/* ---- the server (as in test_ado_probe.c) ---- */
+/* ---- the server ---- */
 
 static int spawn_server(void)
 {
-	char *script = test_source_path("tests/ado_server.py");
-	const char *argv[] = { "python3", script, "--log", log_path, "--lifetime", "120", NULL };
-	int fds[2];
-	struct pollfd pfd;
-	char line[32] = { 0 };
-	size_t got = 0;
-
-	if (pipe(fds) != 0)
-		return -1;
-	server_pid = fork();
-	if (server_pid == 0) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		close(fds[1]);
-		execvp("python3", (char *const *)argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	free(script);
-	pfd.fd = fds[0];
-	pfd.events = POLLIN;
-	while (got < sizeof line - 1 && !memchr(line, '\n', got)) {
-		ssize_t r;
-		if (poll(&pfd, 1, 15000) <= 0)
-			break;
-		r = read(fds[0], line + got, sizeof line - 1 - got);
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fds[0]);
-	port = atoi(line);
+	const char *args[] = { "--lifetime", "120", NULL };
+	port = test_server_start(&server_pid, "tests/ado_server.py", log_path, args);
 	return port > 0 ? 0 : -1;
 }
 

@@ -37,7 +37,7 @@
 #define SINCE_2024 1704067200 /* 2024-01-01T00:00:00Z */
 
 typedef struct {
-	pid_t pid;
+	int pid;
 	int port;
 } server;
 
@@ -48,48 +48,14 @@ static server main_server;
 
 static int spawn_server(server *s, const char *const *extra)
 {
-	char *script = test_source_path("tests/ado_server.py");
-	const char *argv[24];
-	int fds[2], n = 0, i;
-	struct pollfd pfd;
-	char line[32] = { 0 };
-	size_t got = 0;
-
-	argv[n++] = "python3";
-	argv[n++] = script;
-	argv[n++] = "--log";
-	argv[n++] = log_path;
-	argv[n++] = "--lifetime";
-	argv[n++] = "240";
-	for (i = 0; extra && extra[i] && n < 22; i++)
-		argv[n++] = extra[i];
-	argv[n] = NULL;
-	if (pipe(fds) != 0)
-		return -1;
-	s->pid = fork();
-	if (s->pid == 0) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		close(fds[1]);
-		execvp("python3", (char *const *)argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	free(script);
-	/* The first line is the port; a server that does not start in 15 s fails the test. */
-	pfd.fd = fds[0];
-	pfd.events = POLLIN;
-	while (got < sizeof line - 1 && !memchr(line, '\n', got)) {
-		ssize_t r;
-		if (poll(&pfd, 1, 15000) <= 0)
-			break;
-		r = read(fds[0], line + got, sizeof line - 1 - got);
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fds[0]);
-	s->port = atoi(line);
+	const char *args[24];
+	int n = 0, i;
+	args[n++] = "--lifetime";
+	args[n++] = "240";
+	for (i = 0; extra && extra[i] && n < 23; i++)
+		args[n++] = extra[i];
+	args[n] = NULL;
+	s->port = test_server_start(&s->pid, "tests/ado_server.py", log_path, args);
 	return s->port > 0 ? 0 : -1;
 }
 

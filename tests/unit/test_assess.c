@@ -231,17 +231,17 @@ static void test_repository_evidence_decides_questions(void **state)
 	const cJSON *q, *p, *ev;
 	(void)state;
 	assert_int_equal(alm_facts_new(&facts), 0);
-	alm_facts_set_number(facts, "repo.merges", 12, ALM_SOURCE_REPO, "12 merges");
-	alm_facts_set_number(facts, "repo.commits", 40, ALM_SOURCE_REPO, NULL);
-	alm_facts_set_number(facts, "repo.pull_requests.total", 9, ALM_SOURCE_REPO,
-			     "9 commits arrived through Azure DevOps pull requests");
+	assert_int_equal(alm_facts_set_number(facts, "repo.merges", 12, ALM_SOURCE_REPO, "12 merges"), 0);
+	assert_int_equal(alm_facts_set_number(facts, "repo.commits", 40, ALM_SOURCE_REPO, NULL), 0);
+	assert_int_equal(alm_facts_set_number(facts, "repo.pull_requests.total", 9, ALM_SOURCE_REPO,
+				     "9 commits arrived through Azure DevOps pull requests"), 0);
 	cJSON_AddItemToArray(list, cJSON_CreateString("Pipelines/deploy-test.yml"));
-	alm_facts_set(facts, "repo.files.pipelines.azure", list, ALM_SOURCE_REPO, "1 Azure Pipelines file");
-	alm_facts_set(facts, "repo.power_platform.code_components", cJSON_CreateArray(), ALM_SOURCE_REPO, NULL);
+	assert_int_equal(alm_facts_set(facts, "repo.files.pipelines.azure", list, ALM_SOURCE_REPO, "1 Azure Pipelines file"), 0);
+	assert_int_equal(alm_facts_set(facts, "repo.power_platform.code_components", cJSON_CreateArray(), ALM_SOURCE_REPO, NULL), 0);
 	list = cJSON_CreateArray();
 	cJSON_AddItemToArray(list, cJSON_Parse("{\"path\": \"Sol\", \"unique_name\": \"Sol\"}"));
-	alm_facts_set(facts, "repo.power_platform.solutions", list, ALM_SOURCE_REPO, NULL);
-	alm_facts_set_string(facts, "repo.host", "azure-devops", ALM_SOURCE_REPO, "origin is on dev.azure.com");
+	assert_int_equal(alm_facts_set(facts, "repo.power_platform.solutions", list, ALM_SOURCE_REPO, NULL), 0);
+	assert_int_equal(alm_facts_set_string(facts, "repo.host", "azure-devops", ALM_SOURCE_REPO, "origin is on dev.azure.com"), 0);
 	assert_int_equal(alm_assess(&report, rules, facts, "test"), 0);
 
 	assert_string_equal(part_status(report, "source_control.branching"), "met");
@@ -270,16 +270,16 @@ static void test_component_entries_decide_questions(void **state)
 	cJSON *report = NULL;
 	(void)state;
 	assert_int_equal(alm_facts_new(&facts), 0);
-	alm_facts_set(facts, "repo.power_platform.solutions",
+	assert_int_equal(alm_facts_set(facts, "repo.power_platform.solutions",
 		      cJSON_Parse("[{\"path\": \"Sol/SolutionPackage\", \"unique_name\": \"Sol\"}]"),
-		      ALM_SOURCE_REPO, NULL);
-	alm_facts_set(facts, "repo.power_platform.code_components",
+		      ALM_SOURCE_REPO, NULL), 0);
+	assert_int_equal(alm_facts_set(facts, "repo.power_platform.code_components",
 		      cJSON_Parse("[{\"name\": \"Contoso.Gauge\", \"path\": \"Sol/src/Controls/Contoso.Gauge\", \"packaged\": true}]"),
-		      ALM_SOURCE_REPO, NULL);
-	alm_facts_set(facts, "repo.power_platform.plugin_projects", cJSON_CreateArray(), ALM_SOURCE_REPO, NULL);
-	alm_facts_set(facts, "repo.power_platform.test_projects",
+		      ALM_SOURCE_REPO, NULL), 0);
+	assert_int_equal(alm_facts_set(facts, "repo.power_platform.plugin_projects", cJSON_CreateArray(), ALM_SOURCE_REPO, NULL), 0);
+	assert_int_equal(alm_facts_set(facts, "repo.power_platform.test_projects",
 		      cJSON_Parse("[{\"name\": \"Tests\", \"path\": \"Tests/Tests.csproj\"}]"),
-		      ALM_SOURCE_REPO, NULL);
+		      ALM_SOURCE_REPO, NULL), 0);
 	assert_int_equal(alm_assess(&report, rules, facts, "test"), 0);
 	assert_string_equal(part_status(report, "pcf.components"), "met");
 	assert_string_equal(part_status(report, "plugins.dataverse"), "gap");
@@ -294,7 +294,7 @@ static void test_answers_override_evidence(void **state)
 	const char *answers = "{\"source_control\": {\"pull_requests\": false}}";
 	(void)state;
 	assert_int_equal(alm_facts_new(&facts), 0);
-	alm_facts_set_number(facts, "repo.pull_requests.total", 3, ALM_SOURCE_REPO, NULL);
+	assert_int_equal(alm_facts_set_number(facts, "repo.pull_requests.total", 3, ALM_SOURCE_REPO, NULL), 0);
 	assert_int_equal(alm_answers_load_text(facts, answers, strlen(answers), "t"), 0);
 	assert_int_equal(alm_assess(&report, rules, facts, "test"), 0);
 	assert_string_equal(part_status(report, "source_control.pull_requests"), "gap");

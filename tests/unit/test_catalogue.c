@@ -226,7 +226,7 @@ static void test_needs_are_checked_too(void **state)
 	assert_non_null(strstr(msg, ".needs reads 'answers.impacts': no such fact (did you mean 'answers.impact'?)"));
 	free(msg);
 	assert_int_equal(load_with("\"needs\":[\"answers.impact\"", "\"needs\":[\"guess.impact\"", &msg), ALM_EINVALID);
-	assert_non_null(strstr(msg, "outside the namespaces repo., ado., answers. and derived."));
+	assert_non_null(strstr(msg, "outside the namespaces repo., ado., pp., answers. and derived."));
 	free(msg);
 }
 

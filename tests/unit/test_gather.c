@@ -355,17 +355,19 @@ static int never(const alm_gather_options *o, const alm_facts *f, const char **w
 static int run_one(alm_facts *f, const alm_gather_options *o)
 {
 	(void)o;
-	alm_facts_set_bool(f, "one.met_the_other", meet_the_other(), "one", "the other probe ran at the same time");
-	alm_facts_set_probe(f, "one", "ok", NULL);
-	return 0;
+	int error = alm_facts_set_bool(f, "one.met_the_other", meet_the_other(), "one",
+				       "the other probe ran at the same time");
+	return error < 0 ? error : alm_facts_set_probe(f, "one", "ok", NULL);
 }
 
 static int run_two(alm_facts *f, const alm_gather_options *o)
 {
 	(void)o;
-	alm_facts_set_bool(f, "two.met_the_other", meet_the_other(), "two", "the other probe ran at the same time");
-	alm_facts_set_probe(f, "two", "degraded", "half of it");
-	return alm_error_set(ALM_EREMOTE, "the service said 503");
+	int error = alm_facts_set_bool(f, "two.met_the_other", meet_the_other(), "two",
+				       "the other probe ran at the same time");
+	if (error == 0)
+		error = alm_facts_set_probe(f, "two", "degraded", "half of it");
+	return error < 0 ? error : alm_error_set(ALM_EREMOTE, "the service said 503");
 }
 
 static int run_invalid(alm_facts *f, const alm_gather_options *o)

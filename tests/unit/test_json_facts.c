@@ -106,8 +106,8 @@ static void test_facts_output_matches_its_schema(void **state)
 	(void)state;
 	assert_int_equal(alm_json_read_file(&schema, path), 0);
 	assert_int_equal(alm_facts_new(&f), 0);
-	alm_facts_set_number(f, "repo.commits", 3, ALM_SOURCE_REPO, "3 commits");
-	alm_facts_set_probe(f, "ado", "skipped", NULL);
+	assert_int_equal(alm_facts_set_number(f, "repo.commits", 3, ALM_SOURCE_REPO, "3 commits"), 0);
+	assert_int_equal(alm_facts_set_probe(f, "ado", "skipped", NULL), 0);
 	doc = alm_facts_to_json(f);
 	if (alm_schema_validate(schema, doc, "facts") < 0)
 		fail_msg("%s", alm_error_last());

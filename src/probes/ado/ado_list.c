@@ -13,6 +13,7 @@
 #include "ado_common.h"
 #include "ado_parse.h"
 #include "alm/error.h"
+#include "vec.h"
 
 #include <curl/curl.h>
 #include <stdarg.h>
@@ -159,14 +160,8 @@ static int add_project(lister *l, const char *id, const char *name)
 		if ((added = alm_ado_strmap_put(&l->seen, key, l->nprojects, NULL)) <= 0)
 			return added;
 	}
-	if (l->nprojects == l->capprojects) {
-		size_t cap = l->capprojects ? l->capprojects * 2 : 16;
-		project **grown = realloc(l->projects, cap * sizeof *grown);
-		if (!grown)
-			return -1;
-		l->projects = grown;
-		l->capprojects = cap;
-	}
+	if (alm_vec_reserve(&l->projects, &l->capprojects, l->nprojects + 1) < 0)
+		return -1;
 	if (!(p = calloc(1, sizeof *p)))
 		return -1;
 	p->l = l;
@@ -331,14 +326,8 @@ static int add_item(alm_ado_listing *out, size_t *cap, const lister *l, const pr
 		    const alm_ado_repository *r)
 {
 	alm_ado_listed *it;
-	if (out->count == *cap) {
-		size_t n = *cap ? *cap * 2 : 32;
-		alm_ado_listed *grown = realloc(out->items, n * sizeof *grown);
-		if (!grown)
-			return -1;
-		out->items = grown;
-		*cap = n;
-	}
+	if (alm_vec_reserve(&out->items, cap, out->count + 1) < 0)
+		return -1;
 	it = &out->items[out->count++];
 	memset(it, 0, sizeof *it);
 	it->organization = strdup(l->target.organization);

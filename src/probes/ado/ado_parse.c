@@ -99,11 +99,7 @@ void alm_ado_format_time(char *buf, size_t n, double epoch)
 
 /* ---- JSON helpers ---- */
 
-static const char *str_of(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsString(v) && v->valuestring ? v->valuestring : NULL;
-}
+#define str_of alm_json_str
 
 static int64_t int_of(const cJSON *obj, const char *key, int64_t dflt)
 {

@@ -23,6 +23,8 @@
 #include "ado_common.h"
 #include "ado_parse.h"
 #include "alm/error.h"
+#include "alm/json.h"
+#include "vec.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -460,27 +462,10 @@ static void chain_next(chain *c, const alm_http_response *res, size_t items, siz
 
 /* ---- what each page means ---- */
 
-/* `items` with room for item `count`: the capacity doubles (from `first`).
- * NULL when out of memory (`items` is still the caller's, *cap unchanged). */
-static void *grow(void *items, size_t count, size_t *cap, size_t size, size_t first)
-{
-	size_t want;
-	void *grown;
-	if (count < *cap)
-		return items;
-	want = *cap ? *cap * 2 : first;
-	if (!(grown = realloc(items, want * size)))
-		return NULL;
-	*cap = want;
-	return grown;
-}
-
 static int add_definition(probe *p, const alm_ado_definition *d)
 {
-	definition *defs = grow(p->defs, p->ndefs, &p->capdefs, sizeof *defs, 64);
-	if (!defs)
+	if (alm_vec_reserve(&p->defs, &p->capdefs, p->ndefs + 1) < 0)
 		return -1;
-	p->defs = defs;
 	p->defs[p->ndefs].id = d->id;
 	p->defs[p->ndefs].yaml = d->yaml;
 	/* Most definitions of a huge project say no name worth keeping twice. */
@@ -493,10 +478,8 @@ static int add_definition(probe *p, const alm_ado_definition *d)
 
 static int queue_definition(probe *p, int64_t id)
 {
-	int64_t *grown = grow(p->pending, p->npending, &p->cap_pending, sizeof *grown, 256);
-	if (!grown)
+	if (alm_vec_reserve(&p->pending, &p->cap_pending, p->npending + 1) < 0)
 		return -1;
-	p->pending = grown;
 	p->pending[p->npending++] = id;
 	return 0;
 }
@@ -736,12 +719,11 @@ static int person_of(probe *p, const char *id)
 {
 	size_t found;
 	int added;
-	person *who, *grown;
+	person *who;
 	if (!*id)
 		return -1;
-	if (!(grown = grow(p->people, p->npeople, &p->cappeople, sizeof *grown, 16)))
+	if (alm_vec_reserve(&p->people, &p->cappeople, p->npeople + 1) < 0)
 		return -1;
-	p->people = grown;
 	if ((added = alm_ado_strmap_put(&p->people_ids, id, p->npeople, &found)) < 0)
 		return -1;
 	if (added == 0)
@@ -776,10 +758,9 @@ static int person_of(probe *p, const char *id)
 
 static int add_pull_request(probe *p, const alm_ado_pull_request *pr)
 {
-	pr_record *r, *grown = grow(p->prs, p->nprs, &p->capprs, sizeof *grown, 64);
-	if (!grown)
+	pr_record *r;
+	if (alm_vec_reserve(&p->prs, &p->capprs, p->nprs + 1) < 0)
 		return -1;
-	p->prs = grown;
 	r = &p->prs[p->nprs];
 	if (!(r->repository_id = strdup(pr->repository_id)))
 		return -1;
@@ -877,10 +858,8 @@ static int add_environment(probe *p, const alm_ado_environment *raw)
 	environment *e;
 	char *s;
 	int added;
-	environment *grown = grow(p->envs, p->nenv, &p->capenv, sizeof *grown, 16);
-	if (!grown)
+	if (alm_vec_reserve(&p->envs, &p->capenv, p->nenv + 1) < 0)
 		return -1;
-	p->envs = grown;
 	if ((added = alm_ado_strmap_put(&p->env_names, raw->name, p->nenv, NULL)) <= 0)
 		return added;
 	e = &p->envs[p->nenv];
@@ -1082,7 +1061,10 @@ static int set_pipeline_facts(probe *p)
 		unknown += p->defs[i].yaml < 0;
 		if (p->defs[i].name && is_accelerator_name(p->defs[i].name)) {
 			matched[nm++] = p->defs[i].name;
-			cJSON_AddItemToArray(names, cJSON_CreateString(p->defs[i].name));
+			if (!alm_json_add(names, NULL, cJSON_CreateString(p->defs[i].name))) {
+				error = alm_error_set(ALM_ENOMEM, "out of memory");
+				goto done;
+			}
 		}
 	}
 	if ((error = alm_facts_set(f, "ado.pipelines.count", cJSON_CreateNumber((double)p->ndefs), ALM_SOURCE_ADO,
@@ -1283,6 +1265,7 @@ static int set_policy_facts(probe *p, const alm_ado_repository *repo)
 	int min_blocking = 0, min_optional = 0, build = 0, blocking = 0, error;
 	char optional[96] = "";
 	size_t i, j;
+	unsigned long failures = alm_json_add_failures();
 
 	if (!names)
 		return alm_error_set(ALM_ENOMEM, "out of memory");
@@ -1307,7 +1290,7 @@ static int set_policy_facts(probe *p, const alm_ado_repository *repo)
 						 (long long)pol->build_definition);
 					name = fallback;
 				}
-				cJSON_AddItemToArray(names, cJSON_CreateString(name));
+				alm_json_add(names, NULL, cJSON_CreateString(name));
 			}
 		}
 	}
@@ -1330,6 +1313,8 @@ static int set_policy_facts(probe *p, const alm_ado_repository *repo)
 				      blocking ? "a build validation on %s of %s blocks completion when the build fails"
 					       : "no build validation on %s of %s blocks completion",
 				      ref, repo->name);
+	if (error == 0)
+		error = alm_json_add_check(failures, "the build validation names");
 	if (error == 0) {
 		int n = cJSON_GetArraySize(names);
 		error = alm_facts_set(f, "ado.policies.build_validation_names", names, ALM_SOURCE_ADO,
@@ -1410,7 +1395,11 @@ static int set_environment_facts(probe *p)
 		return alm_error_set(ALM_ENOMEM, "out of memory");
 	}
 	for (i = 0; i < p->nenv; i++) {
-		cJSON_AddItemToArray(names, cJSON_CreateString(p->envs[i].name));
+		if (!alm_json_add(names, NULL, cJSON_CreateString(p->envs[i].name))) {
+			cJSON_Delete(names);
+			free(list_of);
+			return alm_error_set(ALM_ENOMEM, "out of memory");
+		}
 		list_of[i] = p->envs[i].name;
 	}
 	list_names(list, sizeof list, list_of, p->nenv, 8);
@@ -1516,14 +1505,23 @@ static int conclude(probe *p, const alm_http_stats *stats)
 static int fail_early(alm_facts *facts, const alm_ado_target *t, int code, const char *why)
 {
 	char line[768];
+	int error = 0;
 	snprintf(line, sizeof line, "%s", why);
 	if (t && t->organization) {
-		alm_facts_set_string(facts, "ado.organization", t->organization, ALM_SOURCE_ADO, "from the project address");
-		alm_facts_set_string(facts, "ado.project", t->project, ALM_SOURCE_ADO, "from the project address");
+		error = alm_facts_set_string(facts, "ado.organization", t->organization, ALM_SOURCE_ADO,
+					     "from the project address");
+		if (error == 0)
+			error = alm_facts_set_string(facts, "ado.project", t->project, ALM_SOURCE_ADO,
+						     "from the project address");
 	}
-	alm_facts_set_bool(facts, "ado.reachable", 0, ALM_SOURCE_ADO, "the probe could not start");
-	alm_facts_set_string(facts, "ado.error", line, ALM_SOURCE_ADO, "why the probe could not start");
-	alm_facts_set_probe(facts, "ado", "failed", line);
+	if (error == 0)
+		error = alm_facts_set_bool(facts, "ado.reachable", 0, ALM_SOURCE_ADO, "the probe could not start");
+	if (error == 0)
+		error = alm_facts_set_string(facts, "ado.error", line, ALM_SOURCE_ADO, "why the probe could not start");
+	if (error == 0)
+		error = alm_facts_set_probe(facts, "ado", "failed", line);
+	if (error < 0)
+		return error;
 	return alm_error_set(code, "%s", line);
 }
 
@@ -1706,12 +1704,8 @@ static int cache_person_claim(alm_ado_project_cache *cache, const char *collecti
 	if (!key)
 		return -1;
 	pthread_mutex_lock(&cache->lock);
-	if (cache->nstates == cache->capstates) {
-		int *grown = grow(cache->states, cache->nstates, &cache->capstates, sizeof *grown, 64);
-		if (!grown)
-			goto done;
-		cache->states = grown;
-	}
+	if (alm_vec_reserve(&cache->states, &cache->capstates, cache->nstates + 1) < 0)
+		goto done;
 	added = alm_ado_strmap_put(&cache->people, key, cache->nstates, &found);
 	if (added == 1)
 		cache->states[cache->nstates++] = PERSON_ASKED;
@@ -1939,7 +1933,8 @@ int alm_ado_probe_tuned(alm_facts *facts, const alm_ado_probe_options *opts,
 	error = alm_ado_resolve_env(&p.target, &p.origin, opts->url, opts->repository, opts->remote_url, env);
 	if (error == ALM_ENOTFOUND) {
 		/* Nothing names an Azure DevOps project: not a failure of the probe. */
-		alm_facts_set_probe(facts, "ado", "skipped", alm_error_last());
+		if ((error = alm_facts_set_probe(facts, "ado", "skipped", alm_error_last())) < 0)
+			return error;
 		alm_error_clear();
 		return 0;
 	}

@@ -1,7 +1,7 @@
 #include "pipeline_yaml.h"
 
 #include "alm/error.h"
-#include "grow.h"
+#include "vec.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -102,7 +102,7 @@ static int add_visit(graph *g, int node, int parent, int key)
 		g->info->truncated = 1;
 		return 1;
 	}
-	if (alm_repo_grow((void **)&g->v, &g->cap, g->n + 1, sizeof *g->v) < 0)
+	if (alm_vec_reserve_((void **)&g->v, &g->cap, g->n + 1, sizeof *g->v) < 0)
 		return ALM_ENOMEM;
 	g->v[g->n].node = node;
 	g->v[g->n].parent = parent;

@@ -1,7 +1,7 @@
 #include "repo_files.h"
 
 #include "alm/error.h"
-#include "grow.h"
+#include "vec.h"
 #include "pipeline_yaml.h"
 #include "pp_xml.h"
 #include "repo_history.h"
@@ -145,7 +145,7 @@ static char *join(const char *a, const char *b)
 static int strlist_add(strlist *l, const char *s, size_t n)
 {
 	char *copy;
-	if (alm_repo_grow((void **)&l->items, &l->cap, l->count + 1, sizeof *l->items) < 0)
+	if (alm_vec_reserve_((void **)&l->items, &l->cap, l->count + 1, sizeof *l->items) < 0)
 		return ALM_ENOMEM;
 	if (!(copy = dupn(s, n)))
 		return ALM_ENOMEM;
@@ -276,7 +276,7 @@ static int part_add(partlist *l, char *key, char *path, char *name, int bits)
 {
 	part *p;
 	if (!key || !path || !name ||
-	    alm_repo_grow((void **)&l->items, &l->cap, l->count + 1, sizeof *l->items) < 0)
+	    alm_vec_reserve_((void **)&l->items, &l->cap, l->count + 1, sizeof *l->items) < 0)
 		goto nomem;
 	p = &l->items[l->count++];
 	p->key = key;
@@ -317,7 +317,7 @@ static int entry_add(entrylist *l, char *path, char *name, entry **out)
 {
 	entry *e;
 	if (!path || !name ||
-	    alm_repo_grow((void **)&l->items, &l->cap, l->count + 1, sizeof *l->items) < 0)
+	    alm_vec_reserve_((void **)&l->items, &l->cap, l->count + 1, sizeof *l->items) < 0)
 		goto nomem;
 	e = &l->items[l->count++];
 	memset(e, 0, sizeof *e);
@@ -467,7 +467,7 @@ static int add_path(strlist *l, const char *dir, const char *name)
 static int add_candidate(scan *sc, const char *dir, const char *name, const git_oid *id, int kind)
 {
 	candidate *c;
-	if (alm_repo_grow((void **)&sc->cand, &sc->cand_cap, sc->ncand + 1, sizeof *sc->cand) < 0)
+	if (alm_vec_reserve_((void **)&sc->cand, &sc->cand_cap, sc->ncand + 1, sizeof *sc->cand) < 0)
 		return ALM_ENOMEM;
 	c = &sc->cand[sc->ncand];
 	if (!(c->path = join(dir, name)))

@@ -2,7 +2,7 @@
 
 #include "alm/error.h"
 #include "commit_graph.h"
-#include "grow.h"
+#include "vec.h"
 
 #include <git2/sys/odb_backend.h>
 #include <pthread.h>
@@ -118,6 +118,9 @@ typedef struct {
 	size_t unreadable, too_large, truncated;
 } walk;
 
+/* Room for `need` elements of `elem` bytes at *ptr (the shared vector's). */
+#define grow alm_vec_reserve_
+
 /* ---- strings ---------------------------------------------------------- */
 
 static uint64_t fnv1a(const char *s, size_t n)
@@ -190,7 +193,7 @@ static int strset_add(strset *s, const char *str, size_t n)
 			return 0;
 		i = (i + 1) & (s->cap - 1);
 	}
-	if ((error = alm_repo_grow((void **)&s->arena, &s->arena_cap, s->used + n + 1, 1)) < 0)
+	if ((error = grow((void **)&s->arena, &s->arena_cap, s->used + n + 1, 1)) < 0)
 		return error;
 	memcpy(s->arena + s->used, str, n);
 	s->hash[i] = h;
@@ -217,7 +220,7 @@ static int add_author(strset *set, char **buf, size_t *cap, const char *email, s
 {
 	size_t i;
 	int error;
-	if ((error = alm_repo_grow((void **)buf, cap, n + 1, 1)) < 0)
+	if ((error = grow((void **)buf, cap, n + 1, 1)) < 0)
 		return error;
 	for (i = 0; i < n; i++) {
 		char c = email[i];
@@ -419,7 +422,7 @@ static int parse_commit(parsed *pc, const char *d, size_t len, unsigned char **p
 		}
 		if (n >= 7 + 2 * OID_SIZE && memcmp(line, "parent ", 7) == 0) {
 			if (pbuf) {
-				if ((error = alm_repo_grow((void **)pbuf, pcap, (pc->nparents + 1) * OID_SIZE, 1)) < 0)
+				if ((error = grow((void **)pbuf, pcap, (pc->nparents + 1) * OID_SIZE, 1)) < 0)
 					return error;
 				if (hex_to_raw(*pbuf + pc->nparents * OID_SIZE, line + 7) < 0)
 					return -1;
@@ -492,7 +495,7 @@ static int node_get(walk *w, const unsigned char *id, uint32_t *out)
 	}
 	if (w->count >= NONE - 2)
 		return ALM_ENOMEM;
-	if ((error = alm_repo_grow((void **)&w->nodes, &w->cap, w->count + 1, sizeof *w->nodes)) < 0)
+	if ((error = grow((void **)&w->nodes, &w->cap, w->count + 1, sizeof *w->nodes)) < 0)
 		return error;
 	n = &w->nodes[w->count];
 	memset(n, 0, sizeof *n);
@@ -522,7 +525,7 @@ static int push(walk *w, uint32_t ni)
 	int error;
 	if (w->nodes[ni].state != S_NEW)
 		return 0;
-	if ((error = alm_repo_grow((void **)&w->stack, &w->stack_cap, w->nstack + 1, sizeof *w->stack)) < 0)
+	if ((error = grow((void **)&w->stack, &w->stack_cap, w->nstack + 1, sizeof *w->stack)) < 0)
 		return error;
 	w->nodes[ni].state = S_QUEUED;
 	w->stack[w->nstack++] = ni;
@@ -532,7 +535,7 @@ static int push(walk *w, uint32_t ni)
 static int add_edge(walk *w, uint32_t parent)
 {
 	int error;
-	if ((error = alm_repo_grow((void **)&w->edges, &w->edges_cap, w->nedges + 1, sizeof *w->edges)) < 0)
+	if ((error = grow((void **)&w->edges, &w->edges_cap, w->nedges + 1, sizeof *w->edges)) < 0)
 		return error;
 	w->edges[w->nedges++] = parent;
 	return push(w, parent);
@@ -562,7 +565,7 @@ static int in_window(const walk *w, int64_t time)
 static int mark_in(walk *w, uint32_t ni)
 {
 	int error;
-	if ((error = alm_repo_grow((void **)&w->order, &w->order_cap, w->norder + 1, sizeof *w->order)) < 0)
+	if ((error = grow((void **)&w->order, &w->order_cap, w->norder + 1, sizeof *w->order)) < 0)
 		return error;
 	w->order[w->norder++] = ni;
 	w->nodes[ni].state = S_IN;
@@ -580,7 +583,7 @@ static int expand_from_graph(walk *w, uint32_t ni)
 	if (alm_commit_graph_commit(w->graph, gpos, &time, w->gpar, w->gpar_cap, &np) < 0)
 		return 0;
 	if (np > w->gpar_cap) {
-		if ((error = alm_repo_grow((void **)&w->gpar, &w->gpar_cap, np, sizeof *w->gpar)) < 0)
+		if ((error = grow((void **)&w->gpar, &w->gpar_cap, np, sizeof *w->gpar)) < 0)
 			return error;
 		if (alm_commit_graph_commit(w->graph, gpos, &time, w->gpar, w->gpar_cap, &np) < 0)
 			return 0;
@@ -838,7 +841,7 @@ static int load_shallow(walk *w, const char *commondir, int *found)
 	while (fgets(line, sizeof line, fp)) {
 		if (strlen(line) < 2 * OID_SIZE)
 			continue;
-		if ((error = alm_repo_grow((void **)&w->shallow, &cap, (w->nshallow + 1) * OID_SIZE, 1)) < 0)
+		if ((error = grow((void **)&w->shallow, &cap, (w->nshallow + 1) * OID_SIZE, 1)) < 0)
 			break;
 		if (hex_to_raw(w->shallow + w->nshallow * OID_SIZE, line) == 0)
 			w->nshallow++;
@@ -967,7 +970,7 @@ int alm_history_walk(alm_history *out, git_repository *repo, const git_oid *tips
 				goto nomem;
 			memset(w.gmap, 0xff, n * sizeof *w.gmap);
 			/* The graph tells how many nodes to expect. */
-			if ((error = alm_repo_grow((void **)&w.nodes, &w.cap, n + 64, sizeof *w.nodes)) < 0 ||
+			if ((error = grow((void **)&w.nodes, &w.cap, n + 64, sizeof *w.nodes)) < 0 ||
 			    (error = table_rehash(&w, 1024)) < 0)
 				goto nomem;
 			while (w.table_cap < 2 * (n + 64))

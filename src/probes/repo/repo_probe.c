@@ -3,6 +3,7 @@
 #include "alm/error.h"
 #include "repo_files.h"
 #include "repo_history.h"
+#include "vec.h"
 
 #include <git2.h>
 #include <stdarg.h>
@@ -156,22 +157,13 @@ static void refs_free(refs *r)
 static int refs_add_tip(refs *r, const char *name, const git_oid *id, int counted)
 {
 	if (r->ntips == r->cap) {
-		size_t ncap = r->cap ? r->cap * 2 : 32;
-		git_oid *t = realloc(r->tips, ncap * sizeof *t);
-		char **n;
-		int *c;
-		if (!t)
+		/* Three arrays side by side, one capacity: each grows alike. */
+		size_t tcap = r->cap, ncap = r->cap, ccap = r->cap;
+		if (alm_vec_reserve(&r->tips, &tcap, r->ntips + 1) < 0 ||
+		    alm_vec_reserve(&r->names, &ncap, r->ntips + 1) < 0 ||
+		    alm_vec_reserve(&r->counted, &ccap, r->ntips + 1) < 0)
 			return ALM_ENOMEM;
-		r->tips = t;
-		n = realloc(r->names, ncap * sizeof *n);
-		if (!n)
-			return ALM_ENOMEM;
-		r->names = n;
-		c = realloc(r->counted, ncap * sizeof *c);
-		if (!c)
-			return ALM_ENOMEM;
-		r->counted = c;
-		r->cap = ncap;
+		r->cap = tcap;
 	}
 	r->names[r->ntips] = strdup(name);
 	if (!r->names[r->ntips])
@@ -794,7 +786,8 @@ failed:
 		/* Keep the message: recording the status must not overwrite it. */
 		char message[1024];
 		snprintf(message, sizeof message, "%s", alm_error_last());
-		alm_facts_set_probe(facts, "repo", "failed", message);
+		if (alm_facts_set_probe(facts, "repo", "failed", message) < 0)
+			error = ALM_ENOMEM; /* the message still says what failed first */
 		alm_error_set(error, "%s", message);
 	}
 done:

@@ -1,7 +1,7 @@
 #include "tree_walk.h"
 
 #include "alm/error.h"
-#include "grow.h"
+#include "vec.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +22,7 @@ typedef struct {
 static int path_append(walker *w, const char *name)
 {
 	size_t n = strlen(name);
-	if (alm_repo_grow((void **)&w->path, &w->pathcap, w->pathlen + n + 2, 1) < 0)
+	if (alm_vec_reserve_((void **)&w->path, &w->pathcap, w->pathlen + n + 2, 1) < 0)
 		return ALM_ENOMEM;
 	memcpy(w->path + w->pathlen, name, n);
 	w->pathlen += n;
@@ -33,7 +33,7 @@ static int path_append(walker *w, const char *name)
 
 static int push(walker *w, git_tree *tree)
 {
-	if (alm_repo_grow((void **)&w->frames, &w->cap, w->depth + 1, sizeof *w->frames) < 0)
+	if (alm_vec_reserve_((void **)&w->frames, &w->cap, w->depth + 1, sizeof *w->frames) < 0)
 		return ALM_ENOMEM;
 	w->frames[w->depth].tree = tree;
 	w->frames[w->depth].next = 0;
@@ -53,7 +53,7 @@ int alm_tree_walk(alm_tree_walk_stats *stats, git_repository *repo, const git_tr
 	memset(&w, 0, sizeof w);
 	if (!limits)
 		limits = &defaults;
-	if ((error = alm_repo_grow((void **)&w.path, &w.pathcap, 256, 1)) < 0)
+	if ((error = alm_vec_reserve_((void **)&w.path, &w.pathcap, 256, 1)) < 0)
 		goto done;
 	w.path[0] = '\0';
 	/* The root is borrowed: the bottom frame's tree is never freed. */
