@@ -26,7 +26,7 @@ build_driver() {
 	# shellcheck disable=SC2046
 	cc -O2 -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -o "$work/driver" "$root/tests/bench/ado_bench_driver.c" \
 		-I"$root/include" -I"$root/src" -I"$root/src/probes/ado" -I"$root/src/probes/repo" "$build/libalm.a" \
-		$(pkg-config --cflags --libs libgit2 libcjson libcurl) -lpthread -lm
+		$(pkg-config --cflags --libs libgit2 libcjson libcurl expat yaml-0.1) -lpthread -lm
 }
 
 # start_server ARGS...: (re)starts tests/ado_server.py; sets $port.

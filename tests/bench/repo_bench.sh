@@ -43,7 +43,7 @@ if cmake --build "$build" --target alm-advisor -j2 >/dev/null 2>&1 &&
 else
 	# shellcheck disable=SC2046
 	cc -O2 -o "$work/probe_driver" "$here/probe_driver.c" -I"$root/include" "$build/libalm.a" \
-		$(pkg-config --cflags --libs libgit2 libcjson libcurl) -lpthread -lm
+		$(pkg-config --cflags --libs libgit2 libcjson libcurl expat yaml-0.1) -lpthread -lm
 	probe=("$work/probe_driver" --since all)
 	probe_name="probe_driver --since all (alm_repo_probe)"
 fi

@@ -8,7 +8,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 corpus="$here/corpus"
-for h in jsonlogic rules answers ado_parse pp_parse pr_classify yaml commit_graph; do
+for h in jsonlogic rules answers ado_parse pp_parse pr_classify yaml pp_xml commit_graph; do
   mkdir -p "$corpus/$h"
   find "$corpus/$h" -name 'seed-*' -delete
 done
@@ -121,6 +121,22 @@ for name, body in re.findall(r'static const char (\w+)\[\] =\s*((?:"(?:[^"\\]|\\
 put("yaml", "environment-forms.yml", "stages:\n- stage: A\n  jobs:\n  - deployment: D\n    environment: { name: Flow, resourceType: VirtualMachine }\n"
     "  - deployment: E\n    environment:\n      # comment\n      name: Mapped\n  - deployment: F\n    environment: $(envName)\n"
     "  - deployment: G\n    environment: \"Quoted.resource\"\n")
+# The Power Platform layout tests: their pipelines (YAML) and their solution,
+# manifest and project files (XML), by the fixture's name.
+text = open(os.path.join(src, "tests/unit/test_pp_layouts.c")).read()
+for name, body in re.findall(r'static const char (\w+)\[\] =\s*((?:"(?:[^"\\]|\\.)*"\s*)+);', text):
+    parts = re.findall(r'"((?:[^"\\]|\\.)*)"', body)
+    s = "".join(parts).encode("latin-1").decode("unicode_escape").encode("latin-1")
+    if name.endswith("_yml"):
+        put("yaml", name + ".yml", s)
+    elif name.endswith("_xml") or name.endswith("_csproj"):
+        put("pp_xml", name + ".xml", s)
+put("pp_xml", "entities.xml", '<?xml version="1.0"?>\n<!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+    '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>\n'
+    '<ImportExportXml><SolutionManifest><UniqueName>&d;</UniqueName></SolutionManifest></ImportExportXml>\n')
+put("pp_xml", "external.xml", '<?xml version="1.0"?>\n<!DOCTYPE p [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+    '<manifest><control namespace="&x;" constructor="C"/></manifest>\n')
+put("pp_xml", "utf16.xml", '<?xml version="1.0" encoding="utf-16"?><Project><PropertyGroup><OutputType>Exe</OutputType></PropertyGroup></Project>'.encode("utf-16"))
 put("yaml", "bom-on.yml", b"\xef\xbb\xbf'on':\n  push:\njobs:\n  build:\n    environment: production\n")
 PY
 
@@ -146,6 +162,6 @@ export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=a GIT_A
     while read -r h; do printf '%s' "$sep"; cat "$d/graph-$h.graph"; sep=ALMGRAPHLAYER; done < "$d/commit-graph-chain"
   } > "$corpus/commit_graph/seed-chain"
 )
-for h in jsonlogic rules answers ado_parse pp_parse pr_classify yaml commit_graph; do
+for h in jsonlogic rules answers ado_parse pp_parse pr_classify yaml pp_xml commit_graph; do
   echo "$h: $(ls "$corpus/$h" | wc -l) files"
 done

@@ -135,6 +135,32 @@ cJSON *test_read_json_lines(const char *path)
 	return all;
 }
 
+int test_git_setup(void **state)
+{
+	char *home = test_mkdtemp();
+	setenv("HOME", home, 1);
+	setenv("XDG_CONFIG_HOME", home, 1);
+	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+	setenv("GIT_AUTHOR_NAME", "Ann", 1);
+	setenv("GIT_AUTHOR_EMAIL", "ann@example.com", 1);
+	setenv("GIT_COMMITTER_NAME", "Ann", 1);
+	setenv("GIT_COMMITTER_EMAIL", "ann@example.com", 1);
+	unsetenv("GIT_DIR");
+	unsetenv("GIT_WORK_TREE");
+	unsetenv("GIT_OBJECT_DIRECTORY");
+	unsetenv("GIT_INDEX_FILE");
+	*state = home;
+	return 0;
+}
+
+int test_git_teardown(void **state)
+{
+	test_rmtree(*state);
+	free(*state);
+	*state = NULL;
+	return 0;
+}
+
 int test_server_start(int *pid, const char *script, const char *log, const char *const *args)
 {
 	char *path = test_source_path(script);

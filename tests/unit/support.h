@@ -25,6 +25,12 @@ char *test_read_file(const char *path);
  * those values; lines that do not parse are skipped. Caller frees. */
 struct cJSON *test_read_json_lines(const char *path);
 
+/* Group setup and teardown for tests that run git: a private HOME (no
+ * identity, no safe.directory, no global config), a fixed author and
+ * committer, no GIT_DIR and friends; teardown removes that HOME. */
+int test_git_setup(void **state);
+int test_git_teardown(void **state);
+
 /* Starts `python3 SCRIPT --log LOG ARGS...` (a stand-in server; `script` is
  * relative to the source tree), reads the port it prints on its first line,
  * and returns it (0 when it did not start within 15 s); *pid gets the process.

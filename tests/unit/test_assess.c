@@ -237,10 +237,10 @@ static void test_repository_evidence_decides_questions(void **state)
 				     "9 commits arrived through Azure DevOps pull requests"), 0);
 	cJSON_AddItemToArray(list, cJSON_CreateString("Pipelines/deploy-test.yml"));
 	assert_int_equal(alm_facts_set(facts, "repo.files.pipelines.azure", list, ALM_SOURCE_REPO, "1 Azure Pipelines file"), 0);
-	assert_int_equal(alm_facts_set(facts, "repo.files.power_platform.pcf_components", cJSON_CreateArray(), ALM_SOURCE_REPO, NULL), 0);
+	assert_int_equal(alm_facts_set(facts, "repo.power_platform.code_components", cJSON_CreateArray(), ALM_SOURCE_REPO, NULL), 0);
 	list = cJSON_CreateArray();
-	cJSON_AddItemToArray(list, cJSON_CreateString("Sol/Other/Solution.xml"));
-	assert_int_equal(alm_facts_set(facts, "repo.files.power_platform.solutions", list, ALM_SOURCE_REPO, NULL), 0);
+	cJSON_AddItemToArray(list, cJSON_Parse("{\"path\": \"Sol\", \"unique_name\": \"Sol\"}"));
+	assert_int_equal(alm_facts_set(facts, "repo.power_platform.solutions", list, ALM_SOURCE_REPO, NULL), 0);
 	assert_int_equal(alm_facts_set_string(facts, "repo.host", "azure-devops", ALM_SOURCE_REPO, "origin is on dev.azure.com"), 0);
 	assert_int_equal(alm_assess(&report, rules, facts, "test"), 0);
 
@@ -258,6 +258,31 @@ static void test_repository_evidence_decides_questions(void **state)
 		assert_string_equal(cJSON_GetObjectItemCaseSensitive(ev, "source")->valuestring, "repo");
 		assert_non_null(strstr(cJSON_GetObjectItemCaseSensitive(ev, "detail")->valuestring, "pull requests"));
 	}
+	cJSON_Delete(report);
+	alm_facts_free(facts);
+}
+
+/* A code component packaged in a solution answers the code-components
+ * question; test projects and Dataverse clients do not answer the plug-in one. */
+static void test_component_entries_decide_questions(void **state)
+{
+	alm_facts *facts;
+	cJSON *report = NULL;
+	(void)state;
+	assert_int_equal(alm_facts_new(&facts), 0);
+	assert_int_equal(alm_facts_set(facts, "repo.power_platform.solutions",
+		      cJSON_Parse("[{\"path\": \"Sol/SolutionPackage\", \"unique_name\": \"Sol\"}]"),
+		      ALM_SOURCE_REPO, NULL), 0);
+	assert_int_equal(alm_facts_set(facts, "repo.power_platform.code_components",
+		      cJSON_Parse("[{\"name\": \"Contoso.Gauge\", \"path\": \"Sol/src/Controls/Contoso.Gauge\", \"packaged\": true}]"),
+		      ALM_SOURCE_REPO, NULL), 0);
+	assert_int_equal(alm_facts_set(facts, "repo.power_platform.plugin_projects", cJSON_CreateArray(), ALM_SOURCE_REPO, NULL), 0);
+	assert_int_equal(alm_facts_set(facts, "repo.power_platform.test_projects",
+		      cJSON_Parse("[{\"name\": \"Tests\", \"path\": \"Tests/Tests.csproj\"}]"),
+		      ALM_SOURCE_REPO, NULL), 0);
+	assert_int_equal(alm_assess(&report, rules, facts, "test"), 0);
+	assert_string_equal(part_status(report, "pcf.components"), "met");
+	assert_string_equal(part_status(report, "plugins.dataverse"), "gap");
 	cJSON_Delete(report);
 	alm_facts_free(facts);
 }
@@ -362,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_one_unknown_of_target_stays_unknown),
 		cmocka_unit_test(test_persona_routes_to_full_path),
 		cmocka_unit_test(test_repository_evidence_decides_questions),
+		cmocka_unit_test(test_component_entries_decide_questions),
 		cmocka_unit_test(test_answers_override_evidence),
 		cmocka_unit_test(test_deprecation_notice_on_every_verdict),
 		cmocka_unit_test(test_not_applicable_outside_full_path),

@@ -29,8 +29,6 @@
 	"ct() { t=$1; shift; GIT_AUTHOR_DATE=\"@$t +0000\" GIT_COMMITTER_DATE=\"@$t +0000\" "   \
 	"git commit-tree \"$@\"; }; "
 
-static char *home;
-
 static void run(const char *dir, const char *script)
 {
 	int rc = test_sh("cd '%s' && { " PRELUDE "%s\n} >/dev/null 2>&1", dir, script);
@@ -283,15 +281,18 @@ static void test_window(void **state)
 	want_number(f, "repo.pull_requests.total", 2);
 	want_number(f, "repo.branches.active", 7);
 	want_string(f, "repo.since", "1970-01-01T00:27:30Z");
+	want_bool(f, "repo.history.window_empty", 0);
 	alm_facts_free(f);
 
-	/* A window after every commit: nothing in it, but the branches exist. */
+	/* A window after every commit: nothing in it, but the branches exist,
+	 * and the newest commit before the window dates the last activity. */
 	o.since = 100000;
 	f = probe_at(dir, &o);
 	want_number(f, "repo.commits", 0);
 	want_number(f, "repo.first_parent.commits", 0);
 	want_null(f, "repo.first_parent.pr_share");
-	want_null(f, "repo.last_commit_at");
+	want_string(f, "repo.last_commit_at", "1970-01-01T00:45:00Z");
+	want_bool(f, "repo.history.window_empty", 1);
 	want_number(f, "repo.branches.active", 0);
 	want_number(f, "repo.branches.local", 7);
 	alm_facts_free(f);
@@ -660,17 +661,12 @@ static void test_power_platform_layout(void **state)
 			"Pipelines/deploy-prod-MySolution.yml", "build/azure-pipelines.yml", NULL
 		};
 		static const char *const github[] = { ".github/workflows/ci.yml", NULL };
-		static const char *const solutions[] = {
-			"MySolution/SolutionPackage/MySolution.cdsproj",
-			"MySolution/SolutionPackage/src/Other/Solution.xml", NULL
-		};
-		static const char *const canvas[] = {
-			"MySolution/CanvasApps/app_DocumentUri.msapp",
-			"MySolution/CanvasApps/src/app/CanvasManifest.json", NULL
-		};
-		static const char *const pcf[] = {
-			"MySolution/PCF/ctl/ControlManifest.Input.xml", "MySolution/PCF/ctl/ctl.pcfproj", NULL
-		};
+		/* One path per component: a solution's project and manifest, a canvas
+		 * app's package and sources, a code component's project and manifest
+		 * are one each. */
+		static const char *const solutions[] = { "MySolution/SolutionPackage", NULL };
+		static const char *const canvas[] = { "MySolution/CanvasApps/app_DocumentUri.msapp", NULL };
+		static const char *const pcf[] = { "MySolution/PCF/ctl", NULL };
 		static const char *const plugins[] = { "MySolution/Plugins/Plugins.csproj", NULL };
 		static const char *const connectors[] = {
 			"Connectors/myconn.xml", "conn/x_openapidefinition.json",
@@ -866,33 +862,6 @@ static void test_crosscheck_generated(void **state)
 	free(count);
 }
 
-static int setup_environment(void **state)
-{
-	(void)state;
-	/* A private HOME: no identity, no safe.directory, no global config leaks in. */
-	home = test_mkdtemp();
-	setenv("HOME", home, 1);
-	setenv("XDG_CONFIG_HOME", home, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("GIT_AUTHOR_NAME", "Ann", 1);
-	setenv("GIT_AUTHOR_EMAIL", "ann@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "Ann", 1);
-	setenv("GIT_COMMITTER_EMAIL", "ann@example.com", 1);
-	unsetenv("GIT_DIR");
-	unsetenv("GIT_WORK_TREE");
-	unsetenv("GIT_OBJECT_DIRECTORY");
-	unsetenv("GIT_INDEX_FILE");
-	return 0;
-}
-
-static int teardown_environment(void **state)
-{
-	(void)state;
-	test_rmtree(home);
-	free(home);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -911,5 +880,5 @@ int main(void)
 		cmocka_unit_test(test_repository_unchanged),
 		cmocka_unit_test(test_crosscheck_generated),
 	};
-	return cmocka_run_group_tests(tests, setup_environment, teardown_environment);
+	return cmocka_run_group_tests(tests, test_git_setup, test_git_teardown);
 }

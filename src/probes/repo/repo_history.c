@@ -77,6 +77,8 @@ typedef struct {
 	void *owned;            /* from a backend: free with git_odb_backend_data_free */
 	git_odb_backend *backend;
 	git_odb_object *object; /* from git_odb_read */
+	void *heap;             /* a streamed prefix: free() */
+	int truncated;          /* only a prefix of the object was read */
 } raw;
 
 typedef struct {
@@ -113,7 +115,7 @@ typedef struct {
 	strset authors;
 	int64_t since;
 	int all;
-	size_t unreadable;
+	size_t unreadable, too_large, truncated;
 } walk;
 
 /* Room for `need` elements of `elem` bytes at *ptr (the shared vector's). */
@@ -246,14 +248,56 @@ static void raw_free(raw *o)
 	if (o->owned)
 		git_odb_backend_data_free(o->backend, o->owned);
 	git_odb_object_free(o->object);
+	free(o->heap);
 	memset(o, 0, sizeof *o);
 }
 
-/* Reads an object; -1 when it is missing or unreadable. */
+/*
+ * Reads an object; -1 when it is missing or unreadable, -2 when it is larger
+ * than ALM_HISTORY_MAX_FULL_READ and no prefix of it can be streamed.
+ *
+ * Memory stays bounded whatever a commit holds: the size is read first (the
+ * backends' read_header costs no inflation of the body), an object up to
+ * ALM_HISTORY_MAX_COMMIT_BYTES is read whole, a larger one only its first
+ * ALM_HISTORY_PREFIX_BYTES (headers, subject and the start of the message)
+ * through a stream where the backend has one (loose objects), or whole up to
+ * ALM_HISTORY_MAX_FULL_READ otherwise (packed objects: libgit2 streams none).
+ */
+static int read_prefix(reader *r, const git_oid *oid, raw *out)
+{
+	git_odb_stream *st = NULL;
+	size_t len = 0, got = 0;
+	git_object_t type = GIT_OBJECT_INVALID;
+	char *buf;
+
+	if (git_odb_open_rstream(&st, &len, &type, r->odb, oid) < 0) {
+		git_error_clear();
+		return -1;
+	}
+	buf = malloc(ALM_HISTORY_PREFIX_BYTES);
+	while (buf && got < ALM_HISTORY_PREFIX_BYTES) {
+		int n = st->read(st, buf + got, ALM_HISTORY_PREFIX_BYTES - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	git_odb_stream_free(st);
+	git_error_clear();
+	if (!buf)
+		return -1;
+	out->data = buf;
+	out->len = got;
+	out->type = type;
+	out->heap = buf;
+	out->truncated = got < len;
+	return 0;
+}
+
 static int reader_read(reader *r, const unsigned char *id, raw *out)
 {
 	git_oid oid;
-	size_t i;
+	size_t i, size = 0;
+	int sized = 0;
 
 	memset(out, 0, sizeof *out);
 	git_oid_fromraw(&oid, id);
@@ -262,7 +306,18 @@ static int reader_read(reader *r, const unsigned char *id, raw *out)
 		void *data = NULL;
 		size_t len = 0;
 		git_object_t type = GIT_OBJECT_INVALID;
-		int rc = b->read(&data, &len, &type, b, &oid);
+		int rc;
+		if (b->read_header) {
+			rc = b->read_header(&size, &type, b, &oid);
+			if (rc == GIT_ENOTFOUND)
+				continue;
+			if (rc != 0)
+				break;
+			sized = 1;
+			if (size > ALM_HISTORY_MAX_COMMIT_BYTES)
+				break;
+		}
+		rc = b->read(&data, &len, &type, b, &oid);
 		if (rc == 0) {
 			out->data = data;
 			out->len = len;
@@ -273,6 +328,20 @@ static int reader_read(reader *r, const unsigned char *id, raw *out)
 		}
 		if (rc != GIT_ENOTFOUND)
 			break;
+	}
+	git_error_clear();
+	if (!sized) {
+		git_object_t type;
+		if (git_odb_read_header(&size, &type, r->odb, &oid) < 0) {
+			git_error_clear();
+			return -1;
+		}
+	}
+	if (size > ALM_HISTORY_MAX_COMMIT_BYTES) {
+		if (read_prefix(r, &oid, out) == 0)
+			return 0;
+		if (size > ALM_HISTORY_MAX_FULL_READ)
+			return -2;
 	}
 	/* The general path refreshes the pack list and reports real errors. */
 	if (git_odb_read(&out->object, r->odb, &oid) < 0) {
@@ -550,11 +619,13 @@ static int expand_from_object(walk *w, uint32_t ni)
 	raw o;
 	parsed pc;
 	size_t i;
-	int error = 0, ok;
+	int error = 0, ok, rc;
 
-	if (reader_read(&w->rd, w->nodes[ni].id, &o) < 0) {
+	if ((rc = reader_read(&w->rd, w->nodes[ni].id, &o)) < 0) {
 		w->nodes[ni].state = S_BAD;
 		w->unreadable++;
+		if (rc == -2)
+			w->too_large++;
 		return 0;
 	}
 	if (o.type == GIT_OBJECT_TAG) {
@@ -574,14 +645,20 @@ static int expand_from_object(walk *w, uint32_t ni)
 		w->nodes[ni].state = S_OTHER;
 		goto done;
 	}
-	if ((error = parse_commit(&pc, o.data, o.len, &w->pbuf, &w->pbuf_cap)) < 0) {
-		if (error == -1) {
+	if ((error = parse_commit(&pc, o.data, o.len, &w->pbuf, &w->pbuf_cap)) < 0 ||
+	    (o.truncated && !pc.msg)) {
+		/* a prefix that ends inside the headers tells no parents for sure */
+		if (error == -1 || error == 0) {
 			w->nodes[ni].state = S_BAD;
 			w->unreadable++;
+			if (o.truncated)
+				w->too_large++;
 			error = 0;
 		}
 		goto done;
 	}
+	if (o.truncated)
+		w->truncated++;
 	if (w->nshallow && is_shallow(w, w->nodes[ni].id))
 		pc.nparents = 0;
 	w->nodes[ni].time = pc.time;
@@ -633,7 +710,7 @@ typedef struct {
 	strset authors;
 	char *lower;
 	size_t lower_cap;
-	size_t unreadable;
+	size_t unreadable, too_large, truncated;
 	int error;
 } worker;
 
@@ -646,12 +723,17 @@ static void *worker_run(void *arg)
 		node *n = &k->nodes[k->items[i]];
 		parsed pc;
 		raw o;
-		if (reader_read(&k->rd, n->id, &o) < 0 || o.type != GIT_OBJECT_COMMIT ||
-		    parse_commit(&pc, o.data, o.len, NULL, NULL) < 0) {
+		int rc = reader_read(&k->rd, n->id, &o);
+		if (rc < 0 || o.type != GIT_OBJECT_COMMIT ||
+		    parse_commit(&pc, o.data, o.len, NULL, NULL) < 0 || (o.truncated && !pc.msg)) {
 			/* The graph vouches for the commit; only its details are lost. */
 			n->detail_bad = 1;
 			k->unreadable++;
+			if (rc == -2 || (rc == 0 && o.truncated))
+				k->too_large++;
 		} else {
+			if (o.truncated)
+				k->truncated++;
 			k->error = take_details(&k->authors, &k->lower, &k->lower_cap, n, &pc);
 		}
 		raw_free(&o);
@@ -722,6 +804,8 @@ static int read_pending(walk *w, git_odb *odb, const char *objects_dir, int thre
 		if (!error)
 			error = strset_merge(&w->authors, &k[i].authors);
 		w->unreadable += k[i].unreadable;
+		w->too_large += k[i].too_large;
+		w->truncated += k[i].truncated;
 	}
 	for (i = 0; i < 2; i++) {
 		strset_free(&k[i].authors);
@@ -807,7 +891,13 @@ static void count(alm_history *out, const walk *w, const uint32_t *tipnodes, siz
 	size_t i, steps;
 	uint32_t ni;
 
-	out->newest = ALM_HISTORY_NO_TIME;
+	out->newest = out->newest_any = ALM_HISTORY_NO_TIME;
+	/* The commits older than the window that the walk stopped at: the newest
+	 * of them is the newest commit outside the window. */
+	for (i = 0; i < w->count; i++)
+		if ((w->nodes[i].state == S_OLD || w->nodes[i].state == S_IN) &&
+		    w->nodes[i].time > out->newest_any)
+			out->newest_any = w->nodes[i].time;
 	for (i = 0; i < w->norder; i++) {
 		const node *n = &w->nodes[w->order[i]];
 		out->commits++;
@@ -855,7 +945,7 @@ int alm_history_walk(alm_history *out, git_repository *repo, const git_oid *tips
 
 	memset(out, 0, sizeof *out);
 	memset(&w, 0, sizeof w);
-	out->newest = ALM_HISTORY_NO_TIME;
+	out->newest = out->newest_any = ALM_HISTORY_NO_TIME;
 	w.since = opts->since;
 	w.all = opts->all_history;
 
@@ -908,6 +998,8 @@ int alm_history_walk(alm_history *out, git_repository *repo, const git_oid *tips
 	count(out, &w, tipnodes, ntips, fp_tip, tip_times);
 	out->authors = w.authors.count;
 	out->unreadable = w.unreadable;
+	out->too_large = w.too_large;
+	out->truncated = w.truncated;
 	goto done;
 
 nomem:
@@ -918,4 +1010,44 @@ done:
 	git_buf_dispose(&objects);
 	git_odb_free(odb);
 	return error;
+}
+
+int alm_history_commit_tree(git_oid *commit, git_oid *tree, git_repository *repo,
+			    const git_oid *id)
+{
+	git_odb *odb = NULL;
+	reader r;
+	unsigned char cur[OID_SIZE];
+	int i, rc = -1;
+
+	if (git_repository_odb(&odb, repo) < 0) {
+		git_error_clear();
+		return -1;
+	}
+	reader_init(&r, odb);
+	memcpy(cur, id->id, OID_SIZE);
+	for (i = 0; i < MAX_PEEL && rc < 0; i++) {
+		raw o;
+		int ok = 0;
+		unsigned char t[OID_SIZE];
+		if (reader_read(&r, cur, &o) < 0)
+			break;
+		if (o.type == GIT_OBJECT_COMMIT) {
+			if (o.len >= 5 + 2 * OID_SIZE && memcmp(o.data, "tree ", 5) == 0 &&
+			    hex_to_raw(t, o.data + 5) == 0) {
+				git_oid_fromraw(commit, cur);
+				git_oid_fromraw(tree, t);
+				rc = 0;
+			}
+			raw_free(&o);
+			break;
+		}
+		if (o.type == GIT_OBJECT_TAG)
+			parse_tag_target(&o, cur, &ok);
+		raw_free(&o);
+		if (!ok)
+			break;
+	}
+	git_odb_free(odb);
+	return rc;
 }

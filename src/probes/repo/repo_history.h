@@ -18,6 +18,14 @@
 
 #define ALM_HISTORY_NO_TIME INT64_MIN
 
+/* Commit objects up to this size are read whole; of a larger one only the
+ * first ALM_HISTORY_PREFIX_BYTES (its headers and the start of its message)
+ * where it can be streamed, or the whole object up to ALM_HISTORY_MAX_FULL_READ
+ * where it cannot (libgit2 streams no packed object). */
+#define ALM_HISTORY_MAX_COMMIT_BYTES (1024 * 1024)
+#define ALM_HISTORY_PREFIX_BYTES (64 * 1024)
+#define ALM_HISTORY_MAX_FULL_READ (16 * 1024 * 1024)
+
 typedef struct {
 	int64_t since;        /* commit time >= since; ignored with all_history */
 	int all_history;
@@ -31,11 +39,15 @@ typedef struct {
 	size_t pr_total;
 	size_t authors;           /* distinct lower-cased author e-mails */
 	int64_t newest;           /* newest commit time, ALM_HISTORY_NO_TIME if none */
+	int64_t newest_any;       /* the same, the window aside (the newest commit older
+				     than the window when none is in it) */
 
 	/* Along the first-parent chain of the designated tip. */
 	size_t fp_commits, fp_merges, fp_prs, fp_direct;
 
 	size_t unreadable;        /* commits whose object could not be read or parsed */
+	size_t too_large;         /* of those, commits too large to read (bounds above) */
+	size_t truncated;         /* commits whose message was read only in part */
 	size_t from_graph;        /* commits whose shape came from the commit-graph */
 	int shallow_file;         /* the shallow file was read */
 } alm_history;
@@ -50,5 +62,13 @@ typedef struct {
 int alm_history_walk(alm_history *out, git_repository *repo, const git_oid *tips,
 		     size_t ntips, long fp_tip, int64_t *tip_times,
 		     const alm_history_options *opts);
+
+/*
+ * The commit `id` names (annotated tags peeled) and its tree, reading each
+ * object within the bounds above: a huge commit costs no more than its prefix.
+ * Returns 0, or -1 when `id` leads to no readable commit.
+ */
+int alm_history_commit_tree(git_oid *commit, git_oid *tree, git_repository *repo,
+			    const git_oid *id);
 
 #endif

@@ -293,16 +293,18 @@ static int find_default_branch(probe *p)
 	return 0;
 }
 
+/* HEAD's commit, read within the history's bounds (git_reference_peel would
+ * load the whole commit object, however large its message). */
 static void read_head(probe *p)
 {
-	git_reference *ref = NULL;
-	git_object *obj = NULL;
+	git_reference *ref = NULL, *direct = NULL;
+	git_oid tree;
 
 	p->head_born = 0;
 	p->head_target[0] = '\0';
 	if (git_repository_head(&ref, p->repo) == 0 &&
-	    git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0) {
-		git_oid_cpy(&p->head, git_object_id(obj));
+	    git_reference_resolve(&direct, ref) == 0 && git_reference_target(direct) &&
+	    alm_history_commit_tree(&p->head, &tree, p->repo, git_reference_target(direct)) == 0) {
 		p->head_born = 1;
 	} else if (git_repository_head_unborn(p->repo) == 1) {
 		git_reference *head = NULL;
@@ -311,7 +313,7 @@ static void read_head(probe *p)
 		git_reference_free(head);
 	}
 	git_error_clear();
-	git_object_free(obj);
+	git_reference_free(direct);
 	git_reference_free(ref);
 }
 
@@ -582,12 +584,28 @@ static int record_history(probe *p, const alm_history *h, const int64_t *tip_tim
 		error = alm_facts_set(p->facts, "repo.last_commit_at", cJSON_CreateString(when),
 				      ALM_SOURCE_REPO, "the newest commit on any branch was committed at %s",
 				      when);
+	} else if (h->newest_any != ALM_HISTORY_NO_TIME) {
+		/* A dormant repository: its last activity is older than the window. */
+		iso8601(h->newest_any, when, sizeof when);
+		error = alm_facts_set(p->facts, "repo.last_commit_at", cJSON_CreateString(when),
+				      ALM_SOURCE_REPO,
+				      "no commit on any branch %s; the newest was committed at %s",
+				      window, when);
 	} else {
 		error = alm_facts_set(p->facts, "repo.last_commit_at", cJSON_CreateNull(), ALM_SOURCE_REPO,
 				      "no commit on any branch %s", window);
 	}
 	if (error < 0)
 		return error;
+	{
+		int dormant = h->commits == 0 && h->newest_any != ALM_HISTORY_NO_TIME;
+		if ((error = alm_facts_set_bool(p->facts, "repo.history.window_empty", dormant,
+						ALM_SOURCE_REPO,
+						dormant ? "the window holds no commit, but older history exists (repo.last_commit_at)"
+						: h->commits ? "the window holds commits"
+						: "the repository has no readable commit")) < 0)
+			return error;
+	}
 
 	for (i = 0; i < p->refs.ntips; i++)
 		if (p->refs.counted[i] && tip_times && tip_times[i] != ALM_HISTORY_NO_TIME &&
@@ -622,10 +640,17 @@ static int run_history(probe *p)
 	if ((error = alm_history_walk(&h, p->repo, p->refs.tips, p->refs.ntips, fp_tip, tip_times,
 				      &hopts)) < 0)
 		goto done;
-	if (h.unreadable) {
+	if (h.unreadable > h.too_large) {
 		snprintf(line, sizeof line,
 			 "%zu commit(s) could not be read (missing or corrupt objects; `git fsck` tells more): "
-			 "history-based facts are a lower bound", h.unreadable);
+			 "history-based facts are a lower bound", h.unreadable - h.too_large);
+		add_problem(p, line);
+	}
+	if (h.too_large) {
+		snprintf(line, sizeof line,
+			 "%zu commit(s) are larger than %d MiB and packed, so they were not read: "
+			 "history-based facts are a lower bound", h.too_large,
+			 ALM_HISTORY_MAX_FULL_READ / (1024 * 1024));
 		add_problem(p, line);
 	}
 	incomplete = p->shallow || p->detached || h.unreadable > 0;
@@ -758,7 +783,8 @@ int alm_repo_probe(alm_facts *facts, const char *path, const alm_repo_probe_opti
 	note[0] = '\0';
 	if (p.head_born || p.empty) {
 		/* An empty repository has, definitely, no files at HEAD. */
-		if ((error = alm_repo_files_scan(facts, p.repo, p.head_born ? &p.head : NULL, note, sizeof note)) < 0)
+		if ((error = alm_repo_files_scan(facts, p.repo, p.head_born ? &p.head : NULL, NULL, note,
+						 sizeof note)) < 0)
 			goto failed;
 	} else {
 		/* Branches exist but HEAD leads to no commit: what its tree holds is
