@@ -1,5 +1,7 @@
 #include "alm/assess.h"
+#include "alm/derive.h"
 #include "alm/error.h"
+#include "alm/json.h"
 #include "alm/jsonlogic.h"
 
 #include <math.h>
@@ -13,7 +15,11 @@ typedef enum { TV_FALSE = 0, TV_TRUE = 1, TV_UNKNOWN = 2 } truth;
 typedef struct {
 	const alm_rules *rules;
 	const alm_facts *facts;
-	cJSON *parts; /* part id -> {"status","source","evidence"} */
+	const alm_derivation *derived;
+	const cJSON *data;   /* what conditions read: the facts, derived facts, stand-ins */
+	double inferred_w;   /* what a decision from a derived value counts in the confidence */
+	const cJSON *forced; /* what-if: node id -> "yes"|"no", taken without deciding */
+	cJSON *parts;        /* part id -> {"status","source","evidence"} */
 } engine;
 
 static const char *str(const cJSON *obj, const char *key)
@@ -27,10 +33,35 @@ static const cJSON *get(const cJSON *obj, const char *key)
 	return cJSON_GetObjectItemCaseSensitive(obj, key);
 }
 
-static int present(const alm_facts *facts, const char *path)
+/* Known to the conditions: stated, read by a probe, or derived. */
+static int present(const engine *e, const char *path)
 {
-	const cJSON *v = alm_facts_get(facts, path);
+	const cJSON *v = alm_json_get_path(e->data, path);
 	return v && !cJSON_IsNull(v);
+}
+
+/* In the facts themselves: an answer a derived value stands in for is not. */
+static int stated(const engine *e, const char *path)
+{
+	const cJSON *v = alm_facts_get(e->facts, path);
+	return v && !cJSON_IsNull(v);
+}
+
+/* The evidence entry of a value read from a derivation: what it rests on. */
+static cJSON *inferred_evidence(const cJSON *record)
+{
+	cJSON *entry = cJSON_CreateObject();
+	char line[1200];
+	if (!entry)
+		return NULL;
+	snprintf(line, sizeof line, "inferred from evidence: %s", str(record, "evidence"));
+	cJSON_AddStringToObject(entry, "source", "derived");
+	cJSON_AddStringToObject(entry, "fact", str(record, "fact"));
+	if (str(record, "answers"))
+		cJSON_AddStringToObject(entry, "answers", str(record, "answers"));
+	cJSON_AddStringToObject(entry, "detail", line);
+	cJSON_AddTrueToObject(entry, "inferred");
+	return entry;
 }
 
 static const char *status_name(truth t)
@@ -54,8 +85,9 @@ static truth truth_of_status(const char *status)
 
 /* Evidence of the facts a decision reads: one entry per present fact, in the
  * order of `needs`, so the first entry names the source that decided. */
-static cJSON *evidence_of(const alm_facts *facts, const cJSON *needs, const char **source)
+static cJSON *evidence_of(const engine *e, const cJSON *needs, const char **source)
 {
+	const alm_facts *facts = e->facts;
 	cJSON *list = cJSON_CreateArray();
 	const cJSON *n;
 	*source = NULL;
@@ -63,9 +95,18 @@ static cJSON *evidence_of(const alm_facts *facts, const cJSON *needs, const char
 		return NULL;
 	cJSON_ArrayForEach(n, needs) {
 		const cJSON *ev, *value;
+		const cJSON *record = alm_derivation_record(e->derived, n->valuestring);
 		cJSON *entry;
-		if (!present(facts, n->valuestring))
+		if (!present(e, n->valuestring))
 			continue;
+		if (record) {
+			if (!(entry = inferred_evidence(record)))
+				break;
+			if (!*source)
+				*source = str(entry, "source");
+			cJSON_AddItemToArray(list, entry);
+			continue;
+		}
 		ev = alm_facts_evidence(facts, n->valuestring);
 		value = alm_facts_get(facts, n->valuestring);
 		entry = cJSON_CreateObject();
@@ -99,10 +140,10 @@ static int decide(truth *out, const engine *e, const cJSON *needs, const cJSON *
 
 	*out = TV_UNKNOWN;
 	cJSON_ArrayForEach(n, needs)
-		any |= present(e->facts, n->valuestring);
+		any |= present(e, n->valuestring);
 	if (!any)
 		return 0;
-	if ((error = alm_jsonlogic_apply(&result, condition, alm_facts_data(e->facts))) < 0) {
+	if ((error = alm_jsonlogic_apply(&result, condition, e->data)) < 0) {
 		/* Copied first: alm_error_set writes the buffer alm_error_last reads. */
 		char msg[1024];
 		snprintf(msg, sizeof msg, "%s", alm_error_last());
@@ -111,6 +152,13 @@ static int decide(truth *out, const engine *e, const cJSON *needs, const cJSON *
 	if (!cJSON_IsNull(result))
 		*out = alm_jsonlogic_truthy(result) ? TV_TRUE : TV_FALSE;
 	cJSON_Delete(result);
+	/* A lower bound may confirm a condition but never refute it: "at least
+	 * 200" does not say the level is below 300. */
+	cJSON_ArrayForEach(n, needs) {
+		const cJSON *record = alm_derivation_record(e->derived, n->valuestring);
+		if (*out == TV_FALSE && record && strcmp(str(record, "bound"), "lower") == 0)
+			*out = TV_UNKNOWN;
+	}
 	return 0;
 }
 
@@ -148,7 +196,7 @@ static int evaluate_parts(engine *e)
 			snprintf(where, sizeof where, "question part \"%s\"", id);
 			if ((error = decide(&t, e, get(part, "needs"), get(part, "condition"), where)) < 0)
 				return error;
-			evidence = evidence_of(e->facts, get(part, "needs"), &source);
+			evidence = evidence_of(e, get(part, "needs"), &source);
 			state = cJSON_CreateObject();
 			if (!state || !evidence) {
 				cJSON_Delete(state);
@@ -160,6 +208,7 @@ static int evaluate_parts(engine *e)
 				cJSON_AddStringToObject(state, "source", source);
 			else
 				cJSON_AddNullToObject(state, "source");
+			cJSON_AddBoolToObject(state, "inferred", source && t != TV_UNKNOWN && strcmp(source, "derived") == 0);
 			cJSON_AddItemToObject(state, "evidence", evidence);
 			cJSON_AddItemToObject(e->parts, id, state);
 		}
@@ -200,8 +249,17 @@ static void add_parts_evidence(const engine *e, cJSON *into, const cJSON *ids, t
 	}
 }
 
-/* Walks the tree from its start; fills `path` and returns the verdict node id. */
-static int walk(const char **verdict, const engine *e, cJSON *path, int *decided, int *decisions)
+/* What a decision from `source` counts in the confidence. */
+static double decided_weight(const engine *e, const char *source, truth t)
+{
+	if (t == TV_UNKNOWN)
+		return 0;
+	return source && strcmp(source, "derived") == 0 ? e->inferred_w : 1;
+}
+
+/* Walks the tree from its start; fills `path` and returns the verdict node id.
+ * A node in e->forced takes the forced branch (a what-if) without deciding. */
+static int walk(const char **verdict, const engine *e, cJSON *path, double *decided, int *decisions)
 {
 	const cJSON *tree = get(alm_rules_json(e->rules), "tree");
 	const char *at = str(tree, "start");
@@ -221,7 +279,10 @@ static int walk(const char **verdict, const engine *e, cJSON *path, int *decided
 			return 0;
 		}
 		evidence = cJSON_CreateArray();
-		if (get(node, "part")) {
+		if (str(e->forced, at)) {
+			t = truth_of_status(strcmp(str(e->forced, at), "yes") == 0 ? "met" : "gap");
+			source = "what-if";
+		} else if (get(node, "part")) {
 			cJSON *one = cJSON_CreateArray();
 			cJSON_AddItemToArray(one, cJSON_CreateString(str(node, "part")));
 			t = part_truth(e, str(node, "part"));
@@ -240,7 +301,7 @@ static int walk(const char **verdict, const engine *e, cJSON *path, int *decided
 				cJSON_Delete(evidence);
 				return error;
 			}
-			list = evidence_of(e->facts, get(node, "needs"), &source);
+			list = evidence_of(e, get(node, "needs"), &source);
 			cJSON_ArrayForEach(ev, list)
 				cJSON_AddItemToArray(evidence, cJSON_Duplicate(ev, 1));
 			cJSON_Delete(list);
@@ -255,10 +316,11 @@ static int walk(const char **verdict, const engine *e, cJSON *path, int *decided
 			cJSON_AddStringToObject(entry, "source", source);
 		else
 			cJSON_AddNullToObject(entry, "source");
+		cJSON_AddBoolToObject(entry, "inferred", source && t != TV_UNKNOWN && strcmp(source, "derived") == 0);
 		cJSON_AddItemToObject(entry, "evidence", evidence);
 		cJSON_AddItemToArray(path, entry);
 		(*decisions)++;
-		*decided += t != TV_UNKNOWN;
+		*decided += decided_weight(e, source, t);
 		at = str(node, branch_name(t));
 	}
 	return alm_error_set(ALM_EINVALID, "rules: the tree ends without a verdict");
@@ -347,6 +409,7 @@ static void build_questions(const engine *e, cJSON *report, const char *verdict,
 			cJSON_AddStringToObject(pe, "text", str(part, "text"));
 			cJSON_AddStringToObject(pe, "status", pstatus);
 			cJSON_AddItemToObject(pe, "source", cJSON_Duplicate(get(state, "source"), 1));
+			cJSON_AddBoolToObject(pe, "inferred", applicable && cJSON_IsTrue(get(state, "inferred")));
 			cJSON_AddItemToObject(pe, "evidence", cJSON_Duplicate(get(state, "evidence"), 1));
 			if (str(part, "ask"))
 				cJSON_AddStringToObject(pe, "ask", str(part, "ask"));
@@ -356,8 +419,10 @@ static void build_questions(const engine *e, cJSON *report, const char *verdict,
 			if (!applicable)
 				continue;
 			*total_w += part_weight(part);
-			if (strcmp(pstatus, "unknown") != 0 || settled)
+			if (settled && strcmp(pstatus, "unknown") == 0)
 				*known_w += part_weight(part);
+			else
+				*known_w += part_weight(part) * decided_weight(e, str(state, "source"), truth_of_status(pstatus));
 			if (strcmp(pstatus, "gap") == 0 && str(part, "action"))
 				add_gap(gaps, q, part);
 			else if (strcmp(pstatus, "unknown") == 0 && !settled)
@@ -413,8 +478,17 @@ static void build_maturity(const engine *e, cJSON *report)
 	const cJSON *target = alm_facts_get(e->facts, "answers.maturity.target");
 	cJSON *levels;
 	const cJSON *level;
+	const cJSON *record = alm_derivation_record(e->derived, "answers.maturity.current");
+	const cJSON *floor = record ? get(record, "value") : NULL;
 	cJSON_AddItemToObject(maturity, "current", cJSON_IsNumber(current) ? cJSON_Duplicate(current, 0) : cJSON_CreateNull());
 	cJSON_AddItemToObject(maturity, "target", cJSON_IsNumber(target) ? cJSON_Duplicate(target, 0) : cJSON_CreateNull());
+	/* Unstated, the current level may be inferred as a lower bound. */
+	if (!cJSON_IsNumber(current) && cJSON_IsNumber(floor)) {
+		cJSON_AddNumberToObject(maturity, "current_at_least", floor->valuedouble);
+		cJSON_AddTrueToObject(maturity, "inferred");
+		cJSON_AddStringToObject(maturity, "evidence", str(record, "evidence"));
+		current = floor;
+	}
 	cJSON_AddNumberToObject(maturity, "gate", 300);
 	levels = cJSON_AddArrayToObject(maturity, "levels");
 	cJSON_ArrayForEach(level, get(alm_rules_json(e->rules), "maturity")) {
@@ -439,7 +513,7 @@ static int build_notices(const engine *e, cJSON *report, const char *verdict)
 			match |= strcmp(v->valuestring, "*") == 0 || strcmp(v->valuestring, verdict) == 0;
 		if (match && get(n, "when")) {
 			cJSON *result = NULL;
-			int error = alm_jsonlogic_apply(&result, get(n, "when"), alm_facts_data(e->facts));
+			int error = alm_jsonlogic_apply(&result, get(n, "when"), e->data);
 			if (error < 0) {
 				char msg[1024];
 				snprintf(msg, sizeof msg, "%s", alm_error_last());
@@ -450,9 +524,22 @@ static int build_notices(const engine *e, cJSON *report, const char *verdict)
 		}
 		if (match) {
 			cJSON *entry = cJSON_Duplicate(n, 1);
+			char *text = NULL;
+			int error;
 			cJSON_DeleteItemFromObjectCaseSensitive(entry, "when");
 			cJSON_DeleteItemFromObjectCaseSensitive(entry, "applies_to");
-			cJSON_AddItemToArray(notices, entry);
+			/* A notice may quote facts ({derived.history.last_commit_date}). */
+			if ((error = alm_derive_expand(&text, get(n, "text"), e->data)) < 0) {
+				cJSON_Delete(entry);
+				return error;
+			}
+			if (*text) {
+				cJSON_ReplaceItemInObjectCaseSensitive(entry, "text", cJSON_CreateString(text));
+				cJSON_AddItemToArray(notices, entry);
+			} else {
+				cJSON_Delete(entry);
+			}
+			free(text);
 		}
 	}
 	return 0;
@@ -469,8 +556,9 @@ static void build_why(cJSON *report, const cJSON *verdict, const cJSON *path)
 		if (used >= sizeof why)
 			break;
 		if (source)
-			used += (size_t)snprintf(why + used, sizeof why - used, " %s %s (from %s).", str(step, "label"),
-						 str(step, "value"), source);
+			used += (size_t)snprintf(why + used, sizeof why - used, " %s %s (%s%s).", str(step, "label"),
+						 str(step, "value"), strcmp(source, "derived") == 0 ? "" : "from ",
+						 strcmp(source, "derived") == 0 ? "inferred from evidence" : source);
 		else
 			used += (size_t)snprintf(why + used, sizeof why - used, " %s %s.", str(step, "label"),
 						 str(step, "value"));
@@ -494,7 +582,7 @@ static void add_missing_answers(const engine *e, cJSON *list, const char *part_i
 	const cJSON *part = alm_rules_part(e->rules, part_id, NULL), *n;
 	int added = 0;
 	cJSON_ArrayForEach(n, get(part, "needs")) {
-		if (strncmp(n->valuestring, "answers.", 8) == 0 && !present(e->facts, n->valuestring)) {
+		if (strncmp(n->valuestring, "answers.", 8) == 0 && !stated(e, n->valuestring)) {
 			add_unique(list, n->valuestring + 8);
 			added = 1;
 		}
@@ -503,18 +591,14 @@ static void add_missing_answers(const engine *e, cJSON *list, const char *part_i
 		add_unique(list, ask);
 }
 
-/* The answers keys that would decide the node where the walk stopped on an unknown. */
-static void build_decide_with(const engine *e, cJSON *report, const cJSON *path)
+/* The answers keys, not yet stated, that would decide `node`. */
+static void node_decide_with(const engine *e, cJSON *list, const cJSON *report, const cJSON *node)
 {
-	cJSON *list = cJSON_AddArrayToObject(report, "decide_with");
-	const cJSON *last = cJSON_GetArrayItem(path, cJSON_GetArraySize(path) - 1), *node, *n, *u;
-	if (!last || strcmp(str(last, "value"), "unknown") != 0)
-		return;
-	node = alm_rules_node(e->rules, str(last, "node"));
+	const cJSON *n, *u;
 	/* A condition names what it reads in `needs`, most deciding first; some of
 	 * those answers no question part asks for (the creators, say). */
 	cJSON_ArrayForEach(n, get(node, "needs")) {
-		if (strncmp(n->valuestring, "answers.", 8) == 0 && !present(e->facts, n->valuestring))
+		if (strncmp(n->valuestring, "answers.", 8) == 0 && !stated(e, n->valuestring))
 			add_unique(list, n->valuestring + 8);
 	}
 	/* A node decided by question parts: the answers keys of its unknown parts. */
@@ -532,24 +616,180 @@ static void build_decide_with(const engine *e, cJSON *report, const cJSON *path)
 	}
 }
 
+/* The answers keys that would decide the node where the walk stopped on an unknown. */
+static void build_decide_with(const engine *e, cJSON *report, const cJSON *path)
+{
+	cJSON *list = cJSON_AddArrayToObject(report, "decide_with");
+	const cJSON *last = cJSON_GetArrayItem(path, cJSON_GetArraySize(path) - 1);
+	if (last && strcmp(str(last, "value"), "unknown") == 0)
+		node_decide_with(e, list, report, alm_rules_node(e->rules, str(last, "node")));
+}
+
+/* ---- what-if outcomes --------------------------------------------------- */
+
+/* Where a path stopped on an unknown: that step, or NULL. */
+static const cJSON *stopped_at(const cJSON *path)
+{
+	const cJSON *last = cJSON_GetArrayItem(path, cJSON_GetArraySize(path) - 1);
+	return last && strcmp(str(last, "value"), "unknown") == 0 ? last : NULL;
+}
+
+/* One clause of an outcome: the node's own words for the branch, or its label and the branch. */
+static void put_clause(FILE *fp, const cJSON *node, const char *value)
+{
+	const char *words = str(node, strcmp(value, "yes") == 0 ? "if_yes" : "if_no");
+	if (words)
+		fputs(words, fp);
+	else
+		fprintf(fp, "\"%s\" is %s", str(node, "label") ? str(node, "label") : str(node, "id"), value);
+}
+
+/* An outcome: the forced answers, in the order they were forced, and where the walk then ends. */
+static int add_outcome(const engine *e, cJSON *outcomes, const cJSON *report, const char *const *nodes,
+		       const char *const *values, int n, const char *verdict, const cJSON *path)
+{
+	cJSON *o = cJSON_CreateObject(), *decisions, *answers, *steps;
+	const cJSON *step;
+	char *when = NULL;
+	size_t len = 0;
+	FILE *fp;
+	int i;
+
+	if (!o || !(fp = open_memstream(&when, &len))) {
+		cJSON_Delete(o);
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	}
+	decisions = cJSON_AddArrayToObject(o, "decisions");
+	answers = cJSON_CreateArray();
+	fputs("if ", fp);
+	for (i = 0; i < n; i++) {
+		const cJSON *node = alm_rules_node(e->rules, nodes[i]);
+		cJSON *d = cJSON_CreateObject(), *keys = cJSON_CreateArray();
+		const cJSON *k;
+		if (i)
+			fputs(", and ", fp);
+		put_clause(fp, node, values[i]);
+		node_decide_with(e, keys, report, node);
+		cJSON_AddStringToObject(d, "node", nodes[i]);
+		cJSON_AddStringToObject(d, "label", str(node, "label") ? str(node, "label") : nodes[i]);
+		cJSON_AddStringToObject(d, "value", values[i]);
+		cJSON_ArrayForEach(k, keys)
+			if (cJSON_GetArraySize(answers) < 3)
+				add_unique(answers, k->valuestring);
+		cJSON_AddItemToObject(d, "answers", keys);
+		cJSON_AddItemToArray(decisions, d);
+	}
+	if (fclose(fp) != 0 || !when) {
+		free(when);
+		cJSON_Delete(answers);
+		cJSON_Delete(o);
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	}
+	cJSON_AddStringToObject(o, "when", when);
+	free(when);
+	cJSON_AddStringToObject(o, "verdict", verdict);
+	cJSON_AddStringToObject(o, "title", str(alm_rules_verdict(e->rules, verdict), "title"));
+	cJSON_AddItemToObject(o, "answers", answers);
+	steps = cJSON_AddArrayToObject(o, "path");
+	cJSON_ArrayForEach(step, path) {
+		cJSON *s = cJSON_CreateObject();
+		cJSON_AddStringToObject(s, "node", str(step, "node"));
+		cJSON_AddStringToObject(s, "value", str(step, "value"));
+		cJSON_AddItemToArray(steps, s);
+	}
+	cJSON_AddItemToArray(outcomes, o);
+	return 0;
+}
+
+/* Walks again with `n` nodes forced; a walk that stops on a further unknown
+ * is forced there too, once, so two decisions deep at the most. */
+static int explore(engine *e, cJSON *outcomes, const cJSON *report, const char **nodes, const char **values, int n)
+{
+	static const char *const branches[] = {"yes", "no"};
+	cJSON *forced = cJSON_CreateObject(), *path = cJSON_CreateArray();
+	const cJSON *stop;
+	const char *verdict;
+	double decided;
+	int decisions, i, error;
+
+	if (!forced || !path) {
+		error = alm_error_set(ALM_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < n; i++)
+		cJSON_AddStringToObject(forced, nodes[i], values[i]);
+	e->forced = forced;
+	error = walk(&verdict, e, path, &decided, &decisions);
+	e->forced = NULL;
+	if (error < 0)
+		goto done;
+	stop = stopped_at(path);
+	if (stop && n < 2) {
+		nodes[n] = str(stop, "node");
+		for (i = 0; i < 2; i++) {
+			values[n] = branches[i];
+			if ((error = explore(e, outcomes, report, nodes, values, n + 1)) < 0)
+				goto done;
+		}
+	} else {
+		error = add_outcome(e, outcomes, report, nodes, values, n, verdict, path);
+	}
+done:
+	cJSON_Delete(forced);
+	cJSON_Delete(path);
+	return error;
+}
+
+/* For each answer of the decision the walk stopped at (and of the next, when
+ * it too is unknown): the verdict the walk reaches with what is known. */
+static int build_outcomes(engine *e, cJSON *report, const cJSON *path)
+{
+	static const char *const branches[] = {"yes", "no"};
+	cJSON *outcomes = cJSON_AddArrayToObject(report, "outcomes");
+	const cJSON *stop = stopped_at(path);
+	const char *nodes[2], *values[2];
+	int i, error;
+	if (!outcomes)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	if (!stop)
+		return 0;
+	nodes[0] = str(stop, "node");
+	for (i = 0; i < 2; i++) {
+		values[0] = branches[i];
+		if ((error = explore(e, outcomes, report, nodes, values, 1)) < 0)
+			return error;
+	}
+	return 0;
+}
+
 int alm_assess(cJSON **out, const alm_rules *rules, const alm_facts *facts, const char *tool_version)
 {
 	engine e;
 	cJSON *report = NULL, *path, *tool;
 	const cJSON *verdict_rule, *weights = get(alm_rules_json(rules), "confidence");
 	const char *verdict;
-	double known_w, total_w, pw = 0.5, qw = 0.5, confidence;
-	int decided, decisions, error;
+	double known_w, total_w, pw = 0.5, qw = 0.5, confidence, decided;
+	alm_derivation *derived = NULL;
+	cJSON *facts_copy;
+	int decisions, error;
 
 	*out = NULL;
+	memset(&e, 0, sizeof e);
 	e.rules = rules;
 	e.facts = facts;
+	e.inferred_w = 0.5;
+	if (cJSON_IsNumber(get(weights, "inferred_weight")))
+		e.inferred_w = get(weights, "inferred_weight")->valuedouble;
 	e.parts = cJSON_CreateObject();
 	report = cJSON_CreateObject();
 	if (!e.parts || !report) {
 		error = alm_error_set(ALM_ENOMEM, "out of memory");
 		goto done;
 	}
+	if ((error = alm_derive(&derived, rules, facts)) < 0)
+		goto done;
+	e.derived = derived;
+	e.data = alm_derivation_data(derived);
 	if ((error = evaluate_parts(&e)) < 0)
 		goto done;
 	cJSON_AddStringToObject(report, "schema", "alm-advisor/report@1");
@@ -574,12 +814,15 @@ int alm_assess(cJSON **out, const alm_rules *rules, const alm_facts *facts, cons
 	build_questions(&e, report, verdict, &known_w, &total_w);
 	build_prerequisites(&e, report);
 	build_decide_with(&e, report, path);
+	if ((error = build_outcomes(&e, report, path)) < 0)
+		goto done;
+	cJSON_AddItemToObject(report, "derived", cJSON_Duplicate(alm_derivation_list(derived), 1));
 
 	if (cJSON_IsNumber(get(weights, "path_weight")))
 		pw = get(weights, "path_weight")->valuedouble;
 	if (cJSON_IsNumber(get(weights, "questions_weight")))
 		qw = get(weights, "questions_weight")->valuedouble;
-	confidence = pw + qw > 0 ? (pw * (decisions ? (double)decided / decisions : 0) +
+	confidence = pw + qw > 0 ? (pw * (decisions ? decided / decisions : 0) +
 				    qw * (total_w > 0 ? known_w / total_w : 0)) / (pw + qw)
 				 : 0;
 	cJSON_AddNumberToObject(report, "confidence", round(confidence * 100) / 100);
@@ -587,10 +830,16 @@ int alm_assess(cJSON **out, const alm_rules *rules, const alm_facts *facts, cons
 		goto done;
 	cJSON_AddItemToObject(report, "follow_up", cJSON_Duplicate(get(alm_rules_json(rules), "follow_up"), 1));
 	cJSON_AddItemToObject(report, "probes", cJSON_Duplicate(alm_facts_probes(facts), 1));
-	cJSON_AddItemToObject(report, "facts", cJSON_Duplicate(alm_facts_data(facts), 1));
+	/* The facts as gathered, and the derived ones beside them; the answers
+	 * namespace holds only what was stated. */
+	facts_copy = cJSON_Duplicate(alm_facts_data(facts), 1);
+	cJSON_DeleteItemFromObjectCaseSensitive(facts_copy, "derived");
+	cJSON_AddItemToObject(facts_copy, "derived", cJSON_Duplicate(alm_derivation_namespace(derived), 1));
+	cJSON_AddItemToObject(report, "facts", facts_copy);
 	*out = report;
 	report = NULL;
 done:
+	alm_derivation_free(derived);
 	cJSON_Delete(e.parts);
 	cJSON_Delete(report);
 	return error;

@@ -1,4 +1,5 @@
 #include "alm/rules.h"
+#include "alm/derive.h"
 #include "alm/error.h"
 #include "alm/json.h"
 #include "alm/jsonlogic.h"
@@ -69,8 +70,9 @@ static int check_needs(const checker *ck, const cJSON *needs, const char *path)
 	const cJSON *n;
 	cJSON_ArrayForEach(n, needs) {
 		const char *p = n->valuestring;
-		if (strncmp(p, "repo.", 5) != 0 && strncmp(p, "ado.", 4) != 0 && strncmp(p, "answers.", 8) != 0)
-			return bad(ck, path, "the fact \"%s\" is outside the namespaces repo., ado. and answers.", p);
+		if (strncmp(p, "repo.", 5) != 0 && strncmp(p, "ado.", 4) != 0 && strncmp(p, "pp.", 3) != 0 &&
+		    strncmp(p, "answers.", 8) != 0 && strncmp(p, "derived.", 8) != 0)
+			return bad(ck, path, "the fact \"%s\" is outside the namespaces repo., ado., pp., answers. and derived.", p);
 	}
 	return 0;
 }
@@ -320,7 +322,7 @@ int alm_rules_from_json(alm_rules **out, cJSON *doc, const char *name)
 		goto done;
 	}
 	if ((error = check_sizes(&ck)) < 0 || (error = check_questions(&ck)) < 0 || (error = check_tree(&ck)) < 0 ||
-	    (error = check_notices(&ck)) < 0)
+	    (error = check_notices(&ck)) < 0 || (error = alm_derive_check(doc, name)) < 0)
 		goto done;
 	rules = calloc(1, sizeof *rules);
 	if (!rules) {

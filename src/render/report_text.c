@@ -66,15 +66,19 @@ static void heading(const out *o, const char *title)
 	fputc('\n', o->fp);
 }
 
-/* Status words are spelt out, so colour is never the only signal. */
-static void status_tag(const out *o, const char *status)
+/* Status words are spelt out, so colour is never the only signal; a space
+ * always follows, however long the word. Returns the columns written. */
+static int status_tag(const out *o, const char *status)
 {
 	const char *code = strcmp(status, "met") == 0 || strcmp(status, "yes") == 0 ? "32"
 			   : strcmp(status, "gap") == 0 || strcmp(status, "no") == 0 ? "31"
 			   : strcmp(status, "unknown") == 0 ? "33" : "2";
+	int width;
 	style(o, code);
-	fprintf(o->fp, "%-7s", status);
+	width = fprintf(o->fp, "%-7s", status);
 	style(o, "0");
+	fputc(' ', o->fp);
+	return width + 1;
 }
 
 static void verdict_block(const out *o, const cJSON *r)
@@ -92,6 +96,78 @@ static void verdict_block(const out *o, const cJSON *r)
 	wrap(o, str(r, "supported_path"), 7, 7);
 }
 
+/* The path's last line names the verdict it reached, and the tree's leaf. */
+static void reached_line(const out *o, const cJSON *r)
+{
+	const char *leaf = str(r, "leaf");
+	char line[1024];
+	if (leaf && strcmp(leaf, str(r, "title")) != 0)
+		snprintf(line, sizeof line, "%s [%s] (the tree's leaf: %s)", str(r, "title"), str(r, "verdict"), leaf);
+	else
+		snprintf(line, sizeof line, "%s [%s]", str(r, "title"), str(r, "verdict"));
+	fputs("  -> Verdict reached: ", o->fp);
+	wrap(o, line, 21, 7);
+}
+
+/* An unstated current level, as the evidence bounds it. */
+static void maturity_inferred(const out *o, const cJSON *m)
+{
+	if (cJSON_IsNumber(get(m, "current_at_least")))
+		fprintf(o->fp, "at least %d (inferred from evidence)", get(m, "current_at_least")->valueint);
+	else
+		fputs("unknown", o->fp);
+}
+
+/* What the walk would reach for each answer of the decision it stopped at. */
+static void outcomes_block(const out *o, const cJSON *r)
+{
+	const cJSON *oc, *k;
+	if (cJSON_GetArraySize(get(r, "outcomes")) == 0)
+		return;
+	fputs("\nOutcomes, by the answers that decide them:\n", o->fp);
+	cJSON_ArrayForEach(oc, get(r, "outcomes")) {
+		char line[2048];
+		size_t used;
+		int first = 1;
+		used = (size_t)snprintf(line, sizeof line, "%s: %s [%s]", str(oc, "when"), str(oc, "title"), str(oc, "verdict"));
+		cJSON_ArrayForEach(k, get(oc, "answers")) {
+			if (used >= sizeof line)
+				break;
+			used += (size_t)snprintf(line + used, sizeof line - used, "%s%s", first ? "; answer: " : ", ", k->valuestring);
+			first = 0;
+		}
+		fputs("  - ", o->fp);
+		wrap(o, line, 4, 4);
+	}
+}
+
+/* The derived values read in place of missing answers, and what each rests on. */
+static void inferred_block(const out *o, const cJSON *r)
+{
+	const cJSON *d;
+	int n = 0;
+	cJSON_ArrayForEach(d, get(r, "derived"))
+		n += cJSON_IsTrue(get(d, "stands_in"));
+	if (!n)
+		return;
+	heading(o, "Inferred from evidence (answers win over these)");
+	cJSON_ArrayForEach(d, get(r, "derived")) {
+		const cJSON *seed = get(d, "seed");
+		char *value;
+		char line[2048];
+		if (!cJSON_IsTrue(get(d, "stands_in")))
+			continue;
+		value = cJSON_PrintUnformatted(get(d, "value"));
+		snprintf(line, sizeof line, "%s %s %s, inferred from evidence: %s. Seed %s%s%s: \"%s\"", str(d, "answers"),
+			 strcmp(str(d, "bound"), "lower") == 0 ? "at least" : "=", value ? value : "?", str(d, "evidence"),
+			 str(seed, "id") ? str(seed, "id") : "?", str(seed, "section") ? ", " : "",
+			 str(seed, "section") ? str(seed, "section") : "", str(seed, "quote") ? str(seed, "quote") : "");
+		cJSON_free(value);
+		fputs("  - ", o->fp);
+		wrap(o, line, 4, 4);
+	}
+}
+
 static void path_block(const out *o, const cJSON *r)
 {
 	const cJSON *step, *ev;
@@ -99,16 +175,15 @@ static void path_block(const out *o, const cJSON *r)
 	heading(o, "Path through the decision tree");
 	cJSON_ArrayForEach(step, get(r, "path")) {
 		int col = fprintf(o->fp, "  %d. ", i++);
-		(void)col;
-		status_tag(o, str(step, "value"));
-		wrap(o, str(step, "label"), 12, 12);
+		col += status_tag(o, str(step, "value"));
+		wrap(o, str(step, "label"), col, col);
 		ev = cJSON_GetArrayItem(get(step, "evidence"), 0);
 		if (ev && str(step, "source")) {
 			fprintf(o->fp, "%*s", 12, "");
 			wrap(o, str(ev, "detail"), 12, 14);
 		}
 	}
-	fprintf(o->fp, "  -> %s\n", str(r, "leaf") ? str(r, "leaf") : str(r, "title"));
+	reached_line(o, r);
 }
 
 static void impact_block(const out *o, const cJSON *r)
@@ -129,7 +204,7 @@ static void impact_block(const out *o, const cJSON *r)
 	if (cJSON_IsNumber(get(m, "current")))
 		fprintf(o->fp, "%d", get(m, "current")->valueint);
 	else
-		fputs("unknown", o->fp);
+		maturity_inferred(o, m);
 	fputs(", target ", o->fp);
 	if (cJSON_IsNumber(get(m, "target")))
 		fprintf(o->fp, "%d", get(m, "target")->valueint);
@@ -188,7 +263,7 @@ static void prerequisites_block(const out *o, const cJSON *r)
 	cJSON_ArrayForEach(p, get(r, "prerequisites")) {
 		fputs("  ", o->fp);
 		status_tag(o, str(p, "status"));
-		fprintf(o->fp, " %s\n", str(p, "text"));
+		fprintf(o->fp, "%s\n", str(p, "text"));
 	}
 }
 
@@ -199,7 +274,6 @@ static void questions_block(const out *o, const cJSON *r)
 	cJSON_ArrayForEach(q, get(r, "questions")) {
 		fprintf(o->fp, "  %2d. ", get(q, "number")->valueint);
 		status_tag(o, str(q, "status"));
-		fputc(' ', o->fp);
 		wrap(o, str(q, "text"), 14, 14);
 	}
 }
@@ -237,7 +311,9 @@ int alm_report_render_text(char **outp, size_t *len, const cJSON *report, unsign
 	if (!o.fp)
 		return alm_error_set(ALM_ENOMEM, "out of memory");
 	verdict_block(&o, report);
+	outcomes_block(&o, report);
 	path_block(&o, report);
+	inferred_block(&o, report);
 	impact_block(&o, report);
 	gaps_block(&o, report);
 	unknowns_block(&o, report);
