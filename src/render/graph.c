@@ -1,5 +1,6 @@
 #include "alm/graph.h"
 #include "alm/error.h"
+#include "report_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,6 +165,29 @@ static int node_index(const cJSON *nodes, const char *id)
 	return -1;
 }
 
+/* The branches and verdicts the what-if outcomes reach, dashed and amber, so
+ * the drawing shows where each answer would lead. */
+static void mermaid_possible(FILE *fp, const cJSON *nodes, const cJSON *report, const int *links, int n)
+{
+	const cJSON *node;
+	int i, index = 0, first = 1;
+	if (!n)
+		return;
+	fputs("  classDef possible fill:#fff3cd,stroke:#b45309,stroke-width:2px,stroke-dasharray:4 3\n", fp);
+	cJSON_ArrayForEach(node, nodes) {
+		if (alm_rpt_outcome_reaches(report, str(node, "id"))) {
+			fprintf(fp, "%sn%d", first ? "  class " : ",", index);
+			first = 0;
+		}
+		index++;
+	}
+	if (!first)
+		fputs(" possible\n", fp);
+	for (i = 0; i < n; i++)
+		fprintf(fp, "%s%d", i ? "," : "  linkStyle ", links[i]);
+	fputs(" stroke:#b45309,stroke-width:2px,stroke-dasharray:4 3\n", fp);
+}
+
 /*
  * Mermaid numbers links in the order they are written, and linkStyle refers to
  * those numbers: the links the path took are counted as they are written, then
@@ -175,7 +199,7 @@ static void render_mermaid(FILE *fp, const alm_rules *rules, const cJSON *report
 	const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(alm_rules_json(rules), "tree"), "nodes");
 	const cJSON *node, *step;
 	int index = 0, link = 0, first = 1;
-	int taken[64], ntaken = 0;
+	int taken[64], ntaken = 0, possible[64], npossible = 0;
 	size_t i;
 
 	fputs("flowchart TD\n", fp);
@@ -189,6 +213,8 @@ static void render_mermaid(FILE *fp, const alm_rules *rules, const cJSON *report
 			fprintf(fp, " (%s)", value);
 		else if (is_verdict_reached(report, id))
 			fputs(" (verdict)", fp);
+		else if (report && alm_rpt_outcome_reaches(report, id))
+			fputs(" (possible outcome)", fp);
 		fprintf(fp, "\"%s\n", decision ? "}" : ")");
 	}
 	index = 0;
@@ -203,6 +229,8 @@ static void render_mermaid(FILE *fp, const alm_rules *rules, const cJSON *report
 			fprintf(fp, "  n%d -->|%s| n%d\n", index, branches[i], to);
 			if (value && strcmp(value, branches[i]) == 0 && ntaken < 64)
 				taken[ntaken++] = link;
+			else if (report && alm_rpt_outcome_takes(report, str(node, "id"), branches[i]) && npossible < 64)
+				possible[npossible++] = link;
 			link++;
 		}
 		/* A verdict's steps hang from it as a chain, in the tree's order, each
@@ -241,6 +269,7 @@ static void render_mermaid(FILE *fp, const alm_rules *rules, const cJSON *report
 		fprintf(fp, "%s%d", i ? "," : "  linkStyle ", taken[i]);
 	if (ntaken)
 		fputs(" stroke:#1b5e20,stroke-width:3px\n", fp);
+	mermaid_possible(fp, nodes, report, possible, npossible);
 }
 
 int alm_graph_render(char **out, const alm_rules *rules, alm_graph_format format, const cJSON *report)

@@ -94,7 +94,7 @@ static char *gap_message(const cJSON *report, const cJSON *gap)
 		return NULL;
 	fprintf(fp, "%s No", str_or(gap, "text", str_or(gap, "part", "")));
 	if (str(part, "source"))
-		fprintf(fp, ", from %s", alm_rpt_source_words(str(part, "source")));
+		fprintf(fp, ", %s", alm_rpt_source_phrase(str(part, "source")));
 	cJSON_ArrayForEach(ev, get(part, "evidence")) {
 		if (!str(ev, "detail"))
 			continue;
@@ -119,6 +119,46 @@ static int rule_index(const cJSON *rules, const char *id)
 		i++;
 	}
 	return -1;
+}
+
+/* A gap decided by a derived value says so, with what the value rests on. */
+static void mark_inferred(cJSON *props, const cJSON *part)
+{
+	const cJSON *ev;
+	if (!cJSON_IsTrue(get(part, "inferred")))
+		return;
+	cJSON_AddTrueToObject(props, "inferred");
+	cJSON_ArrayForEach(ev, get(part, "evidence")) {
+		if (cJSON_IsTrue(get(ev, "inferred")) && str(ev, "detail")) {
+			cJSON_AddStringToObject(props, "inferredFrom", str(ev, "detail"));
+			break;
+		}
+	}
+}
+
+/* The run's what-if outcomes and the values inferred in place of answers. */
+static void add_run_inferences(cJSON *props, const cJSON *report)
+{
+	const cJSON *o, *d;
+	cJSON *outcomes = cJSON_AddArrayToObject(props, "outcomes"), *inferred = cJSON_AddArrayToObject(props, "inferred");
+	cJSON_ArrayForEach(o, get(report, "outcomes")) {
+		cJSON *entry = cJSON_CreateObject();
+		cJSON_AddStringToObject(entry, "when", str_or(o, "when", ""));
+		cJSON_AddStringToObject(entry, "verdict", str_or(o, "verdict", ""));
+		cJSON_AddItemToObject(entry, "answers", cJSON_Duplicate(get(o, "answers"), 1));
+		cJSON_AddItemToArray(outcomes, entry);
+	}
+	cJSON_ArrayForEach(d, get(report, "derived")) {
+		cJSON *entry;
+		if (!cJSON_IsTrue(get(d, "stands_in")))
+			continue;
+		entry = cJSON_CreateObject();
+		cJSON_AddStringToObject(entry, "answers", str_or(d, "answers", ""));
+		cJSON_AddItemToObject(entry, "value", cJSON_Duplicate(get(d, "value"), 1));
+		cJSON_AddStringToObject(entry, "bound", str_or(d, "bound", "exact"));
+		cJSON_AddStringToObject(entry, "evidence", str_or(d, "evidence", ""));
+		cJSON_AddItemToArray(inferred, entry);
+	}
 }
 
 static cJSON *make_result(const cJSON *report, const cJSON *gap, int index, const char *uri)
@@ -149,6 +189,7 @@ static cJSON *make_result(const cJSON *report, const cJSON *gap, int index, cons
 		cJSON_AddStringToObject(props, "section", str(gap, "section"));
 	if (str(gap, "action"))
 		cJSON_AddStringToObject(props, "action", str(gap, "action"));
+	mark_inferred(props, alm_rpt_part(report, str(gap, "part"), NULL));
 	return result;
 }
 
@@ -201,6 +242,7 @@ int alm_report_render_sarif(char **out, size_t *len, const cJSON *report, const 
 	cJSON_AddStringToObject(props, "title", str_or(report, "title", ""));
 	cJSON_AddNumberToObject(props, "confidence", cJSON_IsNumber(c) ? c->valuedouble : 0);
 	cJSON_AddStringToObject(props, "rulesVersion", str_or(tool, "rules_version", ""));
+	add_run_inferences(props, report);
 
 	if (!(text = cJSON_Print(doc))) {
 		error = alm_error_set(ALM_ENOMEM, "out of memory");
