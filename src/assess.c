@@ -130,20 +130,22 @@ static cJSON *evidence_of(const engine *e, const cJSON *needs, const char **sour
 	return list;
 }
 
-/* Decides `condition` over the facts, three-valued: unknown when none of `needs`
- * is present or the condition yields null. */
-static int decide(truth *out, const engine *e, const cJSON *needs, const cJSON *condition, const char *where)
+/* Evaluates `condition` over `data`, three-valued: unknown when none of
+ * `needs` is present there or the condition yields null. */
+static int evaluate(truth *out, const cJSON *data, const cJSON *needs, const cJSON *condition, const char *where)
 {
-	const cJSON *n;
+	const cJSON *n, *v;
 	cJSON *result = NULL;
 	int any = 0, error;
 
 	*out = TV_UNKNOWN;
-	cJSON_ArrayForEach(n, needs)
-		any |= present(e, n->valuestring);
+	cJSON_ArrayForEach(n, needs) {
+		v = alm_json_get_path(data, n->valuestring);
+		any |= v && !cJSON_IsNull(v);
+	}
 	if (!any)
 		return 0;
-	if ((error = alm_jsonlogic_apply(&result, condition, e->data)) < 0) {
+	if ((error = alm_jsonlogic_apply(&result, condition, data)) < 0) {
 		/* Copied first: alm_error_set writes the buffer alm_error_last reads. */
 		char msg[1024];
 		snprintf(msg, sizeof msg, "%s", alm_error_last());
@@ -152,14 +154,52 @@ static int decide(truth *out, const engine *e, const cJSON *needs, const cJSON *
 	if (!cJSON_IsNull(result))
 		*out = alm_jsonlogic_truthy(result) ? TV_TRUE : TV_FALSE;
 	cJSON_Delete(result);
-	/* A lower bound may confirm a condition but never refute it: "at least
-	 * 200" does not say the level is below 300. */
+	return 0;
+}
+
+/* Decides `condition` over the facts and the derived values standing in for
+ * missing answers. *inferred says whether those values decided it: without
+ * them the condition would not come out the same. */
+static int decide(truth *out, int *inferred, const engine *e, const cJSON *needs, const cJSON *condition,
+		  const char *where)
+{
+	const cJSON *n;
+	int derived = 0, lower = 0, error;
+	truth without;
+
+	*inferred = 0;
+	if ((error = evaluate(out, e->data, needs, condition, where)) < 0)
+		return error;
 	cJSON_ArrayForEach(n, needs) {
 		const cJSON *record = alm_derivation_record(e->derived, n->valuestring);
-		if (*out == TV_FALSE && record && strcmp(str(record, "bound"), "lower") == 0)
-			*out = TV_UNKNOWN;
+		derived |= record != NULL;
+		lower |= record && strcmp(str(record, "bound"), "lower") == 0;
+	}
+	if (!derived || *out == TV_UNKNOWN)
+		return 0;
+	if ((error = evaluate(&without, alm_derivation_stated(e->derived), needs, condition, where)) < 0)
+		return error;
+	*inferred = without != *out;
+	/* A lower bound may confirm a condition but never refute it: "at least
+	 * 200" does not say the level is below 300. */
+	if (*inferred && lower && *out == TV_FALSE) {
+		*out = TV_UNKNOWN;
+		*inferred = 0;
 	}
 	return 0;
+}
+
+/* The source a decision names: "derived" when inferred, else the first
+ * evidence that is not a derived value's. Borrowed from `evidence`. */
+static const char *decided_by(const cJSON *evidence, int inferred)
+{
+	const cJSON *ev;
+	if (inferred)
+		return "derived";
+	cJSON_ArrayForEach(ev, evidence)
+		if (!cJSON_IsTrue(get(ev, "inferred")))
+			return str(ev, "source");
+	return NULL;
 }
 
 /* Counts of a list's three values, combined without a bound on its length. */
@@ -192,11 +232,12 @@ static int evaluate_parts(engine *e)
 			cJSON *state, *evidence;
 			char where[300];
 			truth t;
-			int error;
+			int error, inferred;
 			snprintf(where, sizeof where, "question part \"%s\"", id);
-			if ((error = decide(&t, e, get(part, "needs"), get(part, "condition"), where)) < 0)
+			if ((error = decide(&t, &inferred, e, get(part, "needs"), get(part, "condition"), where)) < 0)
 				return error;
 			evidence = evidence_of(e, get(part, "needs"), &source);
+			source = decided_by(evidence, inferred);
 			state = cJSON_CreateObject();
 			if (!state || !evidence) {
 				cJSON_Delete(state);
@@ -208,7 +249,7 @@ static int evaluate_parts(engine *e)
 				cJSON_AddStringToObject(state, "source", source);
 			else
 				cJSON_AddNullToObject(state, "source");
-			cJSON_AddBoolToObject(state, "inferred", source && t != TV_UNKNOWN && strcmp(source, "derived") == 0);
+			cJSON_AddBoolToObject(state, "inferred", inferred && t != TV_UNKNOWN);
 			cJSON_AddItemToObject(state, "evidence", evidence);
 			cJSON_AddItemToObject(e->parts, id, state);
 		}
@@ -249,6 +290,30 @@ static void add_parts_evidence(const engine *e, cJSON *into, const cJSON *ids, t
 	}
 }
 
+/* The source of a decision by parts. The parts that agree with it decided it;
+ * it is inferred when every one that could decide it alone was inferred (for
+ * "all" met, or "any" gap, each part counts, so one inferred part is enough). */
+static const char *parts_source(const engine *e, const cJSON *ids, const char *how, truth t)
+{
+	int every = (how && strcmp(how, "any") == 0) ? t == TV_FALSE : t == TV_TRUE;
+	int any_inferred = 0, all_inferred = 1;
+	const char *first_stated = NULL;
+	const cJSON *id;
+	if (t == TV_UNKNOWN)
+		return NULL;
+	cJSON_ArrayForEach(id, ids) {
+		const cJSON *state = get(e->parts, id->valuestring);
+		int inferred = cJSON_IsTrue(get(state, "inferred"));
+		if (part_truth(e, id->valuestring) != t)
+			continue;
+		any_inferred |= inferred;
+		all_inferred &= inferred;
+		if (!inferred && !first_stated)
+			first_stated = str(state, "source");
+	}
+	return (every ? any_inferred : all_inferred) ? "derived" : first_stated;
+}
+
 /* What a decision from `source` counts in the confidence. */
 static double decided_weight(const engine *e, const char *source, truth t)
 {
@@ -287,17 +352,19 @@ static int walk(const char **verdict, const engine *e, cJSON *path, double *deci
 			cJSON_AddItemToArray(one, cJSON_CreateString(str(node, "part")));
 			t = part_truth(e, str(node, "part"));
 			add_parts_evidence(e, evidence, one, t, &source);
+			source = parts_source(e, one, "all", t);
 			cJSON_Delete(one);
 		} else if (get(node, "parts")) {
 			t = parts_truth(e, get(node, "parts"), str(node, "combine"));
 			add_parts_evidence(e, evidence, get(node, "parts"), t, &source);
+			source = parts_source(e, get(node, "parts"), str(node, "combine"), t);
 		} else {
 			char where[300];
 			const cJSON *ev;
 			cJSON *list;
-			int error;
+			int error, inferred;
 			snprintf(where, sizeof where, "tree node \"%s\"", at);
-			if ((error = decide(&t, e, get(node, "needs"), get(node, "condition"), where)) < 0) {
+			if ((error = decide(&t, &inferred, e, get(node, "needs"), get(node, "condition"), where)) < 0) {
 				cJSON_Delete(evidence);
 				return error;
 			}
@@ -306,7 +373,7 @@ static int walk(const char **verdict, const engine *e, cJSON *path, double *deci
 				cJSON_AddItemToArray(evidence, cJSON_Duplicate(ev, 1));
 			cJSON_Delete(list);
 			/* `source` pointed into `list`; take it again from the copy. */
-			source = str(cJSON_GetArrayItem(evidence, 0), "source");
+			source = decided_by(evidence, inferred);
 		}
 		entry = cJSON_CreateObject();
 		cJSON_AddStringToObject(entry, "node", at);

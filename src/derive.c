@@ -10,7 +10,8 @@
 #include <string.h>
 
 struct alm_derivation {
-	cJSON *data; /* the facts' data, "derived", and the stand-ins */
+	cJSON *data;   /* the facts' data, "derived", and the stand-ins */
+	cJSON *stated; /* the facts' data and "derived", without the stand-ins */
 	cJSON *list; /* one record per derived value */
 };
 
@@ -278,6 +279,10 @@ int alm_derive(alm_derivation **out, const alm_rules *rules, const alm_facts *fa
 		if ((error = evaluate_entry(d, entry, i++)) < 0)
 			goto done;
 	}
+	if (!(d->stated = cJSON_Duplicate(d->data, 1))) {
+		error = alm_error_set(ALM_ENOMEM, "out of memory");
+		goto done;
+	}
 	if ((error = complete_records(d, entries, facts)) < 0)
 		goto done;
 	*out = d;
@@ -292,6 +297,7 @@ void alm_derivation_free(alm_derivation *d)
 	if (!d)
 		return;
 	cJSON_Delete(d->data);
+	cJSON_Delete(d->stated);
 	cJSON_Delete(d->list);
 	free(d);
 }
@@ -299,6 +305,11 @@ void alm_derivation_free(alm_derivation *d)
 const cJSON *alm_derivation_data(const alm_derivation *d)
 {
 	return d->data;
+}
+
+const cJSON *alm_derivation_stated(const alm_derivation *d)
+{
+	return d->stated;
 }
 
 const cJSON *alm_derivation_namespace(const alm_derivation *d)

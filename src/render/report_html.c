@@ -779,10 +779,7 @@ static void outcomes_block(FILE *fp, const cJSON *r)
 static void inferred_block(FILE *fp, const cJSON *r)
 {
 	const cJSON *d;
-	int n = 0;
-	cJSON_ArrayForEach(d, get(r, "derived"))
-		n += cJSON_IsTrue(get(d, "stands_in"));
-	if (!n)
+	if (alm_rpt_stand_ins(r) == 0)
 		return;
 	fputs("<section aria-labelledby=\"h-inferred\">\n<h2 id=\"h-inferred\">Inferred from evidence</h2>\n"
 	      "<p>These stand in for answers not given; an answer wins over each.</p>\n<table class=\"inferred-values\">\n"

@@ -100,6 +100,15 @@ const char *alm_rpt_source_words(const char *source)
 	return source;
 }
 
+int alm_rpt_stand_ins(const cJSON *report)
+{
+	const cJSON *d;
+	int n = 0;
+	cJSON_ArrayForEach(d, alm_rpt_get(report, "derived"))
+		n += cJSON_IsTrue(alm_rpt_get(d, "stands_in"));
+	return n;
+}
+
 const char *alm_rpt_source_phrase(const char *source)
 {
 	static const char *const from[] = {"repo", "from the repository", "ado", "from Azure DevOps", "answers",

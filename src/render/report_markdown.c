@@ -162,10 +162,7 @@ static void outcomes_section(FILE *fp, const cJSON *r)
 static void inferred_section(FILE *fp, const cJSON *r)
 {
 	const cJSON *d;
-	int n = 0;
-	cJSON_ArrayForEach(d, get(r, "derived"))
-		n += cJSON_IsTrue(get(d, "stands_in"));
-	if (!n)
+	if (alm_rpt_stand_ins(r) == 0)
 		return;
 	fputs("\n## Inferred from evidence\n\nThese stand in for answers not given; an answer wins over each.\n\n"
 	      "| Answers key | Inferred value | Evidence | Seed |\n|---|---|---|---|\n", fp);

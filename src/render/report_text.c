@@ -1,5 +1,6 @@
 #include "alm/report.h"
 #include "alm/error.h"
+#include "report_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,10 +146,7 @@ static void outcomes_block(const out *o, const cJSON *r)
 static void inferred_block(const out *o, const cJSON *r)
 {
 	const cJSON *d;
-	int n = 0;
-	cJSON_ArrayForEach(d, get(r, "derived"))
-		n += cJSON_IsTrue(get(d, "stands_in"));
-	if (!n)
+	if (alm_rpt_stand_ins(r) == 0)
 		return;
 	heading(o, "Inferred from evidence (answers win over these)");
 	cJSON_ArrayForEach(d, get(r, "derived")) {
