@@ -189,6 +189,37 @@ static int decide(truth *out, int *inferred, const engine *e, const cJSON *needs
 	return 0;
 }
 
+/* A derived value that did not decide (the facts decide the same without
+ * it) is not evidence of the decision: the facts themselves are. */
+static void drop_undeciding(cJSON *evidence, int inferred)
+{
+	cJSON *ev = evidence ? evidence->child : NULL, *next;
+	for (; ev && !inferred; ev = next) {
+		next = ev->next;
+		if (cJSON_IsTrue(get(ev, "inferred")))
+			cJSON_Delete(cJSON_DetachItemViaPointer(evidence, ev));
+	}
+}
+
+/* Marks each derived record with whether it decided a decision or a part. */
+static void mark_deciding(cJSON *records, const cJSON *report)
+{
+	cJSON *record;
+	const cJSON *q, *p, *step, *ev;
+	cJSON_ArrayForEach(record, records) {
+		int decided = 0;
+		const char *fact = str(record, "fact");
+		cJSON_ArrayForEach(step, get(report, "path"))
+			cJSON_ArrayForEach(ev, get(step, "evidence"))
+				decided |= cJSON_IsTrue(get(ev, "inferred")) && strcmp(str(ev, "fact"), fact) == 0;
+		cJSON_ArrayForEach(q, get(report, "questions"))
+			cJSON_ArrayForEach(p, get(q, "parts"))
+				cJSON_ArrayForEach(ev, get(p, "evidence"))
+					decided |= cJSON_IsTrue(get(ev, "inferred")) && strcmp(str(ev, "fact"), fact) == 0;
+		cJSON_AddBoolToObject(record, "decided", decided);
+	}
+}
+
 /* The source a decision names: "derived" when inferred, else the first
  * evidence that is not a derived value's. Borrowed from `evidence`. */
 static const char *decided_by(const cJSON *evidence, int inferred)
@@ -237,6 +268,7 @@ static int evaluate_parts(engine *e)
 			if ((error = decide(&t, &inferred, e, get(part, "needs"), get(part, "condition"), where)) < 0)
 				return error;
 			evidence = evidence_of(e, get(part, "needs"), &source);
+			drop_undeciding(evidence, inferred);
 			source = decided_by(evidence, inferred);
 			state = cJSON_CreateObject();
 			if (!state || !evidence) {
@@ -369,6 +401,7 @@ static int walk(const char **verdict, const engine *e, cJSON *path, double *deci
 				return error;
 			}
 			list = evidence_of(e, get(node, "needs"), &source);
+			drop_undeciding(list, inferred);
 			cJSON_ArrayForEach(ev, list)
 				cJSON_AddItemToArray(evidence, cJSON_Duplicate(ev, 1));
 			cJSON_Delete(list);
@@ -711,6 +744,25 @@ static void put_clause(FILE *fp, const cJSON *node, const char *value)
 		fprintf(fp, "\"%s\" is %s", str(node, "label") ? str(node, "label") : str(node, "id"), value);
 }
 
+/* At most three answers that decide an outcome, taken from its decisions in
+ * turn (the first of each, then the second...), so each decision is named. */
+static void pick_answers(cJSON *answers, const cJSON *decisions)
+{
+	int rank, more = 1;
+	for (rank = 0; more && cJSON_GetArraySize(answers) < 3; rank++) {
+		const cJSON *d;
+		more = 0;
+		cJSON_ArrayForEach(d, decisions) {
+			const cJSON *k = cJSON_GetArrayItem(get(d, "answers"), rank);
+			if (!k)
+				continue;
+			more = 1;
+			if (cJSON_GetArraySize(answers) < 3)
+				add_unique(answers, k->valuestring);
+		}
+	}
+}
+
 /* An outcome: the forced answers, in the order they were forced, and where the walk then ends. */
 static int add_outcome(const engine *e, cJSON *outcomes, const cJSON *report, const char *const *nodes,
 		       const char *const *values, int n, const char *verdict, const cJSON *path)
@@ -732,7 +784,6 @@ static int add_outcome(const engine *e, cJSON *outcomes, const cJSON *report, co
 	for (i = 0; i < n; i++) {
 		const cJSON *node = alm_rules_node(e->rules, nodes[i]);
 		cJSON *d = cJSON_CreateObject(), *keys = cJSON_CreateArray();
-		const cJSON *k;
 		if (i)
 			fputs(", and ", fp);
 		put_clause(fp, node, values[i]);
@@ -740,12 +791,10 @@ static int add_outcome(const engine *e, cJSON *outcomes, const cJSON *report, co
 		cJSON_AddStringToObject(d, "node", nodes[i]);
 		cJSON_AddStringToObject(d, "label", str(node, "label") ? str(node, "label") : nodes[i]);
 		cJSON_AddStringToObject(d, "value", values[i]);
-		cJSON_ArrayForEach(k, keys)
-			if (cJSON_GetArraySize(answers) < 3)
-				add_unique(answers, k->valuestring);
 		cJSON_AddItemToObject(d, "answers", keys);
 		cJSON_AddItemToArray(decisions, d);
 	}
+	pick_answers(answers, decisions);
 	if (fclose(fp) != 0 || !when) {
 		free(when);
 		cJSON_Delete(answers);
@@ -837,7 +886,7 @@ int alm_assess(cJSON **out, const alm_rules *rules, const alm_facts *facts, cons
 	const char *verdict;
 	double known_w, total_w, pw = 0.5, qw = 0.5, confidence, decided;
 	alm_derivation *derived = NULL;
-	cJSON *facts_copy;
+	cJSON *facts_copy, *records;
 	int decisions, error;
 
 	*out = NULL;
@@ -883,7 +932,9 @@ int alm_assess(cJSON **out, const alm_rules *rules, const alm_facts *facts, cons
 	build_decide_with(&e, report, path);
 	if ((error = build_outcomes(&e, report, path)) < 0)
 		goto done;
-	cJSON_AddItemToObject(report, "derived", cJSON_Duplicate(alm_derivation_list(derived), 1));
+	records = cJSON_Duplicate(alm_derivation_list(derived), 1);
+	mark_deciding(records, report);
+	cJSON_AddItemToObject(report, "derived", records);
 
 	if (cJSON_IsNumber(get(weights, "path_weight")))
 		pw = get(weights, "path_weight")->valuedouble;

@@ -100,12 +100,17 @@ const char *alm_rpt_source_words(const char *source)
 	return source;
 }
 
+int alm_rpt_decided_stand_in(const cJSON *record)
+{
+	return cJSON_IsTrue(alm_rpt_get(record, "stands_in")) && cJSON_IsTrue(alm_rpt_get(record, "decided"));
+}
+
 int alm_rpt_stand_ins(const cJSON *report)
 {
 	const cJSON *d;
 	int n = 0;
 	cJSON_ArrayForEach(d, alm_rpt_get(report, "derived"))
-		n += cJSON_IsTrue(alm_rpt_get(d, "stands_in"));
+		n += alm_rpt_decided_stand_in(d);
 	return n;
 }
 

@@ -37,7 +37,9 @@ const char *alm_rpt_source_words(const char *source);
 /* Whether a what-if outcome of the report takes `branch` at the decision
  * `node` where the path itself does not, and whether one reaches `verdict`
  * while the path does not: the branches the drawings mark as possible. */
-/* How many derived values the report read in place of missing answers. */
+/* Whether a derived record was read in place of a missing answer and decided
+ * something; how many of the report's did. */
+int alm_rpt_decided_stand_in(const cJSON *record);
 int alm_rpt_stand_ins(const cJSON *report);
 
 /* "from the repository", or "inferred from evidence" for a derived value. */

@@ -169,7 +169,7 @@ static void inferred_section(FILE *fp, const cJSON *r)
 	cJSON_ArrayForEach(d, get(r, "derived")) {
 		const cJSON *seed = get(d, "seed");
 		char *value;
-		if (!cJSON_IsTrue(get(d, "stands_in")))
+		if (!alm_rpt_decided_stand_in(d))
 			continue;
 		value = cJSON_PrintUnformatted(get(d, "value"));
 		fputs("| ", fp);

@@ -150,7 +150,7 @@ static void add_run_inferences(cJSON *props, const cJSON *report)
 	}
 	cJSON_ArrayForEach(d, get(report, "derived")) {
 		cJSON *entry;
-		if (!cJSON_IsTrue(get(d, "stands_in")))
+		if (!alm_rpt_decided_stand_in(d))
 			continue;
 		entry = cJSON_CreateObject();
 		cJSON_AddStringToObject(entry, "answers", str_or(d, "answers", ""));

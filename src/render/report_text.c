@@ -153,7 +153,7 @@ static void inferred_block(const out *o, const cJSON *r)
 		const cJSON *seed = get(d, "seed");
 		char *value;
 		char line[2048];
-		if (!cJSON_IsTrue(get(d, "stands_in")))
+		if (!alm_rpt_decided_stand_in(d))
 			continue;
 		value = cJSON_PrintUnformatted(get(d, "value"));
 		snprintf(line, sizeof line, "%s %s %s, inferred from evidence: %s. Seed %s%s%s: \"%s\"", str(d, "answers"),
