@@ -177,8 +177,8 @@ static void path_block(const out *o, const cJSON *r)
 		wrap(o, str(step, "label"), col, col);
 		ev = cJSON_GetArrayItem(get(step, "evidence"), 0);
 		if (ev && str(step, "source")) {
-			fprintf(o->fp, "%*s", 12, "");
-			wrap(o, str(ev, "detail"), 12, 14);
+			fprintf(o->fp, "%*s", col, "");
+			wrap(o, str(ev, "detail"), col, col + 2);
 		}
 	}
 	reached_line(o, r);
