@@ -11,7 +11,7 @@
 
 struct alm_derivation {
 	cJSON *data;   /* the facts' data, "derived", and the stand-ins */
-	cJSON *stated; /* the facts' data and "derived", without the stand-ins */
+	cJSON *stated; /* the facts' data alone: no derived facts, no stand-ins */
 	cJSON *list; /* one record per derived value */
 };
 
@@ -271,17 +271,13 @@ int alm_derive(alm_derivation **out, const alm_rules *rules, const alm_facts *fa
 	}
 	/* The namespace is the rules' alone: whatever a fact document holds there is replaced. */
 	cJSON_DeleteItemFromObjectCaseSensitive(d->data, "derived");
-	if (!cJSON_AddObjectToObject(d->data, "derived")) {
+	if (!(d->stated = cJSON_Duplicate(d->data, 1)) || !cJSON_AddObjectToObject(d->data, "derived")) {
 		error = alm_error_set(ALM_ENOMEM, "out of memory");
 		goto done;
 	}
 	cJSON_ArrayForEach(entry, entries) {
 		if ((error = evaluate_entry(d, entry, i++)) < 0)
 			goto done;
-	}
-	if (!(d->stated = cJSON_Duplicate(d->data, 1))) {
-		error = alm_error_set(ALM_ENOMEM, "out of memory");
-		goto done;
 	}
 	if ((error = complete_records(d, entries, facts)) < 0)
 		goto done;

@@ -31,8 +31,8 @@ void alm_derivation_free(alm_derivation *d); /* NULL is a no-op */
  * stand-in value at its answers path. Borrowed. */
 const cJSON *alm_derivation_data(const alm_derivation *d);
 
-/* The same without the stand-ins: what the facts and derived facts say when
- * nothing is read in place of an answer. Borrowed. */
+/* The facts' data alone, without derived facts or stand-ins: what a
+ * condition reads when nothing is inferred. Borrowed. */
 const cJSON *alm_derivation_stated(const alm_derivation *d);
 
 /* The "derived" namespace alone ({"maturity": {"current_floor": 300}, ...}). Borrowed. */

@@ -281,7 +281,7 @@ static int fill_box(layout *l, int i)
 		if (verdict_reached(l->report, id) && (error = add_wrapped(l, i, "\xE2\x9C\x93 Verdict reached", 1, WRAP, 1)) < 0)
 			return error;
 		if (alm_rpt_outcome_reaches(l->report, id) &&
-		    (error = add_wrapped(l, i, "Possible outcome (see the list)", 1, WRAP, 1)) < 0)
+		    (error = add_wrapped(l, i, "A possible outcome", 1, WRAP, 1)) < 0)
 			return error;
 	}
 	cJSON_ArrayForEach(s, get(node, "steps")) {
