@@ -629,7 +629,7 @@ static int build_notices(const engine *e, cJSON *report, const char *verdict)
 			cJSON_DeleteItemFromObjectCaseSensitive(entry, "when");
 			cJSON_DeleteItemFromObjectCaseSensitive(entry, "applies_to");
 			/* A notice may quote facts ({derived.history.last_commit_date}). */
-			if ((error = alm_derive_expand(&text, get(n, "text"), e->data)) < 0) {
+			if ((error = alm_derive_interpolate(&text, str(n, "text"), e->data)) < 0) {
 				cJSON_Delete(entry);
 				return error;
 			}

@@ -5,6 +5,7 @@
 #include "alm/json.h"
 #include "alm/jsonlogic.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,8 @@ static void put_value(FILE *fp, const cJSON *v)
 		fputs(v->valuestring, fp);
 	} else if (cJSON_IsBool(v)) {
 		fputs(cJSON_IsTrue(v) ? "yes" : "no", fp);
+	} else if (cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) && fabs(v->valuedouble) < 1e15) {
+		fprintf(fp, "%.0f", v->valuedouble);
 	} else if (cJSON_IsNumber(v)) {
 		fprintf(fp, "%g", v->valuedouble);
 	} else if (cJSON_IsArray(v)) {
@@ -112,31 +115,56 @@ static void put_value(FILE *fp, const cJSON *v)
 	}
 }
 
-/* Expands one string; returns 0 when one of its placeholders is missing. */
-static int expand_one(FILE *fp, const char *s, const cJSON *data)
+/* Expands one string: {{path}}, {{path|fallback}}, {{?path}}. Returns 0 when
+ * a placeholder without a fallback is missing and `missing` is NULL (the
+ * string is to be left out); otherwise `missing` is printed in its place. */
+static int expand_one(FILE *fp, const char *s, const cJSON *data, const char *missing)
 {
 	while (*s) {
-		const char *close;
+		const char *open = strstr(s, "{{"), *close = open ? strstr(open + 2, "}}") : NULL, *bar;
 		char path[256];
 		const cJSON *v;
-		int silent;
-		if (*s != '{') {
-			fputc(*s++, fp);
-			continue;
+		int silent, have;
+		size_t n;
+		if (!open || !close) {
+			fputs(s, fp); /* alm_derive_check refuses an unclosed one */
+			return 1;
 		}
-		close = strchr(s, '}');
-		if (!close)
-			return 1; /* alm_derive_check refuses these; print nothing more */
-		silent = s[1] == '?';
-		snprintf(path, sizeof path, "%.*s", (int)(close - s - 1 - silent), s + 1 + silent);
+		fwrite(s, 1, (size_t)(open - s), fp);
+		silent = open[2] == '?';
+		n = (size_t)(close - open - 2 - silent);
+		bar = memchr(open + 2 + silent, '|', n);
+		snprintf(path, sizeof path, "%.*s", (int)(bar ? (size_t)(bar - open - 2 - silent) : n), open + 2 + silent);
 		v = alm_json_get_path(data, path);
-		if (!alm_jsonlogic_truthy(v) && !(cJSON_IsNumber(v) && !silent))
-			return 0;
-		if (!silent)
+		have = alm_jsonlogic_truthy(v) || (cJSON_IsNumber(v) && !silent);
+		if (have && !silent)
 			put_value(fp, v);
-		s = close + 1;
+		else if (!have && bar)
+			fwrite(bar + 1, 1, (size_t)(close - bar - 1), fp);
+		else if (!have && !missing)
+			return 0;
+		else if (!have)
+			fputs(missing, fp);
+		s = close + 2;
 	}
 	return 1;
+}
+
+int alm_derive_interpolate(char **out, const char *text, const cJSON *data)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *fp = open_memstream(&buf, &n);
+	*out = NULL;
+	if (!fp)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	expand_one(fp, text ? text : "", data, "unknown");
+	if (fclose(fp) != 0 || !buf) {
+		free(buf);
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	}
+	*out = buf;
+	return 0;
 }
 
 /* A template is one string or a list of them: the i-th string, or NULL. */
@@ -166,7 +194,7 @@ int alm_derive_expand(char **out, const cJSON *tmpl, const cJSON *data)
 		FILE *f1;
 		if (!part || !(f1 = open_memstream(&one, &n1)))
 			continue;
-		if (expand_one(f1, part, data) && fflush(f1) == 0 && n1) {
+		if (expand_one(f1, part, data, NULL) && fflush(f1) == 0 && n1) {
 			fputs(first ? "" : "; ", fp);
 			fputs(one, fp);
 			first = 0;
@@ -344,15 +372,15 @@ static int check_template(const cJSON *tmpl, const char *name, const char *path)
 {
 	int i;
 	for (i = 0; i < template_count(tmpl); i++) {
-		const char *part = template_part(tmpl, i), *s;
-		int depth = 0;
-		for (s = part; s && *s; s++) {
-			depth += *s == '{' ? 1 : *s == '}' ? -1 : 0;
-			if (depth < 0 || depth > 1)
-				return bad(name, path, "a placeholder's braces do not match in", part);
+		const char *part = template_part(tmpl, i), *s = part;
+		while (s && (s = strstr(s, "{{")) != NULL) {
+			const char *close = strstr(s + 2, "}}"), *next = strstr(s + 2, "{{");
+			if (!close || (next && next < close))
+				return bad(name, path, "a placeholder {{...}} is not closed in", part);
+			if (close == s + 2 || (close == s + 3 && s[2] == '?'))
+				return bad(name, path, "a placeholder names no fact in", part);
+			s = close + 2;
 		}
-		if (depth)
-			return bad(name, path, "a placeholder is not closed in", part);
 	}
 	return 0;
 }

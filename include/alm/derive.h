@@ -55,14 +55,20 @@ const cJSON *alm_derivation_record(const alm_derivation *d, const char *path);
 
 /*
  * Expands an evidence template over `data`. `tmpl` is a string, or an array
- * of strings whose expansions are joined with "; ". In a string, {path} is the
- * value at that dotted path (a list is joined with ", ", a list of objects by
- * their "name" or "path"; true is "yes"), and {?path} prints nothing but
- * requires the value to be truthy. A string one of whose placeholders is
- * missing, null, false or an empty list is left out. *out is a new string the
- * caller frees ("" when nothing is left).
+ * of strings whose expansions are joined with "; ". In a string, {{path}} is
+ * the value at that dotted path (a list is joined with ", ", a list of objects
+ * by their "name" or "path"; true is "yes"), {{path|fallback}} the fallback
+ * text when the value is missing, and {{?path}} prints nothing but requires
+ * the value. Missing is absent, null, false, "" or an empty list (a number,
+ * 0 included, is present). A string with a missing placeholder that has no
+ * fallback is left out. *out is a new string the caller frees ("" when
+ * nothing is left).
  */
 int alm_derive_expand(char **out, const cJSON *tmpl, const cJSON *data);
+
+/* The same placeholders in one text, a notice's: a missing one without a
+ * fallback reads "unknown" and nothing is left out. */
+int alm_derive_interpolate(char **out, const char *text, const cJSON *data);
 
 /*
  * Checks a rules document's derived section beyond its schema: each fact

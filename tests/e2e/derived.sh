@@ -38,7 +38,7 @@ edit_rules "
 for d in rules['derived']:
     if d['fact'] == 'derived.maturity.current_floor':
         d['logic'] = {'if': [{'var': 'repo.files.codeowners'}, 300, None]}
-        d['evidence'] = 'the repository has a CODEOWNERS file ({repo.files.codeowners})'
+        d['evidence'] = 'the repository has a CODEOWNERS file ({{repo.files.codeowners}})'
 "
 run "a team's derivation validates" rules validate "$WORK/team.json"
 expect_exit 0

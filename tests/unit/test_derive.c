@@ -489,7 +489,7 @@ static void test_rules_validate_names_the_derived_path(void **state)
 	assert_non_null(strstr(alm_error_last(), "shadows the namespace \"repo\""));
 	assert_int_equal(load_edited("logic", "true", "pp.environments.count"), ALM_EINVALID);
 	assert_non_null(strstr(alm_error_last(), "shadows the namespace \"pp\""));
-	assert_int_equal(load_edited("evidence", "\"pipelines deploy to {repo.deployments.environments\"", NULL),
+	assert_int_equal(load_edited("evidence", "\"pipelines deploy to {{repo.deployments.environments}\"", NULL),
 			 ALM_EINVALID);
 	assert_non_null(strstr(alm_error_last(), "$.derived[0].evidence"));
 	assert_int_equal(load_edited("answers", "\"answers.maturity.current\"", NULL), ALM_EINVALID);
@@ -522,15 +522,20 @@ static void test_wrong_type_at_evaluation(void **state)
 static void test_expand_templates(void **state)
 {
 	cJSON *data = cJSON_Parse("{\"a\": [\"x\", \"y\"], \"n\": 0, \"t\": true, \"f\": false,"
-				  " \"o\": [{\"name\": \"one\"}, {\"path\": \"p/two\"}]}");
-	cJSON *tmpl = cJSON_Parse("[\"list {a}\", \"zero {n}\", \"{?t}shown\", \"{?f}hidden\", \"gone {missing}\", \"objs {o}\"]");
+				  " \"o\": [{\"name\": \"one\"}, {\"path\": \"p/two\"}], \"big\": 1234567}");
+	cJSON *tmpl = cJSON_Parse("[\"list {{a}}\", \"zero {{n}}\", \"{{?t}}shown\", \"{{?f}}hidden\", \"gone {{missing}}\","
+				  " \"objs {{o}}\", \"or {{missing|none}}\", \"big {{big}}\"]");
 	char *out = NULL;
 	(void)state;
 	assert_int_equal(alm_derive_expand(&out, tmpl, data), 0);
-	assert_string_equal(out, "list x, y; zero 0; shown; objs one, p/two");
+	assert_string_equal(out, "list x, y; zero 0; shown; objs one, p/two; or none; big 1234567");
 	free(out);
 	assert_int_equal(alm_derive_expand(&out, cJSON_GetArrayItem(tmpl, 4), data), 0);
 	assert_string_equal(out, "");
+	free(out);
+	/* A notice's text is never left out: a missing fact reads "unknown". */
+	assert_int_equal(alm_derive_interpolate(&out, "last {{missing}}, {{missing|never}}, {{a}}", data), 0);
+	assert_string_equal(out, "last unknown, never, x, y");
 	free(out);
 	cJSON_Delete(tmpl);
 	cJSON_Delete(data);
