@@ -110,13 +110,15 @@ static void reached_line(const out *o, const cJSON *r)
 	wrap(o, line, 21, 7);
 }
 
-/* An unstated current level, as the evidence bounds it. */
-static void maturity_inferred(const out *o, const cJSON *m)
+/* The current level: stated, or unstated and bounded by the evidence. */
+static void maturity_inferred(char *buf, size_t n, const cJSON *m)
 {
-	if (cJSON_IsNumber(get(m, "current_at_least")))
-		fprintf(o->fp, "at least %d (inferred from evidence)", get(m, "current_at_least")->valueint);
+	if (cJSON_IsNumber(get(m, "current")))
+		snprintf(buf, n, "%d", get(m, "current")->valueint);
+	else if (cJSON_IsNumber(get(m, "current_at_least")))
+		snprintf(buf, n, "at least %d (inferred from evidence)", get(m, "current_at_least")->valueint);
 	else
-		fputs("unknown", o->fp);
+		snprintf(buf, n, "unknown");
 }
 
 /* What the walk would reach for each answer of the decision it stopped at. */
@@ -198,17 +200,17 @@ static void impact_block(const out *o, const cJSON *r)
 	} else {
 		fputs("  Impact: not stated (answer \"impact\": critical, high or non-critical).\n", o->fp);
 	}
-	fputs("  Maturity: current ", o->fp);
-	if (cJSON_IsNumber(get(m, "current")))
-		fprintf(o->fp, "%d", get(m, "current")->valueint);
-	else
-		maturity_inferred(o, m);
-	fputs(", target ", o->fp);
-	if (cJSON_IsNumber(get(m, "target")))
-		fprintf(o->fp, "%d", get(m, "target")->valueint);
-	else
-		fputs("unknown", o->fp);
-	fputs(" (the accelerator fits from level 300).\n", o->fp);
+	{
+		char line[256], current[64], target[32];
+		maturity_inferred(current, sizeof current, m);
+		if (cJSON_IsNumber(get(m, "target")))
+			snprintf(target, sizeof target, "%d", get(m, "target")->valueint);
+		else
+			snprintf(target, sizeof target, "unknown");
+		snprintf(line, sizeof line, "current %s, target %s (the accelerator fits from level 300).", current, target);
+		fputs("  Maturity: ", o->fp);
+		wrap(o, line, 12, 12);
+	}
 }
 
 static void gaps_block(const out *o, const cJSON *r)
