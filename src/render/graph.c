@@ -115,6 +115,8 @@ static void render_dot(FILE *fp, const alm_rules *rules, const cJSON *report)
 		fprintf(fp, "\", style=\"%s%s\"", decision ? "" : "rounded", on_path ? (decision ? "filled" : ",filled") : "");
 		if (on_path)
 			fputs(", fillcolor=\"#d8f0d8\", penwidth=3", fp);
+		else if (report && alm_rpt_outcome_reaches(report, id))
+			fputs(", style=\"rounded,filled,dashed\", fillcolor=\"#fff3cd\", color=\"#b45309\"", fp);
 		fputs("];\n", fp);
 	}
 	cJSON_ArrayForEach(node, nodes) {
@@ -130,7 +132,9 @@ static void render_dot(FILE *fp, const alm_rules *rules, const cJSON *report)
 			fputs(" -> ", fp);
 			put_dot_id(fp, target, NULL);
 			fprintf(fp, " [label=\"%s\"%s];\n", branches[i],
-				value && strcmp(value, branches[i]) == 0 ? ", penwidth=3" : ", style=dashed");
+				value && strcmp(value, branches[i]) == 0 ? ", penwidth=3"
+				: report && alm_rpt_outcome_takes(report, id, branches[i]) ? ", style=dashed, color=\"#b45309\", penwidth=2"
+				: ", style=dashed");
 		}
 		/* A verdict's steps hang from it as a chain, in the tree's order. */
 		cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(node, "steps")) {

@@ -20,6 +20,7 @@
 #include "alm/derive.h"
 #include "alm/error.h"
 #include "alm/facts.h"
+#include "alm/graph.h"
 #include "alm/json.h"
 #include "alm/report.h"
 #include "alm/rules.h"
@@ -405,7 +406,7 @@ static void test_inferred_weighs_less(void **state)
 static void test_every_format_marks_inferred_and_outcomes(void **state)
 {
 	cJSON *report = assess(ACCELERATOR_REPO, NULL);
-	char *text = NULL, *md = NULL, *html = NULL, *sarif = NULL, *path = test_source_path("rules/report.schema.json");
+	char *text = NULL, *md = NULL, *html = NULL, *sarif = NULL, *dot = NULL, *path = test_source_path("rules/report.schema.json");
 	cJSON *schema = NULL, *doc;
 	const cJSON *props;
 	(void)state;
@@ -438,6 +439,12 @@ static void test_every_format_marks_inferred_and_outcomes(void **state)
 	assert_int_equal(strstr(html, "<path class=\"edge possible\"") != NULL, 1);
 	assert_non_null(strstr(html, "at least 300 <span class=\"inferred\">(inferred from evidence)</span>"));
 	assert_non_null(strstr(html, "<h2 id=\"h-inferred\">Inferred from evidence</h2>"));
+	/* DOT draws the outcomes' branches too: prerequisites yes and no. */
+	assert_int_equal(alm_graph_render(&dot, rules, ALM_GRAPH_DOT, report), 0);
+	assert_non_null(strstr(dot, "\"prerequisites-installed\" -> \"alm-accelerator\" [label=\"yes\", style=dashed, color=\"#b45309\""));
+	assert_non_null(strstr(dot, "\"prerequisites-installed\" -> \"alm-accelerator-after-prerequisites\" [label=\"no\", style=dashed, color="));
+	assert_null(strstr(dot, "\"impact-or-persona\" -> \"makers-path\" [label=\"no\", style=dashed, color="));
+	free(dot);
 	assert_int_equal(alm_report_render_sarif(&sarif, NULL, report, "."), 0);
 	doc = cJSON_Parse(sarif);
 	props = get(cJSON_GetArrayItem(get(doc, "runs"), 0), "properties");
