@@ -389,6 +389,31 @@ static void test_lower_bound_never_refutes(void **state)
 	cJSON_Delete(report);
 }
 
+/* Pipelines for Power Platform deploying the solution is level 300 too; Azure
+ * DevOps licences with no Basic user are a gap, inferred. */
+static void test_tenant_pipelines_and_licences(void **state)
+{
+	cJSON *report = assess("{\"pp\": {\"reachable\": true, \"pipelines\": {\"host\": true, \"stages\": [\"Test\", \"Production\"],"
+			       " \"deployments\": {\"succeeded\": 3, \"failed\": 1}}},"
+			       " \"ado\": {\"reachable\": true, \"licenses\": {\"available\": true, \"checked\": 4,"
+			       " \"basic_or_above\": 0, \"stakeholder\": 4}}}",
+			       NULL);
+	const cJSON *floor = derived(report, "derived.maturity.current_floor");
+	const cJSON *lic = derived(report, "derived.prerequisites.licenses.azure_devops_basic");
+	(void)state;
+	assert_int_equal(get(floor, "value")->valueint, 300);
+	assert_non_null(strstr(sget(floor, "evidence"), "Pipelines for Power Platform deployed the repository's solutions 3 times"));
+	assert_true(cJSON_IsFalse(get(lic, "value")));
+	assert_string_equal(sget(part(report, "prerequisites.licenses.azure_devops_basic"), "status"), "gap");
+	assert_true(cJSON_IsTrue(get(part(report, "prerequisites.licenses.azure_devops_basic"), "inferred")));
+	cJSON_Delete(report);
+	/* Licences that could not be read infer nothing. */
+	report = assess("{\"ado\": {\"reachable\": true, \"licenses\": {\"available\": false}}}", NULL);
+	assert_null(derived(report, "derived.prerequisites.licenses.azure_devops_basic"));
+	assert_string_equal(sget(part(report, "prerequisites.licenses.azure_devops_basic"), "status"), "unknown");
+	cJSON_Delete(report);
+}
+
 static void test_inferred_weighs_less(void **state)
 {
 	cJSON *inferred = assess(ACCELERATOR_REPO, NULL);
@@ -560,6 +585,7 @@ int main(void)
 		cmocka_unit_test(test_dormant_repo),
 		cmocka_unit_test(test_answers_win),
 		cmocka_unit_test(test_lower_bound_never_refutes),
+		cmocka_unit_test(test_tenant_pipelines_and_licences),
 		cmocka_unit_test(test_inferred_weighs_less),
 		cmocka_unit_test(test_every_format_marks_inferred_and_outcomes),
 		cmocka_unit_test(test_rules_validate_names_the_derived_path),
