@@ -10,6 +10,10 @@
  */
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
 	unsigned int version;
 	/* https://dev.azure.com/ORG (every project), https://dev.azure.com/ORG/PROJECT,
@@ -64,5 +68,9 @@ void alm_ado_listing_free(alm_ado_listing *listing);
  */
 int alm_ado_global_init(void);
 void alm_ado_global_shutdown(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

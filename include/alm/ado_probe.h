@@ -9,6 +9,10 @@
 #include "alm/facts.h"
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
 	unsigned int version;
 	const char *url;       /* project URL; NULL: derived from the environment or the remote */
@@ -33,5 +37,9 @@ typedef struct {
  * caller can exit 4 while any other caller records the failure and carries on.
  */
 int alm_ado_probe(alm_facts *facts, const alm_ado_probe_options *opts);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

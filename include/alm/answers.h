@@ -9,6 +9,10 @@
 #include "alm/facts.h"
 #include "alm/rules.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The conventional place of a team's answers, relative to the repository's top. */
 #define ALM_ANSWERS_CONVENTIONAL_PATH ".alm-advisor/answers.json"
 
@@ -29,5 +33,9 @@ int alm_answers_load_text(alm_facts *facts, const char *text, size_t len, const 
  * *out is a NUL-terminated string the caller frees.
  */
 int alm_answers_template(char **out, const alm_rules *rules);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

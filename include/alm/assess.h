@@ -10,6 +10,10 @@
 #include "alm/facts.h"
 #include "alm/rules.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Confidence is a number in 0..1, rounded to two decimals. */
 
 /*
@@ -24,5 +28,9 @@ const char *alm_report_verdict(const cJSON *report);
 
 /* The confidence of a report, 0..1. */
 double alm_report_confidence(const cJSON *report);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

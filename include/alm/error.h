@@ -7,6 +7,10 @@
  * error is set on that thread.
  */
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum {
 	ALM_OK = 0,
 	ALM_ERROR = -1,      /* generic failure */
@@ -30,5 +34,9 @@ int alm_error_set(int code, const char *fmt, ...)
 	;
 
 void alm_error_clear(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

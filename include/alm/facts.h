@@ -18,6 +18,10 @@
  */
 #include <cJSON.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum {
 	ALM_SOURCE_REPO,
 	ALM_SOURCE_ADO,
@@ -72,5 +76,9 @@ const cJSON *alm_facts_probes(const alm_facts *facts);
 
 /* A new JSON document as described above; the caller owns it. NULL on ENOMEM. */
 cJSON *alm_facts_to_json(const alm_facts *facts);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,9 +9,17 @@
  */
 #include "alm/rules.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum { ALM_GRAPH_DOT, ALM_GRAPH_MERMAID } alm_graph_format;
 
 /* *out is a NUL-terminated string the caller frees. `report` may be NULL. */
 int alm_graph_render(char **out, const alm_rules *rules, alm_graph_format format, const cJSON *report);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

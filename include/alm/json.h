@@ -7,6 +7,10 @@
 #include <cJSON.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Largest file read as JSON: rules, answers and facts are small. */
 #define ALM_JSON_MAX_FILE (64 * 1024 * 1024)
 
@@ -46,5 +50,9 @@ const cJSON *alm_json_get_path(const cJSON *root, const char *dotted);
  * alm_json_path_index("$.a", 3) -> "$.a[3]". Writes into buf (size n). */
 void alm_json_path_key(char *buf, size_t n, const char *base, const char *key);
 void alm_json_path_index(char *buf, size_t n, const char *base, int index);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -30,6 +30,10 @@
  */
 #include <cJSON.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define ALM_JSONLOGIC_MAX_DEPTH 256
 #define ALM_JSONLOGIC_MAX_STEPS 1000000
 #define ALM_JSONLOGIC_MAX_STRING (16 * 1024 * 1024)
@@ -68,5 +72,9 @@ int alm_jsonlogic_check(const cJSON *logic, const char *where);
  * name known facts. Returns 0, ALM_EINVALID (names not an array), ALM_ELIMIT
  * or ALM_ENOMEM. */
 int alm_jsonlogic_vars(cJSON *names, const cJSON *logic);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -10,6 +10,10 @@
 
 #include "alm/rules.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* One row from a report (taken: the row owns it). `name` and `path` name the
  * solution's repository. */
 cJSON *alm_portfolio_row(const char *name, const char *path, cJSON *report);
@@ -47,5 +51,9 @@ int alm_portfolio_render(char **out, size_t *len, const cJSON *portfolio, alm_po
 /* The shard (0-based, of n) a repository name belongs to: a stable FNV-1a
  * hash of the name, so every job of a matrix agrees without talking. */
 unsigned alm_portfolio_shard(const char *name, unsigned n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -2,6 +2,10 @@
 #define ALM_REPO_LOCATE_H
 
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 /*
  * Finding a repository's top-level directory, read-only, so the CLI can find
  * the answers a team keeps in its repository (.alm-advisor/answers.json).
@@ -23,5 +27,9 @@ int alm_repo_locate(char **workdir, const char *path);
  * (or no HEAD); ALM_ELIMIT when it is larger than `max` bytes.
  */
 int alm_repo_read_head_file(char **out, size_t *len, const char *path, const char *rel, size_t max);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

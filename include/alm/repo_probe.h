@@ -8,6 +8,10 @@
 #include "alm/facts.h"
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
 	unsigned int version;
 	/* History window: commits at or after this time (seconds since the epoch),
@@ -27,5 +31,9 @@ typedef struct {
  * alm_error_last() set.
  */
 int alm_repo_probe(alm_facts *facts, const char *path, const alm_repo_probe_options *opts);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -13,6 +13,10 @@
 
 #include "alm/rules.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum {
 	ALM_FORMAT_TEXT,     /* for a person on a terminal */
 	ALM_FORMAT_JSON,     /* the report document itself (rules/report.schema.json) */
@@ -72,5 +76,9 @@ int alm_report_render_html(char **out, size_t *len, const cJSON *report, const a
 /* SARIF 2.1.0: one result per gap (ruleId: the question part), level warning,
  * located at `artifact_uri` (NULL: "."). */
 int alm_report_render_sarif(char **out, size_t *len, const cJSON *report, const char *artifact_uri);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -7,6 +7,10 @@
 #include <cJSON.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct alm_rules alm_rules;
 
 /* Most entries in each list of a rules document (questions, question parts
@@ -43,5 +47,9 @@ const cJSON *alm_rules_part(const alm_rules *rules, const char *id, const cJSON 
 const char *alm_rules_default_text(size_t *len);
 const char *alm_rules_answers_schema_text(size_t *len);
 const char *alm_rules_schema_text(size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

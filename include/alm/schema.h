@@ -12,8 +12,16 @@
  */
 #include <cJSON.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Validates `value` against `schema`. Returns 0, or ALM_EINVALID with
  * alm_error_last() set to "NAME: PATH: problem" (NAME names the input). */
 int alm_schema_validate(const cJSON *schema, const cJSON *value, const char *name);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
