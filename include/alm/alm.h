@@ -10,6 +10,7 @@
 #include "alm/facts.h"
 #include "alm/answers.h"
 #include "alm/rules.h"
+#include "alm/derive.h"
 #include "alm/probe.h"
 #include "alm/repo_locate.h"
 #include "alm/repo_probe.h"

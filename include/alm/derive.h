@@ -15,6 +15,10 @@
 #include "alm/facts.h"
 #include "alm/rules.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct alm_derivation alm_derivation;
 
 /*
@@ -77,5 +81,9 @@ int alm_derive_interpolate(char **out, const char *text, const cJSON *data);
  * without a namespace. ALM_EINVALID "NAME: $.derived[i].field: problem".
  */
 int alm_derive_check(const cJSON *rules_doc, const char *name);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
