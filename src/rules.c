@@ -1,5 +1,6 @@
 #include "alm/rules.h"
 #include "alm/catalogue.h"
+#include "alm/derive.h"
 #include "alm/error.h"
 #include "alm/json.h"
 #include "alm/jsonlogic.h"
@@ -352,6 +353,21 @@ static int check_notices(checker *ck)
 	return 0;
 }
 
+/* A derivation reads facts too: only declared ones (its own section's
+ * earlier and later entries included, which the catalogue declares). */
+static int check_derived(checker *ck)
+{
+	const cJSON *entry;
+	char path[PATH_LEN];
+	int i = 0, error;
+	cJSON_ArrayForEach(entry, cJSON_GetObjectItemCaseSensitive(ck->doc, "derived")) {
+		snprintf(path, sizeof path, "$.derived[%d].logic", i++);
+		if ((error = check_logic(ck, cJSON_GetObjectItemCaseSensitive(entry, "logic"), path)) < 0)
+			return error;
+	}
+	return 0;
+}
+
 int alm_rules_from_json(alm_rules **out, cJSON *doc, const char *name)
 {
 	cJSON *schema = NULL;
@@ -376,7 +392,8 @@ int alm_rules_from_json(alm_rules **out, cJSON *doc, const char *name)
 	if ((error = alm_catalogue_new(&ck.facts, doc)) < 0)
 		goto done;
 	if ((error = check_sizes(&ck)) < 0 || (error = check_questions(&ck)) < 0 || (error = check_tree(&ck)) < 0 ||
-	    (error = check_notices(&ck)) < 0)
+	    (error = check_notices(&ck)) < 0 || (error = alm_derive_check(doc, name)) < 0 ||
+	    (error = check_derived(&ck)) < 0)
 		goto done;
 	rules = calloc(1, sizeof *rules);
 	if (!rules) {

@@ -12,6 +12,7 @@
 #include "alm/answers.h"
 #include "alm/rules.h"
 #include "alm/catalogue.h"
+#include "alm/derive.h"
 #include "alm/probe.h"
 #include "alm/repo_locate.h"
 #include "alm/repo_probe.h"

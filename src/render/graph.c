@@ -2,6 +2,7 @@
 #include "alm/json.h"
 #include "alm/error.h"
 #include "strbuf.h"
+#include "report_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,6 +114,8 @@ static void render_dot(FILE *fp, const alm_rules *rules, const cJSON *report)
 		fprintf(fp, "\", style=\"%s%s\"", decision ? "" : "rounded", on_path ? (decision ? "filled" : ",filled") : "");
 		if (on_path)
 			fputs(", fillcolor=\"#d8f0d8\", penwidth=3", fp);
+		else if (report && alm_rpt_outcome_reaches(report, id))
+			fputs(", style=\"rounded,filled,dashed\", fillcolor=\"#fff3cd\", color=\"#b45309\"", fp);
 		fputs("];\n", fp);
 	}
 	cJSON_ArrayForEach(node, nodes) {
@@ -128,7 +131,9 @@ static void render_dot(FILE *fp, const alm_rules *rules, const cJSON *report)
 			fputs(" -> ", fp);
 			put_dot_id(fp, target, NULL);
 			fprintf(fp, " [label=\"%s\"%s];\n", branches[i],
-				value && strcmp(value, branches[i]) == 0 ? ", penwidth=3" : ", style=dashed");
+				value && strcmp(value, branches[i]) == 0 ? ", penwidth=3"
+				: report && alm_rpt_outcome_takes(report, id, branches[i]) ? ", style=dashed, color=\"#b45309\", penwidth=2"
+				: ", style=dashed");
 		}
 		/* A verdict's steps hang from it as a chain, in the tree's order. */
 		cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(node, "steps")) {
@@ -163,6 +168,29 @@ static int node_index(const cJSON *nodes, const char *id)
 	return -1;
 }
 
+/* The branches and verdicts the what-if outcomes reach, dashed and amber, so
+ * the drawing shows where each answer would lead. */
+static void mermaid_possible(FILE *fp, const cJSON *nodes, const cJSON *report, const int *links, int n)
+{
+	const cJSON *node;
+	int i, index = 0, first = 1;
+	if (!n)
+		return;
+	fputs("  classDef possible fill:#fff3cd,stroke:#b45309,stroke-width:2px,stroke-dasharray:4 3\n", fp);
+	cJSON_ArrayForEach(node, nodes) {
+		if (alm_rpt_outcome_reaches(report, str(node, "id"))) {
+			fprintf(fp, "%sn%d", first ? "  class " : ",", index);
+			first = 0;
+		}
+		index++;
+	}
+	if (!first)
+		fputs(" possible\n", fp);
+	for (i = 0; i < n; i++)
+		fprintf(fp, "%s%d", i ? "," : "  linkStyle ", links[i]);
+	fputs(" stroke:#b45309,stroke-width:2px,stroke-dasharray:4 3\n", fp);
+}
+
 /*
  * Mermaid numbers links in the order they are written, and linkStyle refers to
  * those numbers: the links the path took are counted as they are written, then
@@ -174,7 +202,7 @@ static void render_mermaid(FILE *fp, const alm_rules *rules, const cJSON *report
 	const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(alm_rules_json(rules), "tree"), "nodes");
 	const cJSON *node, *step;
 	int index = 0, link = 0, first = 1;
-	int taken[64], ntaken = 0;
+	int taken[64], ntaken = 0, possible[64], npossible = 0;
 	size_t i;
 
 	fputs("flowchart TD\n", fp);
@@ -188,6 +216,8 @@ static void render_mermaid(FILE *fp, const alm_rules *rules, const cJSON *report
 			fprintf(fp, " (%s)", value);
 		else if (is_verdict_reached(report, id))
 			fputs(" (verdict)", fp);
+		else if (report && alm_rpt_outcome_reaches(report, id))
+			fputs(" (possible outcome)", fp);
 		fprintf(fp, "\"%s\n", decision ? "}" : ")");
 	}
 	index = 0;
@@ -202,6 +232,8 @@ static void render_mermaid(FILE *fp, const alm_rules *rules, const cJSON *report
 			fprintf(fp, "  n%d -->|%s| n%d\n", index, branches[i], to);
 			if (value && strcmp(value, branches[i]) == 0 && ntaken < 64)
 				taken[ntaken++] = link;
+			else if (report && alm_rpt_outcome_takes(report, str(node, "id"), branches[i]) && npossible < 64)
+				possible[npossible++] = link;
 			link++;
 		}
 		/* A verdict's steps hang from it as a chain, in the tree's order, each
@@ -240,6 +272,7 @@ static void render_mermaid(FILE *fp, const alm_rules *rules, const cJSON *report
 		fprintf(fp, "%s%d", i ? "," : "  linkStyle ", taken[i]);
 	if (ntaken)
 		fputs(" stroke:#1b5e20,stroke-width:3px\n", fp);
+	mermaid_possible(fp, nodes, report, possible, npossible);
 }
 
 int alm_graph_render(char **out, const alm_rules *rules, alm_graph_format format, const cJSON *report)

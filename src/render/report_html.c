@@ -100,6 +100,7 @@ typedef struct {
 	int from, to;  /* real nodes */
 	int branch;    /* index into branch_names */
 	int taken;
+	int possible; /* taken by a what-if outcome, not by the path */
 	int chain[MAX_CHAIN]; /* the slots it passes through, top to bottom */
 	int nchain;
 } edge;
@@ -237,8 +238,8 @@ static int fill_box(layout *l, int i)
 			return error;
 		if (value) {
 			const cJSON *ev = cJSON_GetArrayItem(get(step, "evidence"), 0);
-			snprintf(buf, sizeof buf, "Answer: %s%s%s", value, str(step, "source") ? ", from " : "",
-				 str(step, "source") ? alm_rpt_source_words(str(step, "source")) : "");
+			snprintf(buf, sizeof buf, "Answer: %s%s%s", value, str(step, "source") ? ", " : "",
+				 str(step, "source") ? alm_rpt_source_phrase(str(step, "source")) : "");
 			if ((error = add_wrapped(l, i, buf, 1, WRAP, 2)) < 0)
 				return error;
 			if (ev) {
@@ -269,6 +270,9 @@ static int fill_box(layout *l, int i)
 		if ((error = add_wrapped(l, i, str_or(verdict, "title", id ? id : "?"), 0, WRAP, 6)) < 0)
 			return error;
 		if (verdict_reached(l->report, id) && (error = add_wrapped(l, i, "\xE2\x9C\x93 Verdict reached", 1, WRAP, 1)) < 0)
+			return error;
+		if (alm_rpt_outcome_reaches(l->report, id) &&
+		    (error = add_wrapped(l, i, "A possible outcome", 1, WRAP, 1)) < 0)
 			return error;
 	}
 	cJSON_ArrayForEach(s, get(node, "steps")) {
@@ -361,6 +365,7 @@ static int build_graph(layout *l)
 			e->to = t;
 			e->branch = b;
 			e->taken = value && strcmp(value, branch_names[b]) == 0;
+			e->possible = !e->taken && alm_rpt_outcome_takes(l->report, str(l->real[i], "id"), branch_names[b]);
 			for (L = layer[i] + 1; L < layer[t]; L++) {
 				int d;
 				if (e->nchain >= MAX_CHAIN)
@@ -459,6 +464,11 @@ static void place(layout *l)
 	l->height = y - GAP_Y + MARGIN;
 }
 
+static const char *edge_class(const edge *e)
+{
+	return e->taken ? " taken" : e->possible ? " possible" : "";
+}
+
 static void draw_edge(FILE *fp, const layout *l, const edge *e)
 {
 	const vnode *from = &l->v[e->from], *to = &l->v[e->to];
@@ -474,7 +484,7 @@ static void draw_edge(FILE *fp, const layout *l, const edge *e)
 		x1 = to->x;
 		y1 = l->layer_top[to->layer];
 	}
-	fprintf(fp, "<path class=\"edge%s\" d=\"M%.1f %.1f", e->taken ? " taken" : "", x0, y0);
+	fprintf(fp, "<path class=\"edge%s\" d=\"M%.1f %.1f", edge_class(e), x0, y0);
 	for (k = 0; k < e->nchain; k++) {
 		const vnode *d = &l->v[e->chain[k]];
 		fprintf(fp, " L%.1f %.1f L%.1f %.1f", d->x, l->layer_top[d->layer], d->x,
@@ -490,7 +500,7 @@ static void draw_edge(FILE *fp, const layout *l, const edge *e)
 	label_width = (double)strlen(branch_names[e->branch]) * 7.0 + 8;
 	fprintf(fp, "<g class=\"elabel%s\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"16\" rx=\"3\"/>"
 		    "<text x=\"%.1f\" y=\"%.1f\">%s</text></g>\n",
-		e->taken ? " taken" : "", lx - label_width / 2, ly - 8, label_width, lx, ly + 4,
+		edge_class(e), lx - label_width / 2, ly - 8, label_width, lx, ly + 4,
 		branch_names[e->branch]);
 }
 
@@ -507,6 +517,8 @@ static void draw_node(FILE *fp, const layout *l, int i)
 	fputs(decision ? "decision" : "verdict", fp);
 	if (on_path)
 		fputs(" on-path", fp);
+	else if (!decision && alm_rpt_outcome_reaches(l->report, id))
+		fputs(" possible", fp);
 	fputs("\" id=\"node-", fp);
 	esc(fp, id);
 	fprintf(fp, "\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"%d\"/>\n", v->x - v->w / 2, top,
@@ -574,9 +586,12 @@ static int draw_tree(FILE *fp, const cJSON *report, const alm_rules *rules)
 	      "markerWidth=\"13\" markerHeight=\"13\" orient=\"auto\"><path d=\"M0 0 L10 5 L0 10 z\" fill=\"#1b5e20\"/>"
 	      "</marker></defs>\n",
 	      fp);
-	/* Edges not taken first, so the path is drawn over them. */
+	/* Edges not taken first, then the outcomes', so the path is drawn over them. */
 	for (i = 0; i < l->ne; i++)
-		if (!l->e[i].taken)
+		if (!l->e[i].taken && !l->e[i].possible)
+			draw_edge(fp, l, &l->e[i]);
+	for (i = 0; i < l->ne; i++)
+		if (l->e[i].possible)
 			draw_edge(fp, l, &l->e[i]);
 	for (i = 0; i < l->ne; i++)
 		if (l->e[i].taken)
@@ -645,6 +660,10 @@ static const char *const css[] = {
 	"svg.tree .elabel rect{fill:#fff;stroke:#bbb}\n",
 	"svg.tree .elabel.taken rect{stroke:var(--good);stroke-width:1.5}\n",
 	"svg.tree .elabel text{font-size:11px}\n",
+	"svg.tree .edge.possible{stroke:#b45309;stroke-width:2.5;stroke-dasharray:3 3}\n",
+	"svg.tree .elabel.possible rect{stroke:#b45309}\n",
+	"svg.tree .node.possible rect{fill:var(--unk-bg);stroke:#b45309;stroke-width:2;stroke-dasharray:3 3}\n",
+	".inferred{font-style:italic;color:var(--unk)}\n",
 	"svg.tree .elabel.taken text{font-weight:700;fill:var(--good)}\n",
 	".scale{display:flex;list-style:none;padding:0;margin:8px 0;gap:0}\n",
 	".scale li{flex:1;border:1px solid var(--line);padding:8px;margin-left:-1px;min-width:0;background:#fafafa}\n",
@@ -700,6 +719,92 @@ static void evidence_list(FILE *fp, const cJSON *list)
 	fputs("</ul>", fp);
 }
 
+/* The path's end: the verdict reached, and the tree's leaf when it says more. */
+static void reached_line(FILE *fp, const cJSON *r)
+{
+	const char *leaf = str(r, "leaf"), *title = str_or(r, "title", "");
+	fputs("<p>Verdict reached: <strong>", fp);
+	esc(fp, title);
+	fputs("</strong> (<code>", fp);
+	esc(fp, str_or(r, "verdict", "?"));
+	fputs("</code>", fp);
+	if (leaf && strcmp(leaf, title) != 0) {
+		fputs("; the tree's leaf: ", fp);
+		esc(fp, leaf);
+	}
+	fputs(")</p>\n", fp);
+}
+
+/* For each answer of the decision the walk stopped at, the verdict it leads to. */
+static void outcomes_block(FILE *fp, const cJSON *r)
+{
+	const cJSON *o, *k;
+	if (cJSON_GetArraySize(get(r, "outcomes")) == 0)
+		return;
+	fputs("<section aria-labelledby=\"h-outcomes\">\n<h2 id=\"h-outcomes\">Outcomes, by the answers that decide them"
+	      "</h2>\n<ul class=\"outcomes\">\n", fp);
+	cJSON_ArrayForEach(o, get(r, "outcomes")) {
+		int first = 1;
+		fputs("<li>", fp);
+		esc(fp, str_or(o, "when", ""));
+		fputs(": <strong>", fp);
+		esc(fp, str_or(o, "title", ""));
+		fputs("</strong> (<code>", fp);
+		esc(fp, str_or(o, "verdict", "?"));
+		fputs("</code>)", fp);
+		cJSON_ArrayForEach(k, get(o, "answers")) {
+			if (!cJSON_IsString(k))
+				continue;
+			fputs(first ? "; answer <code>" : ", <code>", fp);
+			esc(fp, k->valuestring);
+			fputs("</code>", fp);
+			first = 0;
+		}
+		fputs("</li>\n", fp);
+	}
+	fputs("</ul>\n<p class=\"muted\">The drawing marks the branches these outcomes take with dashed amber lines.</p>\n"
+	      "</section>\n", fp);
+}
+
+/* The derived values read in place of missing answers, with what each rests on. */
+static void inferred_block(FILE *fp, const cJSON *r)
+{
+	const cJSON *d;
+	if (alm_rpt_stand_ins(r) == 0)
+		return;
+	fputs("<section aria-labelledby=\"h-inferred\">\n<h2 id=\"h-inferred\">Inferred from evidence</h2>\n"
+	      "<p>These stand in for answers not given; an answer wins over each.</p>\n<table class=\"inferred-values\">\n"
+	      "<thead><tr><th scope=\"col\">Answers key</th><th scope=\"col\">Inferred value</th>"
+	      "<th scope=\"col\">Evidence</th><th scope=\"col\">Seed</th></tr></thead>\n<tbody>\n", fp);
+	cJSON_ArrayForEach(d, get(r, "derived")) {
+		const cJSON *seed = get(d, "seed");
+		char *value;
+		if (!alm_rpt_decided_stand_in(d))
+			continue;
+		value = cJSON_PrintUnformatted(get(d, "value"));
+		fputs("<tr><th scope=\"row\"><code>", fp);
+		esc(fp, str_or(d, "answers", "?"));
+		fputs("</code></th><td>", fp);
+		if (strcmp(str_or(d, "bound", "exact"), "lower") == 0)
+			fputs("at least ", fp);
+		fputs("<code>", fp);
+		esc(fp, value ? value : "?");
+		cJSON_free(value);
+		fputs("</code> <span class=\"inferred\">(inferred from evidence)</span></td><td>", fp);
+		esc(fp, str_or(d, "evidence", ""));
+		fputs("</td><td>", fp);
+		esc(fp, str_or(seed, "id", "?"));
+		if (str(seed, "section")) {
+			fputs(", ", fp);
+			esc(fp, str(seed, "section"));
+		}
+		fputs(": <q>", fp);
+		esc(fp, str_or(seed, "quote", ""));
+		fputs("</q></td></tr>\n", fp);
+	}
+	fputs("</tbody>\n</table>\n</section>\n", fp);
+}
+
 static int tree_block(FILE *fp, const cJSON *r, const alm_rules *rules)
 {
 	const cJSON *step;
@@ -719,15 +824,15 @@ static int tree_block(FILE *fp, const cJSON *r, const alm_rules *rules)
 		fputs("</strong> ", fp);
 		status_badge(fp, str(step, "value"));
 		if (str(step, "source")) {
-			fputs(" from ", fp);
-			esc(fp, alm_rpt_source_words(str(step, "source")));
+			fputc(' ', fp);
+			esc(fp, alm_rpt_source_phrase(str(step, "source")));
 		}
 		evidence_list(fp, get(step, "evidence"));
 		fputs("</li>\n", fp);
 	}
-	fputs("</ol>\n<p>Reached: <strong>", fp);
-	esc(fp, str(r, "leaf") ? str(r, "leaf") : str_or(r, "title", ""));
-	fputs("</strong></p>\n</section>\n", fp);
+	fputs("</ol>\n", fp);
+	reached_line(fp, r);
+	fputs("</section>\n", fp);
 	return 0;
 }
 
@@ -764,6 +869,9 @@ static void maturity_block(FILE *fp, const cJSON *r)
 	      fp);
 	if (cJSON_IsNumber(current))
 		fprintf(fp, "%d", current->valueint);
+	else if (cJSON_IsNumber(get(m, "current_at_least")))
+		fprintf(fp, "at least %d <span class=\"inferred\">(inferred from evidence)</span>",
+			get(m, "current_at_least")->valueint);
 	else
 		fputs("unknown", fp);
 	fputs("</strong>; target: <strong>", fp);
@@ -982,11 +1090,13 @@ int alm_report_render_html(char **out, size_t *len, const cJSON *report, const a
 	header_block(fp, report);
 	fputs("<main>\n", fp);
 	why_block(fp, report);
+	outcomes_block(fp, report);
 	if ((error = tree_block(fp, report, rules)) < 0) {
 		fclose(fp);
 		free(buf);
 		return error;
 	}
+	inferred_block(fp, report);
 	impact_block(fp, report);
 	maturity_block(fp, report);
 	gaps_block(fp, report);

@@ -91,6 +91,84 @@ static void verdict_section(FILE *fp, const cJSON *r)
 	fputs("\n", fp);
 }
 
+/* The path's end: the verdict reached, and the tree's leaf when it says more. */
+static void reached_line(FILE *fp, const cJSON *r)
+{
+	const char *leaf = str(r, "leaf"), *title = str_or(r, "title", "?");
+	fputs("\nVerdict reached: **", fp);
+	md_text(fp, title);
+	fputs("** (", fp);
+	md_code(fp, str_or(r, "verdict", "?"), 0);
+	if (leaf && strcmp(leaf, title) != 0) {
+		fputs("; the tree's leaf: ", fp);
+		md_text(fp, leaf);
+	}
+	fputs(")\n", fp);
+}
+
+/* For each answer of the decision the walk stopped at, the verdict it leads to. */
+static void outcomes_section(FILE *fp, const cJSON *r)
+{
+	const cJSON *o, *k;
+	if (cJSON_GetArraySize(get(r, "outcomes")) == 0)
+		return;
+	fputs("\n## Outcomes, by the answers that decide them\n\n", fp);
+	cJSON_ArrayForEach(o, get(r, "outcomes")) {
+		int first = 1;
+		fputs("- ", fp);
+		md_text(fp, str_or(o, "when", ""));
+		fputs(": **", fp);
+		md_text(fp, str_or(o, "title", ""));
+		fputs("** (", fp);
+		md_code(fp, str_or(o, "verdict", "?"), 0);
+		fputs(")", fp);
+		cJSON_ArrayForEach(k, get(o, "answers")) {
+			if (!cJSON_IsString(k))
+				continue;
+			fputs(first ? "; answer " : ", ", fp);
+			md_code(fp, k->valuestring, 0);
+			first = 0;
+		}
+		fputc('\n', fp);
+	}
+	fputs("\nThe drawing below marks the branches these outcomes take with dashed amber lines.\n", fp);
+}
+
+/* The derived values read in place of missing answers, with what each rests on. */
+static void inferred_section(FILE *fp, const cJSON *r)
+{
+	const cJSON *d;
+	if (alm_rpt_stand_ins(r) == 0)
+		return;
+	fputs("\n## Inferred from evidence\n\nThese stand in for answers not given; an answer wins over each.\n\n"
+	      "| Answers key | Inferred value | Evidence | Seed |\n|---|---|---|---|\n", fp);
+	cJSON_ArrayForEach(d, get(r, "derived")) {
+		const cJSON *seed = get(d, "seed");
+		char *value;
+		if (!alm_rpt_decided_stand_in(d))
+			continue;
+		value = cJSON_PrintUnformatted(get(d, "value"));
+		fputs("| ", fp);
+		md_code(fp, str_or(d, "answers", "?"), 1);
+		fputs(" | ", fp);
+		if (strcmp(str_or(d, "bound", "exact"), "lower") == 0)
+			fputs("at least ", fp);
+		md_code(fp, value ? value : "?", 1);
+		cJSON_free(value);
+		fputs(" (inferred) | ", fp);
+		md_cell(fp, str_or(d, "evidence", ""));
+		fputs(" | ", fp);
+		md_cell(fp, str_or(seed, "id", "?"));
+		if (str(seed, "section")) {
+			fputs(", ", fp);
+			md_cell(fp, str(seed, "section"));
+		}
+		fputs(": \"", fp);
+		md_cell(fp, str_or(seed, "quote", ""));
+		fputs("\" |\n", fp);
+	}
+}
+
 static int path_section(FILE *fp, const cJSON *r, const alm_rules *rules)
 {
 	const cJSON *step, *ev;
@@ -122,9 +200,7 @@ static int path_section(FILE *fp, const cJSON *r, const alm_rules *rules)
 			fputs("none", fp);
 		fputs(" |\n", fp);
 	}
-	fputs("\nReached: **", fp);
-	md_text(fp, str(r, "leaf") ? str(r, "leaf") : str_or(r, "title", "?"));
-	fputs("**\n", fp);
+	reached_line(fp, r);
 	return 0;
 }
 
@@ -151,6 +227,8 @@ static void impact_section(FILE *fp, const cJSON *r)
 	fputs("\n## Maturity\n\nCurrent level: **", fp);
 	if (cJSON_IsNumber(current))
 		fprintf(fp, "%d", current->valueint);
+	else if (cJSON_IsNumber(get(m, "current_at_least")))
+		fprintf(fp, "at least %d (inferred from evidence)", get(m, "current_at_least")->valueint);
 	else
 		fputs("unknown", fp);
 	fputs("**, target: **", fp);
@@ -341,11 +419,13 @@ int alm_report_render_markdown(char **out, size_t *len, const cJSON *report, con
 	if (!(fp = open_memstream(&buf, &n)))
 		return alm_error_set(ALM_ENOMEM, "out of memory");
 	verdict_section(fp, report);
+	outcomes_section(fp, report);
 	if ((error = path_section(fp, report, rules)) < 0) {
 		fclose(fp);
 		free(buf);
 		return error;
 	}
+	inferred_section(fp, report);
 	impact_section(fp, report);
 	gaps_section(fp, report);
 	unknowns_section(fp, report);

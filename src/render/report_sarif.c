@@ -97,7 +97,7 @@ static char *gap_message(const cJSON *report, const cJSON *gap)
 		return NULL;
 	fprintf(fp, "%s No", str_or(gap, "text", str_or(gap, "part", "")));
 	if (str(part, "source"))
-		fprintf(fp, ", from %s", alm_rpt_source_words(str(part, "source")));
+		fprintf(fp, ", %s", alm_rpt_source_phrase(str(part, "source")));
 	cJSON_ArrayForEach(ev, get(part, "evidence")) {
 		if (!str(ev, "detail"))
 			continue;
@@ -118,6 +118,46 @@ static int rule_index(const cJSON *rules, const char *id)
 		i++;
 	}
 	return -1;
+}
+
+/* A gap decided by a derived value says so, with what the value rests on. */
+static void mark_inferred(cJSON *props, const cJSON *part)
+{
+	const cJSON *ev;
+	if (!cJSON_IsTrue(get(part, "inferred")))
+		return;
+	alm_json_add_bool(props, "inferred", 1);
+	cJSON_ArrayForEach(ev, get(part, "evidence")) {
+		if (cJSON_IsTrue(get(ev, "inferred")) && str(ev, "detail")) {
+			alm_json_add_string(props, "inferredFrom", str(ev, "detail"));
+			break;
+		}
+	}
+}
+
+/* The run's what-if outcomes and the values inferred in place of answers. */
+static void add_run_inferences(cJSON *props, const cJSON *report)
+{
+	const cJSON *o, *d;
+	cJSON *outcomes = alm_json_add_array(props, "outcomes"), *inferred = alm_json_add_array(props, "inferred");
+	cJSON_ArrayForEach(o, get(report, "outcomes")) {
+		cJSON *entry = cJSON_CreateObject();
+		alm_json_add_string(entry, "when", str_or(o, "when", ""));
+		alm_json_add_string(entry, "verdict", str_or(o, "verdict", ""));
+		alm_json_add_copy(entry, "answers", get(o, "answers"));
+		alm_json_add(outcomes, NULL, entry);
+	}
+	cJSON_ArrayForEach(d, get(report, "derived")) {
+		cJSON *entry;
+		if (!alm_rpt_decided_stand_in(d))
+			continue;
+		entry = cJSON_CreateObject();
+		alm_json_add_string(entry, "answers", str_or(d, "answers", ""));
+		alm_json_add_copy(entry, "value", get(d, "value"));
+		alm_json_add_string(entry, "bound", str_or(d, "bound", "exact"));
+		alm_json_add_string(entry, "evidence", str_or(d, "evidence", ""));
+		alm_json_add(inferred, NULL, entry);
+	}
 }
 
 static cJSON *make_result(const cJSON *report, const cJSON *gap, int index, const char *uri)
@@ -148,6 +188,7 @@ static cJSON *make_result(const cJSON *report, const cJSON *gap, int index, cons
 		alm_json_add_string(props, "section", str(gap, "section"));
 	if (str(gap, "action"))
 		alm_json_add_string(props, "action", str(gap, "action"));
+	mark_inferred(props, alm_rpt_part(report, str(gap, "part"), NULL));
 	return result;
 }
 
@@ -202,6 +243,7 @@ int alm_report_render_sarif(char **out, size_t *len, const cJSON *report, const 
 	alm_json_add_string(props, "title", str_or(report, "title", ""));
 	alm_json_add_number(props, "confidence", cJSON_IsNumber(c) ? c->valuedouble : 0);
 	alm_json_add_string(props, "rulesVersion", str_or(tool, "rules_version", ""));
+	add_run_inferences(props, report);
 
 	if ((error = alm_json_add_check(failures, "the SARIF log")) < 0)
 		goto done;

@@ -3,6 +3,7 @@
 #include "escape.h"
 #include "strbuf.h"
 #include "alm/error.h"
+#include "report_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,8 +64,9 @@ static void heading(const out *o, const char *title)
 	fputc('\n', o->fp);
 }
 
-/* Status words are spelt out, so colour is never the only signal. */
-static void status_tag(const out *o, const char *status)
+/* Status words are spelt out, so colour is never the only signal; a space
+ * always follows, however long the word. Returns the columns written. */
+static int status_tag(const out *o, const char *status)
 {
 	const char *code;
 	if (!status)
@@ -72,9 +74,12 @@ static void status_tag(const out *o, const char *status)
 	code = strcmp(status, "met") == 0 || strcmp(status, "yes") == 0 ? "32"
 			   : strcmp(status, "gap") == 0 || strcmp(status, "no") == 0 ? "31"
 			   : strcmp(status, "unknown") == 0 ? "33" : "2";
+	int width;
 	style(o, code);
-	fprintf(o->fp, "%-7s", status);
+	width = fprintf(o->fp, "%-7s", status);
 	style(o, "0");
+	fputc(' ', o->fp);
+	return width + 1;
 }
 
 static void verdict_block(const out *o, const cJSON *r)
@@ -92,6 +97,80 @@ static void verdict_block(const out *o, const cJSON *r)
 	wrap(o, str(r, "supported_path"), 7, 7);
 }
 
+/* The path's last line names the verdict it reached, and the tree's leaf. */
+static void reached_line(const out *o, const cJSON *r)
+{
+	const char *leaf = str(r, "leaf"), *title = str_or(r, "title", "?"), *verdict = str_or(r, "verdict", "?");
+	char line[1024];
+	if (leaf && strcmp(leaf, title) != 0)
+		snprintf(line, sizeof line, "%s [%s] (the tree's leaf: %s)", title, verdict, leaf);
+	else
+		snprintf(line, sizeof line, "%s [%s]", title, verdict);
+	fputs("  -> Verdict reached: ", o->fp);
+	wrap(o, line, 21, 7);
+}
+
+/* The current level: stated, or unstated and bounded by the evidence. */
+static void maturity_inferred(char *buf, size_t n, const cJSON *m)
+{
+	if (cJSON_IsNumber(get(m, "current")))
+		snprintf(buf, n, "%d", get(m, "current")->valueint);
+	else if (cJSON_IsNumber(get(m, "current_at_least")))
+		snprintf(buf, n, "at least %d (inferred from evidence)", get(m, "current_at_least")->valueint);
+	else
+		snprintf(buf, n, "unknown");
+}
+
+/* What the walk would reach for each answer of the decision it stopped at. */
+static void outcomes_block(const out *o, const cJSON *r)
+{
+	const cJSON *oc, *k;
+	if (cJSON_GetArraySize(get(r, "outcomes")) == 0)
+		return;
+	fputs("\nOutcomes, by the answers that decide them:\n", o->fp);
+	cJSON_ArrayForEach(oc, get(r, "outcomes")) {
+		char line[2048];
+		size_t used;
+		int first = 1;
+		used = (size_t)snprintf(line, sizeof line, "%s: %s [%s]", str_or(oc, "when", "?"), str_or(oc, "title", "?"),
+					str_or(oc, "verdict", "?"));
+		cJSON_ArrayForEach(k, get(oc, "answers")) {
+			if (used >= sizeof line)
+				break;
+			if (!cJSON_IsString(k))
+				continue;
+			used += (size_t)snprintf(line + used, sizeof line - used, "%s%s", first ? "; answer: " : ", ", k->valuestring);
+			first = 0;
+		}
+		fputs("  - ", o->fp);
+		wrap(o, line, 4, 4);
+	}
+}
+
+/* The derived values read in place of missing answers, and what each rests on. */
+static void inferred_block(const out *o, const cJSON *r)
+{
+	const cJSON *d;
+	if (alm_rpt_stand_ins(r) == 0)
+		return;
+	heading(o, "Inferred from evidence (answers win over these)");
+	cJSON_ArrayForEach(d, get(r, "derived")) {
+		const cJSON *seed = get(d, "seed");
+		char *value;
+		char line[2048];
+		if (!alm_rpt_decided_stand_in(d))
+			continue;
+		value = cJSON_PrintUnformatted(get(d, "value"));
+		snprintf(line, sizeof line, "%s %s %s, inferred from evidence: %s. Seed %s%s%s: \"%s\"", str_or(d, "answers", "?"),
+			 alm_json_str_is(d, "bound", "lower") ? "at least" : "=", value ? value : "?", str_or(d, "evidence", ""),
+			 str(seed, "id") ? str(seed, "id") : "?", str(seed, "section") ? ", " : "",
+			 str(seed, "section") ? str(seed, "section") : "", str(seed, "quote") ? str(seed, "quote") : "");
+		cJSON_free(value);
+		fputs("  - ", o->fp);
+		wrap(o, line, 4, 4);
+	}
+}
+
 static void path_block(const out *o, const cJSON *r)
 {
 	const cJSON *step, *ev;
@@ -99,16 +178,15 @@ static void path_block(const out *o, const cJSON *r)
 	heading(o, "Path through the decision tree");
 	cJSON_ArrayForEach(step, get(r, "path")) {
 		int col = fprintf(o->fp, "  %d. ", i++);
-		(void)col;
-		status_tag(o, str(step, "value"));
-		wrap(o, str(step, "label"), 12, 12);
+		col += status_tag(o, str(step, "value"));
+		wrap(o, str(step, "label"), col, col);
 		ev = cJSON_GetArrayItem(get(step, "evidence"), 0);
 		if (ev && str(step, "source")) {
-			fprintf(o->fp, "%*s", 12, "");
-			wrap(o, str(ev, "detail"), 12, 14);
+			fprintf(o->fp, "%*s", col, "");
+			wrap(o, str(ev, "detail"), col, col + 2);
 		}
 	}
-	fprintf(o->fp, "  -> %s\n", str(r, "leaf") ? str(r, "leaf") : str_or(r, "title", "?"));
+	reached_line(o, r);
 }
 
 static void impact_block(const out *o, const cJSON *r)
@@ -125,17 +203,17 @@ static void impact_block(const out *o, const cJSON *r)
 	} else {
 		fputs("  Impact: not stated (answer \"impact\": critical, high or non-critical).\n", o->fp);
 	}
-	fputs("  Maturity: current ", o->fp);
-	if (cJSON_IsNumber(get(m, "current")))
-		fprintf(o->fp, "%d", get(m, "current")->valueint);
-	else
-		fputs("unknown", o->fp);
-	fputs(", target ", o->fp);
-	if (cJSON_IsNumber(get(m, "target")))
-		fprintf(o->fp, "%d", get(m, "target")->valueint);
-	else
-		fputs("unknown", o->fp);
-	fputs(" (the accelerator fits from level 300).\n", o->fp);
+	{
+		char line[256], current[64], target[32];
+		maturity_inferred(current, sizeof current, m);
+		if (cJSON_IsNumber(get(m, "target")))
+			snprintf(target, sizeof target, "%d", get(m, "target")->valueint);
+		else
+			snprintf(target, sizeof target, "unknown");
+		snprintf(line, sizeof line, "current %s, target %s (the accelerator fits from level 300).", current, target);
+		fputs("  Maturity: ", o->fp);
+		wrap(o, line, 12, 12);
+	}
 }
 
 static void gaps_block(const out *o, const cJSON *r)
@@ -189,7 +267,7 @@ static void prerequisites_block(const out *o, const cJSON *r)
 	cJSON_ArrayForEach(p, get(r, "prerequisites")) {
 		fputs("  ", o->fp);
 		status_tag(o, str(p, "status"));
-		fprintf(o->fp, " %s\n", str_or(p, "text", ""));
+		fprintf(o->fp, "%s\n", str_or(p, "text", ""));
 	}
 }
 
@@ -200,7 +278,6 @@ static void questions_block(const out *o, const cJSON *r)
 	cJSON_ArrayForEach(q, get(r, "questions")) {
 		fprintf(o->fp, "  %2d. ", (int)alm_json_num_or(q, "number", 0));
 		status_tag(o, str(q, "status"));
-		fputc(' ', o->fp);
 		wrap(o, str(q, "text"), 14, 14);
 	}
 }
@@ -245,7 +322,9 @@ int alm_report_render_text(char **outp, size_t *len, const cJSON *report, unsign
 		return alm_error_set(ALM_ENOMEM, "out of memory");
 	}
 	verdict_block(&o, report);
+	outcomes_block(&o, report);
 	path_block(&o, report);
+	inferred_block(&o, report);
 	impact_block(&o, report);
 	gaps_block(&o, report);
 	unknowns_block(&o, report);

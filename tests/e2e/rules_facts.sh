@@ -42,7 +42,7 @@ PY"
 
 run "facts: derived facts of a rules file" rules facts --rules "$WORK/default.json" --format json
 expect_exit 0
-python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d['derived']=[{'fact':'derived.maturity_floor'}]; json.dump(d,open(sys.argv[2],'w'))" \
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d['derived'].append({'fact':'derived.maturity_floor','type':'number','logic':{'var':'repo.commits'},'evidence':'a test','seed':{'id':'001','section':'a test','quote':'a test'}}); json.dump(d,open(sys.argv[2],'w'))" \
   "$WORK/default.json" "$WORK/derived.json"
 run "facts: derived facts declared" rules facts --rules "$WORK/derived.json" --format json
 expect_exit 0

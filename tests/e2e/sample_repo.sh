@@ -20,15 +20,29 @@ expect_json "any(n['id'] == 'accelerator-in-use' for n in r['notices'])"
 
 run "sample from evidence alone" assess "$repo" --format json
 expect_exit 0
-expect_json "r['verdict'] == 'insufficient-information'"
-expect_json "'maturity.target' in r['decide_with']"
+# Without answers the report still advises: a verdict, or the outcomes of the
+# decision it stopped at, never a bare insufficient-information.
+expect_json "r['verdict'] != 'insufficient-information' or len(r['outcomes']) >= 2"
+expect_json "r['verdict'] != 'insufficient-information' or 'prerequisites.licenses.power_apps_premium' in r['decide_with']"
+expect_json "r['path'][0]['node'] == 'maturity-gate' and r['path'][0]['value'] == 'yes' and r['path'][0]['inferred'] is True"
+expect_json "all(o['when'].startswith('if ') and o['verdict'] in ('alm-accelerator', 'alm-accelerator-after-prerequisites', 'makers-path', 'grow-maturity-first', 'insufficient-information') for o in r['outcomes'])"
 for part in source_control.branching source_control.pull_requests source_control.build_pipelines \
-            pcf.components connectors.openapi plugins.dataverse prerequisites.azure_devops prerequisites.environments; do
+            pcf.components connectors.openapi plugins.dataverse; do
   expect_json "[p for q in r['questions'] for p in q['parts'] if p['id'] == '$part'][0]['status'] == 'met'"
   expect_json "[p for q in r['questions'] for p in q['parts'] if p['id'] == '$part'][0]['source'] == 'repo'"
 done
+# These two the derived facts answer, marked as inferred, when the answers are silent.
+for part in prerequisites.azure_devops prerequisites.environments; do
+  expect_json "[p for q in r['questions'] for p in q['parts'] if p['id'] == '$part'][0]['status'] == 'met'"
+  expect_json "[(p['source'], p['inferred']) for q in r['questions'] for p in q['parts'] if p['id'] == '$part'][0] in [('repo', False), ('derived', True)]"
+done
 expect_json "[p for q in r['questions'] for p in q['parts'] if p['id'] == 'fusion_teams.engaged'][0]['status'] == 'unknown'"
 expect_json "any(n['id'] == 'history-lower-bound' for n in r['notices'])"
+run "sample from evidence alone, text" assess "$repo"
+expect_exit 0
+expect_stdout_has "Outcomes"
+run "gate on the sample without answers" assess "$repo" --fail-unless alm-accelerator,alm-accelerator-after-prerequisites
+expect_exit 1
 
 # The answers a team keeps in its repository are found without --answers.
 mkdir -p "$repo/.alm-advisor"

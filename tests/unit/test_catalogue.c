@@ -234,9 +234,12 @@ static void test_needs_are_checked_too(void **state)
  * path below a derived fact of type object are readable. */
 static void test_derived_and_branches(void **state)
 {
+	/* Two entries put before the default rules' own derived facts. */
 	static const char section[] =
-		"\"derived\":[{\"fact\":\"derived.maturity_floor\",\"logic\":{\"var\":\"anything\"}},"
-		"{\"fact\":\"derived.environments\",\"type\":\"object\"}],\"notices\":";
+		"\"derived\":[{\"fact\":\"derived.maturity_floor\",\"type\":\"number\",\"logic\":{\"var\":\"repo.commits\"},"
+		"\"evidence\":\"a test\",\"seed\":{\"id\":\"001\",\"section\":\"a test\",\"quote\":\"a test\"}},"
+		"{\"fact\":\"derived.environments\",\"type\":\"object\",\"logic\":{\"var\":\"repo.branches\"},"
+		"\"evidence\":\"a test\",\"seed\":{\"id\":\"001\",\"section\":\"a test\",\"quote\":\"a test\"}},";
 	static const char *const reads[] = {"{\"var\":\"derived.maturity_floor\"}",
 					    "{\"var\":\"derived.environments.prod\"}"};
 	alm_catalogue *cat = NULL;
@@ -250,20 +253,21 @@ static void test_derived_and_branches(void **state)
 	assert_non_null(strstr(msg, "reads 'derived.maturity_floor': no such fact"));
 	free(msg);
 	for (k = 0; k < 2; k++) {
-		const char *edits[] = {"\"notices\":", section, "{\"var\":\"answers.impact\"}", reads[k], NULL};
+		const char *edits[] = {"\"derived\":[", section, "{\"var\":\"answers.impact\"}", reads[k], NULL};
 		if (load_edited(edits, &msg) != 0)
 			fail_msg("%s: %s", reads[k], msg);
 		free(msg);
 	}
 	{
-		const char *edits[] = {"\"notices\":", section, "{\"var\":\"answers.impact\"}",
+		const char *edits[] = {"\"derived\":[", section, "{\"var\":\"answers.impact\"}",
 				       "{\"var\":\"derived.maturity_flor\"}", NULL};
 		assert_int_equal(load_edited(edits, &msg), ALM_EINVALID);
 		assert_non_null(strstr(msg, "(did you mean 'derived.maturity_floor'?)"));
 		free(msg);
 	}
 
-	cJSON_AddItemToObject(doc, "derived", cJSON_Parse("[{\"fact\":\"derived.maturity_floor\"}]"));
+	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(doc, "derived"),
+			     cJSON_Parse("{\"fact\":\"derived.maturity_floor\"}"));
 	assert_int_equal(alm_catalogue_new(&cat, doc), 0);
 	assert_string_equal(alm_catalogue_find(cat, "derived.maturity_floor")->source, "derived");
 	assert_true(alm_catalogue_declares(cat, "derived.maturity_floor"));

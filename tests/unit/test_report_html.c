@@ -154,6 +154,39 @@ static void test_everything_escaped(void **state)
 	cJSON_Delete(report);
 }
 
+/* Stopped at an unknown, the page lists the outcomes first and draws the
+ * branches each takes, dashed and amber, to the verdicts they reach. */
+static void test_outcomes_listed_and_drawn(void **state)
+{
+	cJSON *report = fixture_assess_sample(rules, "insufficient-information");
+	cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(report, "outcomes"), 0);
+	char *html, *svg, *list;
+	(void)state;
+	fixture_set(first, "when", "if <b>bold</b> & more");
+	html = render(report);
+	svg = between(html, "<svg", "</svg>");
+	list = between(html, "<h2 id=\"h-outcomes\">", "</section>");
+	assert_true(strstr(html, "id=\"h-outcomes\"") < strstr(html, "id=\"h-tree\""));
+	assert_int_equal(fixture_count(list, "<li>"), cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(report, "outcomes")));
+	assert_non_null(strstr(list, "<li>if &lt;b&gt;bold&lt;/b&gt; &amp; more: <strong>Adopt the ALM Accelerator for Power "
+				     "Platform</strong> (<code>alm-accelerator</code>); answer <code>maturity.target</code>"));
+	assert_non_null(strstr(list, "(<code>grow-maturity-first</code>)"));
+	/* Gate yes and no, impact yes, prerequisites yes and no: five branches the path did not take. */
+	assert_int_equal(fixture_count(svg, "<path class=\"edge possible\""), 5);
+	assert_int_equal(fixture_count(svg, "<path class=\"edge taken\""), 1);
+	assert_int_equal(fixture_count(svg, "class=\"node verdict possible\""), 3);
+	assert_non_null(strstr(svg, "class=\"node verdict possible\" id=\"node-grow-maturity-first\""));
+	assert_null(strstr(svg, "class=\"node verdict possible\" id=\"node-makers-path\""));
+	assert_non_null(strstr(svg, ">A possible outcome</tspan>"));
+	/* The path's end names the verdict reached. */
+	assert_non_null(strstr(html, "<p>Verdict reached: <strong>Insufficient information to walk the tree</strong> "
+				     "(<code>insufficient-information</code>)</p>"));
+	free(list);
+	free(svg);
+	free(html);
+	cJSON_Delete(report);
+}
+
 /* Self-contained: no script, no external style sheet, image or font. */
 static void test_self_contained(void **state)
 {
@@ -180,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_tree_drawn_with_the_path),
 		cmocka_unit_test(test_statuses_spelt_out_and_tables_have_headers),
 		cmocka_unit_test(test_everything_escaped),
+		cmocka_unit_test(test_outcomes_listed_and_drawn),
 		cmocka_unit_test(test_self_contained),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -33,6 +33,12 @@ static const alm_fact_decl declared[] = {
 	{"ado.policies.blocking", "boolean", "a build validation blocks completion when the build fails"},
 	{"ado.policies.build_validation_names", "array", "the build validation policies' names"},
 	{"ado.environments.names", "array", "pipeline environments of the project"},
+	{"ado.environments.checks", "object", "environment name (lower case) -> its checks: approval, branch_control, business_hours"},
+	{"ado.environments.approval_required", "array", "the environments whose checks include an approval"},
+	{"ado.licenses.checked", "integer", "pull-request authors whose access level was looked up"},
+	{"ado.licenses.basic_or_above", "integer", "of those, people with Basic or a higher access level"},
+	{"ado.licenses.stakeholder", "integer", "of those, people with Stakeholder access only"},
+	{"ado.licenses.available", "boolean", "every person looked up has Basic or above (null: unknown)"},
 };
 
 /* Asked only when the user named it, or inside a pipeline, or when a token is
