@@ -83,6 +83,11 @@ typedef struct {
 #define CLI_OPT_PP_CLOUD {"cloud", 0, "NAME", "the tenant's cloud: public (default), usgov, usgovhigh, dod or china"}
 #define CLI_OPT_PP_ENVIRONMENT {"pp-environment", 0, "ID|URL", "also look in this environment (repeatable; 'all': every one)"}
 #define CLI_OPT_PP_TOKEN_ENV {"pp-token-env", 0, "VAR", "a pre-fetched admin API token is in the environment variable VAR"}
+/* The four rows at once, for a table whose enum names them O_PP, O_PP_CLOUD,
+ * O_PP_ENV and O_PP_TOKEN (as every command's does). */
+#define CLI_OPT_PP_ROWS                                                                                              \
+	[O_PP] = CLI_OPT_PP, [O_PP_CLOUD] = CLI_OPT_PP_CLOUD, [O_PP_ENV] = CLI_OPT_PP_ENVIRONMENT,                   \
+	[O_PP_TOKEN] = CLI_OPT_PP_TOKEN_ENV
 #define CLI_MAX_PP_ENVIRONMENTS 16
 
 /* The value of the option `name` in `cmd`'s table, or NULL when not given

@@ -29,10 +29,7 @@ static const cli_option options[O_COUNT] = {
 	[O_TIMEOUT] = CLI_OPT_TIMEOUT,
 	[O_CA_FILE] = CLI_OPT_CA_FILE,
 	[O_QUIET] = CLI_OPT_QUIET,
-	[O_PP] = CLI_OPT_PP,
-	[O_PP_CLOUD] = CLI_OPT_PP_CLOUD,
-	[O_PP_ENV] = CLI_OPT_PP_ENVIRONMENT,
-	[O_PP_TOKEN] = CLI_OPT_PP_TOKEN_ENV,
+	CLI_OPT_PP_ROWS,
 };
 
 static const cli_command command = {
