@@ -398,6 +398,10 @@ static int walk(const char **verdict, const engine *e, cJSON *path, double *deci
 			/* `source` pointed into `list`; take it again from the copy. */
 			source = decided_by(evidence, inferred);
 		}
+		/* Counted first: `source` may point into `evidence`, which the entry
+		 * takes (and frees, when out of memory). */
+		(*decisions)++;
+		*decided += decided_weight(e, source, t);
 		entry = cJSON_CreateObject();
 		alm_json_add_string(entry, "node", at);
 		alm_json_add_string(entry, "label", str(node, "label") ? str(node, "label") : at);
@@ -409,8 +413,6 @@ static int walk(const char **verdict, const engine *e, cJSON *path, double *deci
 		alm_json_add_bool(entry, "inferred", source && t != TV_UNKNOWN && strcmp(source, "derived") == 0);
 		alm_json_add(entry, "evidence", evidence);
 		alm_json_add(path, NULL, entry);
-		(*decisions)++;
-		*decided += decided_weight(e, source, t);
 		at = str(node, branch_name(t));
 	}
 	return alm_error_set(ALM_EINVALID, "rules: the tree ends without a verdict");
