@@ -927,6 +927,41 @@ static void test_scan_tenant_failure_alike(void **state)
 	finish(&r);
 }
 
+/* A probe whose options name other environments reads its own tenant and
+ * shares no token: the cache is the first probe's tenant and credential. */
+static void test_scan_cache_other_options(void **state)
+{
+	static const char *const all[] = { "all" };
+	run r;
+	alm_pp_tenant_cache *cache = NULL;
+	alm_facts *other;
+	cJSON *log;
+	size_t reads, served, tokens;
+	(void)state;
+	start(&r, NULL);
+	assert_int_equal(alm_pp_tenant_cache_new(&cache), 0);
+	r.o.pp_cache = cache;
+	probe(&r, NULL);
+	assert_int_equal(r.rc, 0);
+	other = repository("[{\"unique_name\": \"ContosoInvoices\"}]", "[\"production\"]");
+	r.o.pp_environments = all;
+	r.o.pp_environments_count = 1;
+	assert_int_equal(alm_pp_run_tuned(other, &r.o, NULL), 0);
+	log = test_read_json_lines(log_path);
+	assert_int_equal(count(log, "/scopes/admin/environments"), 6);
+	alm_pp_tenant_cache_stats(cache, &reads, &served, &tokens);
+	assert_int_equal(reads, 1);
+	assert_int_equal(served, 0);
+	assert_int_equal(tokens, 3);
+	/* Every Dataverse environment, with its own tokens: the accelerator is in the default one. */
+	fact_json(other, "pp.alm_accelerator", "true");
+	fact_json(r.facts, "pp.alm_accelerator", "false");
+	cJSON_Delete(log);
+	alm_facts_free(other);
+	alm_pp_tenant_cache_free(cache);
+	finish(&r);
+}
+
 static void test_clouds(void **state)
 {
 	(void)state;
@@ -969,6 +1004,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_table_entry, stop_live),
 		cmocka_unit_test_teardown(test_scan_reads_tenant_once, stop_live),
 		cmocka_unit_test_teardown(test_scan_tenant_failure_alike, stop_live),
+		cmocka_unit_test_teardown(test_scan_cache_other_options, stop_live),
 		cmocka_unit_test_teardown(test_clouds, stop_live),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
