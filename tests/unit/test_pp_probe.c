@@ -962,6 +962,39 @@ static void test_scan_cache_other_options(void **state)
 	finish(&r);
 }
 
+/* A shared token about to expire is asked for again; the tenant is not. */
+static void test_scan_token_expiry(void **state)
+{
+	static const char *const args[] = { "--token-expires-in", "60", NULL };
+	run r;
+	alm_pp_tenant_cache *cache = NULL;
+	alm_facts *second;
+	cJSON *log;
+	size_t reads, served, tokens;
+	(void)state;
+	start(&r, args);
+	assert_int_equal(alm_pp_tenant_cache_new(&cache), 0);
+	r.o.pp_cache = cache;
+	probe(&r, NULL);
+	assert_int_equal(r.rc, 0);
+	second = repository("[{\"unique_name\": \"ContosoInvoices\"}]", "[\"test\", \"production\"]");
+	assert_int_equal(alm_pp_run_tuned(second, &r.o, NULL), 0);
+	log = test_read_json_lines(log_path);
+	assert_int_equal(count(log, "/scopes/admin/environments"), 3);
+	/* The admin token once; the three Dataverse tokens twice. */
+	assert_int_equal(count(log, "POST "), 1 + 3 + 3);
+	alm_pp_tenant_cache_stats(cache, &reads, &served, &tokens);
+	assert_int_equal(reads, 1);
+	assert_int_equal(served, 1);
+	assert_int_equal(tokens, 6);
+	status_is(second, "ok");
+	assert_int_equal(cJSON_GetArraySize(alm_facts_get(second, "pp.solutions.found")), 2);
+	cJSON_Delete(log);
+	alm_facts_free(second);
+	alm_pp_tenant_cache_free(cache);
+	finish(&r);
+}
+
 static void test_clouds(void **state)
 {
 	(void)state;
@@ -1005,6 +1038,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_scan_reads_tenant_once, stop_live),
 		cmocka_unit_test_teardown(test_scan_tenant_failure_alike, stop_live),
 		cmocka_unit_test_teardown(test_scan_cache_other_options, stop_live),
+		cmocka_unit_test_teardown(test_scan_token_expiry, stop_live),
 		cmocka_unit_test_teardown(test_clouds, stop_live),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
