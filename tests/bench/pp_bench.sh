@@ -44,7 +44,7 @@ fi
 # shellcheck disable=SC2046
 cc -O2 -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -o "$work/driver" "$here/pp_bench_driver.c" \
 	-I"$root/include" -I"$root/src" -I"$root/src/probes/pp" "$build/libalm.a" \
-	$(pkg-config --cflags --libs libgit2 libcjson libcurl) -lpthread -lm
+	$(pkg-config --cflags --libs libgit2 libcjson libcurl expat yaml-0.1) -lpthread -lm
 
 # The stand-in has five environments of its own beside the generated ones.
 python3 "$root/tests/pp_server.py" --latency "$latency" --environments $((envs - 5)) --page-size 100 \

@@ -112,6 +112,9 @@ struct probe {
 	const alm_gather_options *opts;
 	const alm_pp_cloud *cloud;
 	alm_http *http;
+	alm_http_options hopts;   /* each round's engine is made from these */
+	alm_http_stats total;     /* the rounds before this engine's */
+	double started;           /* when the probe's deadline began */
 	alm_pp_credential cred;
 	char *admin_origin;
 	int admin_loopback;
@@ -1362,6 +1365,15 @@ static void answer_claims(probe *p)
 	}
 }
 
+static int any_waiting(const probe *p)
+{
+	size_t i;
+	for (i = 0; i < p->ndv; i++)
+		if (p->dv[i]->waiting)
+			return 1;
+	return 0;
+}
+
 /* After this probe's own token requests: the tokens other probes of the
  * scan asked for. Returns 1 when requests were queued with them. */
 static int take_waited_tokens(probe *p)
@@ -1945,9 +1957,13 @@ static int obtain_tenant(probe *p)
 		p->cache = NULL; /* another tenant or credential: share nothing with it */
 		return read_tenant(p);
 	}
+	if (claim == 0 && shared) {
+		/* The deadline is for this probe's own requests, not the wait. */
+		p->started = alm_http_now();
+		return tenant_adopt(p, shared) < 0 ? alm_error_set(ALM_ENOMEM, "out of memory") : 0;
+	}
 	if (claim == 0)
-		return shared ? (tenant_adopt(p, shared) < 0 ? alm_error_set(ALM_ENOMEM, "out of memory") : 0)
-			      : read_tenant(p);
+		return read_tenant(p);
 	p->keep = 1;
 	error = read_tenant(p);
 	t = error < 0 ? NULL : tenant_take(p);
@@ -1960,10 +1976,60 @@ static int obtain_tenant(probe *p)
 	return tenant_adopt(p, t) < 0 ? alm_error_set(ALM_ENOMEM, "out of memory") : 0;
 }
 
+static void add_stats(alm_http_stats *into, const alm_http *http)
+{
+	alm_http_stats s;
+	memset(&s, 0, sizeof s);
+	alm_http_get_stats(http, &s);
+	into->requests += s.requests;
+	into->retries += s.retries;
+	into->elapsed += s.elapsed;
+	if (s.max_in_flight > into->max_in_flight)
+		into->max_in_flight = s.max_in_flight;
+	if (s.max_queued > into->max_queued)
+		into->max_queued = s.max_queued;
+}
+
+/* A fresh engine for the next round with what is left of the probe's
+ * deadline (each alm_http_run allows its engine's whole timeout). Returns 0,
+ * 1 when no time is left (recorded), or a negative code. */
+static int next_round(probe *p)
+{
+	double left = p->timeout - (alm_http_now() - p->started);
+	add_stats(&p->total, p->http);
+	alm_http_free(p->http);
+	p->http = NULL;
+	if (left < 0.1) {
+		fail(p, RANK_NETWORK, "no time left within the probe's %g s deadline to read Dataverse", p->timeout);
+		return 1;
+	}
+	p->hopts.timeout = left;
+	if (p->hopts.connect_timeout > left)
+		p->hopts.connect_timeout = left;
+	return alm_http_new(&p->http, &p->hopts);
+}
+
+/* The Dataverse rounds: this probe's own tokens and what they read, then
+ * what waited for tokens other probes of the scan asked for. */
+static int read_dataverse(probe *p)
+{
+	int error = next_round(p);
+	if (error)
+		return error < 0 ? error : 0;
+	start_dataverse(p);
+	if ((error = alm_http_run(p->http)) < 0 || !p->cache)
+		return error;
+	answer_claims(p);
+	if (!any_waiting(p))
+		return 0;
+	if ((error = next_round(p)) != 0)
+		return error < 0 ? error : 0;
+	return take_waited_tokens(p) ? alm_http_run(p->http) : 0;
+}
+
 int alm_pp_run_tuned(alm_facts *facts, const alm_gather_options *opts, const alm_pp_tuning *tuning)
 {
 	alm_http_options hopts = ALM_HTTP_OPTIONS_INIT;
-	alm_http_stats stats;
 	probe p;
 	char why[1024], *host = NULL;
 	int error = 0, https = 0;
@@ -2035,24 +2101,20 @@ int alm_pp_run_tuned(alm_facts *facts, const alm_gather_options *opts, const alm
 		hopts.max_body = tuning->max_body;
 	if (tuning && tuning->backoff_base > 0)
 		hopts.backoff_base = tuning->backoff_base;
+	p.hopts = hopts;
+	p.started = alm_http_now();
 	if ((error = alm_http_new(&p.http, &hopts)) < 0)
 		goto done;
 
 	p.cache = opts->pp_cache;
 	if ((error = obtain_tenant(&p)) < 0)
 		goto done;
-	if (p.tenant_done) {
-		start_dataverse(&p);
-		error = alm_http_run(p.http);
-		if (p.cache && take_waited_tokens(&p) && error == 0)
-			error = alm_http_run(p.http);
-		if (error < 0)
-			goto done;
-	}
-	memset(&stats, 0, sizeof stats);
-	alm_http_get_stats(p.http, &stats);
+	if (p.tenant_done && (error = read_dataverse(&p)) < 0)
+		goto done;
+	if (p.http)
+		add_stats(&p.total, p.http);
 	if (tuning && tuning->stats)
-		*tuning->stats = stats;
+		*tuning->stats = p.total;
 	error = conclude(&p);
 done:
 	if (p.cache)
