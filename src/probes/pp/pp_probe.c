@@ -14,10 +14,12 @@
  * pipelines host or the CoE's, and those asked for with --pp-environment; every
  * Dataverse environment only with --pp-environment all. Environment pages are
  * folded into counts and a capped list as they arrive, so memory follows a
- * page and the chosen few, not the tenant. Every failure is recorded and the
+ * page and the chosen few, not the tenant (in a scan, also the tenant's
+ * Dataverse environments, for each repository to choose from). Every failure is recorded and the
  * facts it prevents are left unset (unknown), never guessed.
  *
- * The requests run in three rounds on the engine: the tenant (admin token,
+ * The requests run in up to three rounds, each on an engine of its own with
+ * what is left of the one deadline: the tenant (admin token,
  * environments, data policies, environments asked for by id), then the
  * Dataverse tokens and what they read, then what waited for a token another
  * probe of the scan was asking for. In a scan (opts->pp_cache) the first
@@ -695,15 +697,6 @@ static int choose_environment(probe *p, const alm_pp_environment *e)
 	return 0;
 }
 
-static void environment_dispose_fields(alm_pp_environment *e)
-{
-	free(e->name);
-	free(e->display_name);
-	free(e->sku);
-	free(e->group);
-	free(e->url);
-}
-
 /* A copy of a Dataverse environment, for each repository of the scan to choose from. */
 static int keep_environment(probe *p, const alm_pp_environment *e)
 {
@@ -718,7 +711,7 @@ static int keep_environment(probe *p, const alm_pp_environment *e)
 	k->group = dup(e->group);
 	k->url = dup(e->url);
 	if (!k->name || !k->display_name || !k->sku || !k->url || (e->group && !k->group)) {
-		environment_dispose_fields(k);
+		alm_pp_environment_dispose(k);
 		return -1;
 	}
 	p->nkept++;
@@ -1777,7 +1770,7 @@ static void probe_dispose(probe *p)
 		free(p->dlp_pages);
 	}
 	for (i = 0; i < p->nkept; i++)
-		environment_dispose_fields(&p->kept[i]);
+		alm_pp_environment_dispose(&p->kept[i]);
 	free(p->kept);
 	for (i = 0; i < p->nsolutions; i++)
 		free(p->solutions[i]);
@@ -1832,7 +1825,7 @@ static void tenant_dispose(void *data)
 		candidate_dispose(&t->asked[i]);
 	free(t->asked);
 	for (i = 0; i < t->nkept; i++)
-		environment_dispose_fields(&t->kept[i]);
+		alm_pp_environment_dispose(&t->kept[i]);
 	free(t->kept);
 	for (i = 0; i < t->ndlp_pages; i++)
 		alm_pp_policies_dispose(&t->dlp_pages[i]);
