@@ -6,6 +6,7 @@
 #include "alm/assess.h"
 #include "alm/error.h"
 #include "alm/portfolio.h"
+#include "alm/pp_probe.h"
 #include "alm/probe.h"
 #include "alm/version.h"
 #include "alm/json.h"
@@ -39,6 +40,7 @@ typedef struct {
 	const alm_rules *rules;
 	const alm_portfolio_scan_options *opts;
 	alm_ado_project_cache *ado_cache; /* each project read once for the whole scan */
+	alm_pp_tenant_cache *pp_cache;    /* the tenant read once for the whole scan; NULL without --power-platform */
 } queue;
 
 typedef struct {
@@ -180,6 +182,7 @@ static cJSON *assess_row(const job *j, const queue *q)
 	g.all_history = q->opts->all_history;
 	g.env = q->opts->env;
 	g.ado_cache = q->ado_cache;
+	g.pp_cache = q->pp_cache;
 	g.power_platform = q->opts->power_platform;
 	g.pp_admin_url = q->opts->pp_admin_url;
 	g.pp_cloud = q->opts->pp_cloud;
@@ -492,6 +495,8 @@ int alm_portfolio_scan(cJSON **out, cJSON **notes, const alm_rules *rules, const
 	q.total = q.n;
 	if ((error = alm_ado_project_cache_new(&q.ado_cache)) < 0)
 		goto done;
+	if (opts->power_platform && (error = alm_pp_tenant_cache_new(&q.pp_cache)) < 0)
+		goto done;
 	pthread_mutex_init(&q.lock, NULL);
 	{
 		size_t total = q.n;
@@ -529,6 +534,7 @@ done:
 	free(paths.items);
 	alm_ado_listing_free(listing);
 	alm_ado_project_cache_free(q.ado_cache);
+	alm_pp_tenant_cache_free(q.pp_cache);
 	if (curl_held)
 		alm_ado_global_shutdown();
 	git_libgit2_shutdown();

@@ -22,7 +22,8 @@ apart by the Host header:
 The tenant is built from tests/fixtures/pp/: the four environments of
 environments.json (instance URLs pointed here), a pipelines host beside them,
 the two data policies, the test environment's solutions; --environments N
-adds N generated environments (a large tenant), --latency MS delays each answer.
+adds N generated environments (a large tenant), --latency MS delays each answer,
+--token-expires-in S gives the tokens that lifetime.
 
 Faults, each --fault NAME[@MATCH][xN] (repeatable): the fault applies to
 requests whose "METHOD host/path" contains MATCH (all when absent), only the
@@ -340,6 +341,8 @@ class Handler(BaseHTTPRequestHandler):
             self.server.tokens[token] = scope
         body = load("token.json")
         body["access_token"] = token
+        if args.token_expires_in is not None:
+            body["expires_in"] = body["ext_expires_in"] = args.token_expires_in
         self.send(200, body)
 
     # ---- the admin API and Dataverse ----
@@ -467,6 +470,7 @@ def main():
     ap.add_argument("--static-token", default="pp-prefetched-admin-token-4Yk2")
     ap.add_argument("--fault", action="append", default=[])
     ap.add_argument("--lifetime", type=float, default=300)
+    ap.add_argument("--token-expires-in", type=int, default=None, help="expires_in of the tokens issued (default: the fixture's)")
     args = ap.parse_args()
 
     server = Server(("127.0.0.1", 0), Handler)

@@ -104,6 +104,10 @@ typedef struct {
 	const char *pp_cloud;       /* "public" (default), "usgov", "usgovhigh", "dod", "china" */
 	const char *const *pp_environments; /* extra environments to look in (ids or URLs) */
 	size_t pp_environments_count;
+	/* A scan's shared tenant (alm_pp_tenant_cache_new, alm/pp_probe.h): the
+	 * environments, data policies and tokens read once for all its
+	 * repositories. NULL: each probe reads the tenant itself. */
+	struct alm_pp_tenant_cache *pp_cache;
 
 	alm_env env;
 

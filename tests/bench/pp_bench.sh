@@ -8,11 +8,17 @@
 #            one after another, summing curl's own time for each: the admin
 #            token -> the five environment pages -> one environment's token ->
 #            its solutions -> (on the pipelines host) one Pipelines table
+#   scan     the probe for BENCH_REPOSITORIES repositories one after another,
+#            as scan --power-platform runs it: "each" reads the tenant for every
+#            repository (as before the scan shared it), "shared" with one
+#            tenant cache; the requests, environment pages and token requests
+#            are counted in the stand-in's log
 #
 #   tests/bench/pp_bench.sh
 #   BENCH_RUNS=N            runs per measurement, best kept (default 3)
 #   BENCH_ENVIRONMENTS=500  environments in the tenant
 #   BENCH_LATENCY_MS=25
+#   BENCH_REPOSITORIES=40   repositories of the scan variant
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,6 +26,7 @@ root=$(cd "$here/../.." && pwd)
 runs=${BENCH_RUNS:-3}
 envs=${BENCH_ENVIRONMENTS:-500}
 latency=${BENCH_LATENCY_MS:-25}
+repositories=${BENCH_REPOSITORIES:-40}
 build=${BENCH_BUILD:-$root/build-bench-pp}
 work=$(mktemp -d "${TMPDIR:-/tmp}/alm-pp-bench-XXXXXX")
 server_pid=
@@ -37,7 +44,7 @@ fi
 # shellcheck disable=SC2046
 cc -O2 -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -o "$work/driver" "$here/pp_bench_driver.c" \
 	-I"$root/include" -I"$root/src" -I"$root/src/probes/pp" "$build/libalm.a" \
-	$(pkg-config --cflags --libs libgit2 libcjson libcurl) -lpthread -lm
+	$(pkg-config --cflags --libs libgit2 libcjson libcurl expat yaml-0.1) -lpthread -lm
 
 # The stand-in has five environments of its own beside the generated ones.
 python3 "$root/tests/pp_server.py" --latency "$latency" --environments $((envs - 5)) --page-size 100 \
@@ -107,3 +114,30 @@ printf '%-8s %9s %9s %13s %16s\n' run seconds requests max_in_flight ratio_to_ch
 printf '%-8s %9.3f %9d %13d %16.2f\n' probe "$p_t" "$p_req" "$p_max" "$(awk -v a="$p_t" -v b="$c_t" 'BEGIN{print a/b}')"
 printf '%-8s %9.3f %9d %13d %16.2f\n' serial "$s_t" "$s_req" 1 "$(awk -v a="$s_t" -v b="$c_t" 'BEGIN{print a/b}')"
 printf '%-8s %9.3f %9d %13s %16.2f\n' chain "$c_t" 9 - 1
+
+# The scan: one run each way (the counts do not vary; the time is one run's).
+scan_once() { # each|shared: "SECONDS REQUESTS ENVIRONMENT_PAGES TOKEN_REQUESTS"
+	local line t req count host
+	: >"$work/requests.log"
+	line=$("$work/driver" "$url" 0 "$repositories" "$1")
+	read -r t req _ count host <<<"$line"
+	if [ "$count" != "$envs" ] || [ "$host" != host ]; then
+		echo "pp_bench: wrong result: $line" >&2
+		exit 1
+	fi
+	python3 - "$work/requests.log" "$t" "$req" <<'EOF'
+import json, sys
+log = [json.loads(l) for l in open(sys.argv[1])]
+pages = sum(e["path"].endswith("/scopes/admin/environments") for e in log)
+tokens = sum(e["method"] == "POST" for e in log)
+print(sys.argv[2], sys.argv[3], pages, tokens)
+EOF
+}
+read -r e_t e_req e_pages e_tok <<<"$(scan_once each)"
+read -r h_t h_req h_pages h_tok <<<"$(scan_once shared)"
+printf '\nscan of %d repositories\n' "$repositories"
+printf '%-8s %9s %9s %18s %15s\n' tenant seconds requests environment_pages token_requests
+printf '%-8s %9.3f %9d %18d %15d\n' each "$e_t" "$e_req" "$e_pages" "$e_tok"
+printf '%-8s %9.3f %9d %18d %15d\n' shared "$h_t" "$h_req" "$h_pages" "$h_tok"
+printf 'shared/each: requests %.3f, seconds %.2f\n' "$(awk -v a="$h_req" -v b="$e_req" 'BEGIN{print a/b}')" \
+	"$(awk -v a="$h_t" -v b="$e_t" 'BEGIN{print a/b}')"

@@ -64,6 +64,42 @@ run "scan with the tenant" scan "$repo" --power-platform "$url" --format json
 expect_exit 0
 expect_stdout_has '"rows"'
 
+# A scan reads the tenant once: three repositories, one admin token, the
+# environment pages once (five environments at two a page), the data policies
+# once; each repository still reads its own solutions.
+portfolio="$WORK/portfolio"
+for name in one two three; do "$ALM_SOURCE_DIR/samples/make-sample-repo.sh" "$portfolio/$name" >/dev/null; done
+start_server
+: >"$WORK/requests.log"
+run "scan of three repositories with the tenant" scan --under "$portfolio" --power-platform "$url" -j 3 --format json
+expect_exit 0
+expect_json "len(r['rows']) == 3 and all(x['report']['probes']['pp']['status'] == 'ok' for x in r['rows'])"
+expect_json "all(x['report']['facts']['pp']['environments']['count'] == 5 for x in r['rows'])"
+scan_log() { # PYTHON-EXPRESSION over n(fragment): requests whose "METHOD host/path" holds fragment
+  python3 -c 'import json,sys
+log=[json.loads(l) for l in open(sys.argv[1])]
+n=lambda f: sum(f in e["method"]+" "+e["host"]+e["path"] for e in log)
+scope=lambda s: sum((e.get("form") or {}).get("scope")==s for e in log)
+sys.exit(0 if eval(sys.argv[2]) else 1)' "$WORK/requests.log" "$1"
+}
+check "scan_log 'n(\"/scopes/admin/environments\") == 3'"
+check "scan_log 'n(\"/v2/policies\") == 1'"
+check "scan_log 'scope(\"https://service.powerapps.com/.default\") == 1'"
+check "scan_log 'n(\"POST \") == 5'" # the admin token and one a Dataverse environment
+check "scan_log 'n(\"invoices-test.localhost\") == 3'" # each repository's own solutions
+cp "$OUT" "$WORK/scan.json"
+
+# A tenant that cannot be read fails every repository of the scan alike, and
+# is asked once.
+start_server --fault "403@GET 127.0.0.1"
+: >"$WORK/requests.log"
+run "a scan whose tenant refuses" scan --under "$portfolio" --power-platform "$url" -j 3 --format json
+expect_exit 0
+expect_json "all(x['report']['probes']['pp']['status'] == 'failed' for x in r['rows'])"
+expect_json "len({x['report']['facts']['pp']['error'] for x in r['rows']}) == 1 and 'New-PowerAppManagementApp' in r['rows'][0]['report']['facts']['pp']['error']"
+check "scan_log 'n(\"/scopes/admin/environments\") == 1 and n(\"POST \") == 1'"
+start_server
+
 run "questions --interactive only" questions --power-platform "$url"
 expect_exit 2
 expect_stderr_has "applies to questions --interactive"
@@ -126,7 +162,7 @@ run "plain http to a remote admin API" assess "$repo" --power-platform http://ap
 expect_exit 3
 
 # The secret and the tokens appear in nothing the tool printed or wrote.
-for f in facts.json all.json report.json report.txt refused.err prefetched.json; do
+for f in facts.json all.json report.json report.txt refused.err prefetched.json scan.json; do
   check "! grep -qF -e '$SECRET' -e 'Zq8%2B' -e 'ppt-' -e '$STATIC' '$WORK/$f'"
 done
 finish

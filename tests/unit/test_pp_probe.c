@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -783,6 +784,217 @@ static void test_table_entry(void **state)
 	assert_true(alm_pp_probe.nfacts >= 17);
 }
 
+/* ---- a scan: three repositories, one tenant cache ---- */
+
+typedef struct {
+	alm_facts *facts;
+	const alm_gather_options *o;
+	int rc;
+} scan_job;
+
+static void *scan_thread(void *data)
+{
+	scan_job *j = data;
+	j->rc = alm_pp_run_tuned(j->facts, j->o, NULL);
+	return NULL;
+}
+
+/* Repositories beside the one of start(): the second deploys ContosoInvoices
+ * to production only, the third a solution installed nowhere, to no stage. */
+static alm_facts *repository(const char *solutions, const char *stages)
+{
+	alm_facts *f = NULL;
+	assert_int_equal(alm_facts_new(&f), 0);
+	assert_int_equal(alm_facts_set(f, "repo.power_platform.solutions", cJSON_Parse(solutions), ALM_SOURCE_REPO, "test"), 0);
+	assert_int_equal(alm_facts_set(f, "repo.deployment_settings.environments", cJSON_Parse(stages), ALM_SOURCE_REPO, "test"),
+			 0);
+	return f;
+}
+
+/* The three repositories probed at once (threads) with one cache. */
+static void scan_three(run *r, alm_pp_tenant_cache *cache, alm_facts *facts[3])
+{
+	scan_job jobs[3];
+	pthread_t threads[3];
+	int i;
+	facts[0] = r->facts;
+	facts[1] = repository("[{\"unique_name\": \"ContosoInvoices\"}]", "[\"production\"]");
+	facts[2] = repository("[{\"unique_name\": \"FabrikamExpenses\"}]", "[]");
+	r->o.pp_cache = cache;
+	for (i = 0; i < 3; i++) {
+		jobs[i].facts = facts[i];
+		jobs[i].o = &r->o;
+		jobs[i].rc = -100;
+		assert_int_equal(pthread_create(&threads[i], NULL, scan_thread, &jobs[i]), 0);
+	}
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(pthread_join(threads[i], NULL), 0);
+		r->rc = i ? r->rc : jobs[i].rc;
+		if (jobs[i].rc != jobs[0].rc)
+			fail_msg("repository %d returned %d, the first %d", i, jobs[i].rc, jobs[0].rc);
+	}
+}
+
+static void test_scan_reads_tenant_once(void **state)
+{
+	static const char *const hosts[] = { "invoices-test", "invoices-prod", "contoso-pipelines" };
+	run r;
+	alm_pp_tenant_cache *cache = NULL;
+	alm_facts *facts[3];
+	cJSON *log;
+	size_t reads, served, tokens;
+	int i;
+	(void)state;
+	start(&r, NULL);
+	assert_int_equal(alm_pp_tenant_cache_new(&cache), 0);
+	scan_three(&r, cache, facts);
+	assert_int_equal(r.rc, 0);
+	log = test_read_json_lines(log_path);
+	/* The tenant once: three environment pages, the data policies, one admin token. */
+	assert_int_equal(count(log, "/scopes/admin/environments"), 3);
+	assert_int_equal(count(log, "/v2/policies"), 1);
+	/* One token a scope for the whole scan: the admin API, then the test,
+	 * production and pipelines host environments (the union of what the
+	 * three repositories look in). */
+	assert_int_equal(count(log, "POST "), 4);
+	/* Each repository's own solutions, in its own environments: the test
+	 * environment for the first, production for two, the host for all. */
+	for (i = 0; i < 3; i++) {
+		char fragment[128];
+		snprintf(fragment, sizeof fragment, "%s.localhost:%d/api/data/v9.2/solutions", hosts[i], r.port);
+		assert_int_equal(count(log, fragment), i + 1);
+	}
+	alm_pp_tenant_cache_stats(cache, &reads, &served, &tokens);
+	assert_int_equal(reads, 1);
+	assert_int_equal(served, 2);
+	assert_int_equal(tokens, 3);
+	for (i = 0; i < 3; i++) {
+		status_is(facts[i], "ok");
+		fact_json(facts[i], "pp.environments.count", "5");
+		fact_json(facts[i], "pp.dlp_policies.covered_environments", "5");
+		fact_json(facts[i], "pp.environments.by_sku", "{\"Default\":1,\"Developer\":1,\"Sandbox\":1,\"Production\":2}");
+		fact_json(facts[i], "pp.pipelines.host", "true");
+	}
+	assert_int_equal(cJSON_GetArraySize(alm_facts_get(facts[0], "pp.solutions.found")), 2);
+	fact_json(facts[0], "pp.pipelines.deployments.succeeded", "5");
+	assert_int_equal(cJSON_GetArraySize(alm_facts_get(facts[1], "pp.solutions.found")), 1);
+	assert_string_equal(
+		cJSON_GetObjectItem(cJSON_GetArrayItem(alm_facts_get(facts[1], "pp.solutions.found"), 0), "environment")->valuestring,
+		"Invoices - Production");
+	fact_json(facts[2], "pp.solutions.found", "[]");
+	fact_json(facts[2], "pp.pipelines.deployments.succeeded", "0");
+	cJSON_Delete(log);
+	alm_facts_free(facts[1]);
+	alm_facts_free(facts[2]);
+	alm_pp_tenant_cache_free(cache);
+	no_secrets(&r);
+	finish(&r);
+}
+
+static void test_scan_tenant_failure_alike(void **state)
+{
+	static const char *const args[] = { "--fault", "403@GET 127.0.0.1", NULL };
+	run r;
+	alm_pp_tenant_cache *cache = NULL;
+	alm_facts *facts[3];
+	cJSON *log;
+	char *first;
+	int i;
+	(void)state;
+	start(&r, args);
+	assert_int_equal(alm_pp_tenant_cache_new(&cache), 0);
+	scan_three(&r, cache, facts);
+	assert_int_equal(r.rc, ALM_EREMOTE);
+	log = test_read_json_lines(log_path);
+	/* Asked once, refused once: the other repositories take the refusal. */
+	assert_int_equal(count(log, "/scopes/admin/environments"), 1);
+	assert_int_equal(count(log, "POST "), 1);
+	first = show(alm_facts_get(facts[0], "pp.error"));
+	assert_non_null(strstr(first, "New-PowerAppManagementApp"));
+	for (i = 0; i < 3; i++) {
+		char *error = show(alm_facts_get(facts[i], "pp.error"));
+		status_is(facts[i], "failed");
+		fact_json(facts[i], "pp.reachable", "false");
+		fact_json(facts[i], "pp.environments.count", "(absent)");
+		assert_string_equal(error, first);
+		free(error);
+	}
+	free(first);
+	cJSON_Delete(log);
+	alm_facts_free(facts[1]);
+	alm_facts_free(facts[2]);
+	alm_pp_tenant_cache_free(cache);
+	finish(&r);
+}
+
+/* A probe whose options name other environments reads its own tenant and
+ * shares no token: the cache is the first probe's tenant and credential. */
+static void test_scan_cache_other_options(void **state)
+{
+	static const char *const all[] = { "all" };
+	run r;
+	alm_pp_tenant_cache *cache = NULL;
+	alm_facts *other;
+	cJSON *log;
+	size_t reads, served, tokens;
+	(void)state;
+	start(&r, NULL);
+	assert_int_equal(alm_pp_tenant_cache_new(&cache), 0);
+	r.o.pp_cache = cache;
+	probe(&r, NULL);
+	assert_int_equal(r.rc, 0);
+	other = repository("[{\"unique_name\": \"ContosoInvoices\"}]", "[\"production\"]");
+	r.o.pp_environments = all;
+	r.o.pp_environments_count = 1;
+	assert_int_equal(alm_pp_run_tuned(other, &r.o, NULL), 0);
+	log = test_read_json_lines(log_path);
+	assert_int_equal(count(log, "/scopes/admin/environments"), 6);
+	alm_pp_tenant_cache_stats(cache, &reads, &served, &tokens);
+	assert_int_equal(reads, 1);
+	assert_int_equal(served, 0);
+	assert_int_equal(tokens, 3);
+	/* Every Dataverse environment, with its own tokens: the accelerator is in the default one. */
+	fact_json(other, "pp.alm_accelerator", "true");
+	fact_json(r.facts, "pp.alm_accelerator", "false");
+	cJSON_Delete(log);
+	alm_facts_free(other);
+	alm_pp_tenant_cache_free(cache);
+	finish(&r);
+}
+
+/* A shared token about to expire is asked for again; the tenant is not. */
+static void test_scan_token_expiry(void **state)
+{
+	static const char *const args[] = { "--token-expires-in", "60", NULL };
+	run r;
+	alm_pp_tenant_cache *cache = NULL;
+	alm_facts *second;
+	cJSON *log;
+	size_t reads, served, tokens;
+	(void)state;
+	start(&r, args);
+	assert_int_equal(alm_pp_tenant_cache_new(&cache), 0);
+	r.o.pp_cache = cache;
+	probe(&r, NULL);
+	assert_int_equal(r.rc, 0);
+	second = repository("[{\"unique_name\": \"ContosoInvoices\"}]", "[\"test\", \"production\"]");
+	assert_int_equal(alm_pp_run_tuned(second, &r.o, NULL), 0);
+	log = test_read_json_lines(log_path);
+	assert_int_equal(count(log, "/scopes/admin/environments"), 3);
+	/* The admin token once; the three Dataverse tokens twice. */
+	assert_int_equal(count(log, "POST "), 1 + 3 + 3);
+	alm_pp_tenant_cache_stats(cache, &reads, &served, &tokens);
+	assert_int_equal(reads, 1);
+	assert_int_equal(served, 1);
+	assert_int_equal(tokens, 6);
+	status_is(second, "ok");
+	assert_int_equal(cJSON_GetArraySize(alm_facts_get(second, "pp.solutions.found")), 2);
+	cJSON_Delete(log);
+	alm_facts_free(second);
+	alm_pp_tenant_cache_free(cache);
+	finish(&r);
+}
+
 static void test_clouds(void **state)
 {
 	(void)state;
@@ -823,6 +1035,10 @@ int main(void)
 		cmocka_unit_test_teardown(test_bad_input, stop_live),
 		cmocka_unit_test_teardown(test_solution_paths_fallback, stop_live),
 		cmocka_unit_test_teardown(test_table_entry, stop_live),
+		cmocka_unit_test_teardown(test_scan_reads_tenant_once, stop_live),
+		cmocka_unit_test_teardown(test_scan_tenant_failure_alike, stop_live),
+		cmocka_unit_test_teardown(test_scan_cache_other_options, stop_live),
+		cmocka_unit_test_teardown(test_scan_token_expiry, stop_live),
 		cmocka_unit_test_teardown(test_clouds, stop_live),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

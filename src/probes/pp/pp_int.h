@@ -105,6 +105,31 @@ void alm_pp_lower(char *out, size_t n, const char *s);
  * is generic: src, solution, package...); NULL when neither says it. Caller frees. */
 char *alm_pp_solution_from_path(const char *path);
 
+/* ---- the scan's tenant cache (pp_cache.c; public in alm/pp_probe.h) ---- */
+struct alm_pp_tenant_cache;
+
+/* 1: this probe reads the tenant and must publish it; 0: *tenant is the one
+ * read (borrowed from the cache; NULL when that reading ran out of memory);
+ * -1: not shared (another tenant's key, or out of memory). Waits while
+ * another probe reads. */
+int alm_pp_cache_tenant_claim(struct alm_pp_tenant_cache *c, const char *key, const void **tenant);
+
+/* Hands in the tenant read (NULL: none) and wakes the waiting probes; the
+ * cache frees it with `dispose`. */
+void alm_pp_cache_tenant_publish(struct alm_pp_tenant_cache *c, void *tenant, void (*dispose)(void *));
+
+enum { ALM_PP_TOKEN_READY, ALM_PP_TOKEN_MINE, ALM_PP_TOKEN_ELSEWHERE };
+
+/* The token of `scope`: READY with a copy in *token (the caller wipes it), or
+ * with *token NULL and the failure's *rank and *error (caller frees) when its
+ * request failed; MINE: this probe asks and hands the answer in with
+ * alm_pp_cache_token_set; ELSEWHERE: another probe is asking (wait for it
+ * with alm_pp_cache_token_wait once this probe handed in its own). */
+int alm_pp_cache_token_claim(struct alm_pp_tenant_cache *c, const char *scope, char **token, int *rank, char **error);
+void alm_pp_cache_token_set(struct alm_pp_tenant_cache *c, const char *scope, const char *token, double expires_in,
+			    int rank, const char *error);
+int alm_pp_cache_token_wait(struct alm_pp_tenant_cache *c, const char *scope, char **token, int *rank, char **error);
+
 /* ---- the probe (pp_probe.c) ---- */
 typedef struct {
 	int max_in_flight;     /* 0: the default */

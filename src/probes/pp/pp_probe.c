@@ -14,8 +14,17 @@
  * pipelines host or the CoE's, and those asked for with --pp-environment; every
  * Dataverse environment only with --pp-environment all. Environment pages are
  * folded into counts and a capped list as they arrive, so memory follows a
- * page and the chosen few, not the tenant. Every failure is recorded and the
+ * page and the chosen few, not the tenant (in a scan, also the tenant's
+ * Dataverse environments, for each repository to choose from). Every failure is recorded and the
  * facts it prevents are left unset (unknown), never guessed.
+ *
+ * The requests run in up to three rounds, each on an engine of its own with
+ * what is left of the one deadline: the tenant (admin token,
+ * environments, data policies, environments asked for by id), then the
+ * Dataverse tokens and what they read, then what waited for a token another
+ * probe of the scan was asking for. In a scan (opts->pp_cache) the first
+ * probe reads the tenant and keeps its Dataverse environments; every probe
+ * then chooses its own few from them, and shares the Dataverse tokens.
  */
 #include "pp_int.h"
 #include "pp_parse.h"
@@ -24,6 +33,7 @@
 #include "ado_url.h"    /* alm_ado_escape */
 #include "alm/error.h"
 #include "alm/pp_probe.h"
+#include "vec.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -73,7 +83,11 @@ typedef struct dv_env {
 	probe *p;
 	candidate c;
 	char *origin;     /* scheme://host[:port] of the instance */
+	char *scope;      /* its token's scope */
 	char *token;      /* its own token; wiped */
+	int claimed;      /* this probe asks the scan's cache for the token */
+	int answered;     /* ... and has handed the answer in */
+	int waiting;      /* another probe of the scan asks for it */
 	int solutions_ok; /* its solutions were read */
 	int host;         /* the Pipelines application is installed */
 	int tables_failed;
@@ -100,6 +114,9 @@ struct probe {
 	const alm_gather_options *opts;
 	const alm_pp_cloud *cloud;
 	alm_http *http;
+	alm_http_options hopts;   /* each round's engine is made from these */
+	alm_http_stats total;     /* the rounds before this engine's */
+	double started;           /* when the probe's deadline began */
 	alm_pp_credential cred;
 	char *admin_origin;
 	int admin_loopback;
@@ -111,6 +128,16 @@ struct probe {
 	int failures;
 	int error_rank;
 	char error[1024];
+	int last_rank;   /* the latest failure, whatever its rank: a token's, for the cache */
+	char last[1024];
+
+	/* the scan's shared tenant */
+	struct alm_pp_tenant_cache *cache; /* NULL: nothing shared */
+	int keep;                /* keep the Dataverse environments to choose from after the tenant is read */
+	alm_pp_environment *kept;
+	size_t nkept, capkept;
+	int tenant_done;         /* the environments were read (or failed): Dataverse may follow */
+	int dlp_borrowed;        /* dlp_pages belong to the cache */
 	char *limits; /* what a pre-fetched token could not read */
 
 	/* the repository's side */
@@ -137,7 +164,6 @@ struct probe {
 	size_t nasked, capasked;
 	int ask_all;
 	int *asked_found; /* per opts->pp_environments entry */
-	int singles_pending;
 
 	/* data policies */
 	int dlp_ok, dlp_failed;
@@ -188,8 +214,6 @@ static void fail(probe *p, int rank, const char *fmt, ...)
 	va_list ap;
 	size_t i;
 	p->failures++;
-	if (rank <= p->error_rank)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
@@ -197,6 +221,10 @@ static void fail(probe *p, int rank, const char *fmt, ...)
 	alm_pp_redact(&p->cred, p->admin_token, line);
 	for (i = 0; i < p->ndv; i++)
 		alm_pp_redact(NULL, p->dv[i]->token, line);
+	memcpy(p->last, line, sizeof line);
+	p->last_rank = rank;
+	if (rank <= p->error_rank)
+		return;
 	memcpy(p->error, line, sizeof line);
 	p->error_rank = rank;
 }
@@ -649,12 +677,52 @@ static void note(probe *p, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Whether the repository looks in `e`: the best few for each stage it
+ * deploys to, the likely pipelines hosts and the CoE's. */
+static int choose_environment(probe *p, const alm_pp_environment *e)
+{
+	int by_name = 0, st = alm_pp_stage_of(e->display_name, e->sku, e->is_default, &by_name);
+	char low[256];
+
+	alm_pp_lower(low, sizeof low, e->display_name);
+	if ((strstr(low, "pipeline")) && keep_best(p->hosts, &p->nhosts, MAX_HOST_CANDIDATES, e, score_of(p, e, 0),
+						  WHY_HOST) < 0)
+		return -1;
+	if ((alm_pp_has_word(low, "coe") || strstr(low, "center of excellence") || strstr(low, "centre of excellence")) &&
+	    keep_best(p->coe, &p->ncoe, MAX_COE_CANDIDATES, e, score_of(p, e, 0), WHY_COE) < 0)
+		return -1;
+	if (st >= 0 && p->want_stage[st] &&
+	    keep_best(p->per_stage[st], &p->nper_stage[st], PER_STAGE, e, score_of(p, e, by_name), WHY_STAGE) < 0)
+		return -1;
+	return 0;
+}
+
+/* A copy of a Dataverse environment, for each repository of the scan to choose from. */
+static int keep_environment(probe *p, const alm_pp_environment *e)
+{
+	alm_pp_environment *k;
+	if (alm_vec_reserve(&p->kept, &p->capkept, p->nkept + 1) < 0)
+		return -1;
+	k = &p->kept[p->nkept];
+	*k = *e;
+	k->name = dup(e->name);
+	k->display_name = dup(e->display_name);
+	k->sku = dup(e->sku);
+	k->group = dup(e->group);
+	k->url = dup(e->url);
+	if (!k->name || !k->display_name || !k->sku || !k->url || (e->group && !k->group)) {
+		alm_pp_environment_dispose(k);
+		return -1;
+	}
+	p->nkept++;
+	return 0;
+}
+
 /* Folds one environment into the counts, the list and the candidates. */
 static int fold_environment(probe *p, const alm_pp_environment *e)
 {
 	cJSON *count, *item;
 	int by_name = 0, st = alm_pp_stage_of(e->display_name, e->sku, e->is_default, &by_name), ai;
-	char low[256];
 
 	p->env_count++;
 	p->env_managed += (size_t)e->managed;
@@ -692,22 +760,11 @@ static int fold_environment(probe *p, const alm_pp_environment *e)
 		return 0; /* no Dataverse: no solutions to look for */
 	if (p->ask_all)
 		return add_asked(p, e);
-	alm_pp_lower(low, sizeof low, e->display_name);
-	if ((strstr(low, "pipeline")) && keep_best(p->hosts, &p->nhosts, MAX_HOST_CANDIDATES, e, score_of(p, e, 0),
-						  WHY_HOST) < 0)
-		return -1;
-	if ((alm_pp_has_word(low, "coe") || strstr(low, "center of excellence") || strstr(low, "centre of excellence")) &&
-	    keep_best(p->coe, &p->ncoe, MAX_COE_CANDIDATES, e, score_of(p, e, 0), WHY_COE) < 0)
-		return -1;
-	if (st >= 0 && p->want_stage[st] &&
-	    keep_best(p->per_stage[st], &p->nper_stage[st], PER_STAGE, e, score_of(p, e, by_name), WHY_STAGE) < 0)
-		return -1;
-	return 0;
+	return p->keep ? keep_environment(p, e) : choose_environment(p, e);
 }
 
 /* ---- Dataverse ---- */
 
-static void start_dataverse(probe *p);
 static int start_solutions(probe *p, dv_env *env);
 
 static void on_token(alm_http *http, const alm_http_response *res, void *data)
@@ -735,6 +792,10 @@ static void on_token(alm_http *http, const alm_http_response *res, void *data)
 			p->envs_failed = p->dlp_failed = 1;
 		goto done;
 	}
+	if (env && env->claimed) {
+		alm_pp_cache_token_set(p->cache, env->scope, token, expires, 0, NULL);
+		env->answered = 1;
+	}
 	if (!env) {
 		p->admin_token = token;
 		token = NULL;
@@ -752,6 +813,11 @@ static void on_token(alm_http *http, const alm_http_response *res, void *data)
 			fail(p, RANK_OTHER, "out of memory while reading the solutions");
 	}
 done:
+	if (env && env->claimed && !env->answered) {
+		/* The other repositories of the scan take the same failure. */
+		alm_pp_cache_token_set(p->cache, env->scope, NULL, 0, p->last_rank, p->last);
+		env->answered = 1;
+	}
 	wipe(&token);
 	free(t);
 }
@@ -1111,8 +1177,6 @@ static void on_single(alm_http *http, const alm_http_response *res, void *data)
 		}
 	}
 	free(s);
-	if (--p->singles_pending == 0)
-		start_dataverse(p);
 }
 
 /* After the list: the ids asked for that it did not hold are asked for one
@@ -1120,7 +1184,7 @@ static void on_single(alm_http *http, const alm_http_response *res, void *data)
 static void environments_done(probe *p)
 {
 	size_t i;
-	p->singles_pending = 1; /* held until every single request is queued */
+	p->tenant_done = 1;
 	for (i = 0; i < p->opts->pp_environments_count; i++) {
 		const char *v = p->opts->pp_environments[i];
 		if (p->asked_found[i] || strcasecmp(v, "all") == 0)
@@ -1147,14 +1211,10 @@ static void environments_done(probe *p)
 			if (!s || !url || send_request(p, url, p->admin_token, 0, 0, on_single, s) < 0) {
 				free(s);
 				fail(p, RANK_OTHER, "out of memory");
-			} else {
-				p->singles_pending++;
 			}
 			free(url);
 		}
 	}
-	if (--p->singles_pending == 0)
-		start_dataverse(p);
 }
 
 /* Whether `host` may receive a Dataverse token: the cloud's Dataverse domain,
@@ -1211,6 +1271,24 @@ static int add_dv(probe *p, const candidate *c, int why)
 	return env->c.name && env->c.display && env->c.url ? 0 : -1;
 }
 
+/* A token another probe of the scan asked for (or its failure, recorded as
+ * that probe recorded it). Returns 1 when the solutions were queued. */
+static int take_token(probe *p, dv_env *e, char *token, int rank, char *why)
+{
+	int queued = 0;
+	if (token) {
+		e->token = token;
+		if (start_solutions(p, e) < 0)
+			fail(p, RANK_OTHER, "out of memory while reading the solutions");
+		else
+			queued = 1;
+	} else {
+		fail(p, rank ? rank : RANK_OTHER, "%s", why ? why : "the token request failed");
+	}
+	free(why);
+	return queued;
+}
+
 /* Chooses the Dataverse environments and asks each for its token. */
 static void start_dataverse(probe *p)
 {
@@ -1241,11 +1319,75 @@ static void start_dataverse(probe *p)
 		return;
 	}
 	for (i = 0; i < p->ndv; i++) {
-		char *scope = alm_pp_dataverse_scope(p->dv[i]->origin);
-		if (!scope || request_token(p, p->dv[i], scope) < 0)
+		dv_env *e = p->dv[i];
+		if (!(e->scope = alm_pp_dataverse_scope(e->origin))) {
 			fail(p, RANK_OTHER, "out of memory while asking for a token");
-		free(scope);
+			continue;
+		}
+		if (p->cache) {
+			char *token, *why;
+			int rank;
+			switch (alm_pp_cache_token_claim(p->cache, e->scope, &token, &rank, &why)) {
+			case ALM_PP_TOKEN_READY:
+				take_token(p, e, token, rank, why);
+				continue;
+			case ALM_PP_TOKEN_ELSEWHERE:
+				e->waiting = 1;
+				continue;
+			default:
+				e->claimed = 1;
+				break;
+			}
+		}
+		if (request_token(p, e, e->scope) < 0)
+			fail(p, RANK_OTHER, "out of memory while asking for a token");
 	}
+}
+
+/* Hands in every token this probe claimed and has no answer for: other
+ * probes may be waiting for it. */
+static void answer_claims(probe *p)
+{
+	size_t i;
+	for (i = 0; i < p->ndv; i++) {
+		dv_env *e = p->dv[i];
+		if (e->claimed && !e->answered) {
+			alm_pp_cache_token_set(p->cache, e->scope, NULL, 0, RANK_NETWORK, "the token request was not answered");
+			e->answered = 1;
+		}
+	}
+}
+
+static int any_waiting(const probe *p)
+{
+	size_t i;
+	for (i = 0; i < p->ndv; i++)
+		if (p->dv[i]->waiting)
+			return 1;
+	return 0;
+}
+
+/* After this probe's own token requests: the tokens other probes of the
+ * scan asked for. Returns 1 when requests were queued with them. */
+static int take_waited_tokens(probe *p)
+{
+	size_t i;
+	int queued = 0;
+	answer_claims(p);
+	for (i = 0; i < p->ndv; i++) {
+		dv_env *e = p->dv[i];
+		char *token = NULL, *why = NULL;
+		int rank = 0;
+		if (!e->waiting)
+			continue;
+		e->waiting = 0;
+		if (alm_pp_cache_token_wait(p->cache, e->scope, &token, &rank, &why) < 0) {
+			fail(p, RANK_OTHER, "out of memory while taking the token of %s", env_label(e));
+			continue;
+		}
+		queued |= take_token(p, e, token, rank, why);
+	}
+	return queued;
 }
 
 /* ---- facts ---- */
@@ -1610,6 +1752,7 @@ static void probe_dispose(probe *p)
 		dv_env *e = p->dv[i];
 		size_t j;
 		wipe(&e->token);
+		free(e->scope);
 		free(e->origin);
 		candidate_dispose(&e->c);
 		alm_pp_rows_dispose(&e->pipelines);
@@ -1621,9 +1764,14 @@ static void probe_dispose(probe *p)
 		free(e);
 	}
 	free(p->dv);
-	for (i = 0; i < p->ndlp_pages; i++)
-		alm_pp_policies_dispose(&p->dlp_pages[i]);
-	free(p->dlp_pages);
+	if (!p->dlp_borrowed) {
+		for (i = 0; i < p->ndlp_pages; i++)
+			alm_pp_policies_dispose(&p->dlp_pages[i]);
+		free(p->dlp_pages);
+	}
+	for (i = 0; i < p->nkept; i++)
+		alm_pp_environment_dispose(&p->kept[i]);
+	free(p->kept);
 	for (i = 0; i < p->nsolutions; i++)
 		free(p->solutions[i]);
 	free(p->solutions);
@@ -1640,10 +1788,241 @@ static void probe_dispose(probe *p)
 	free(p->admin_origin);
 }
 
+/* ---- the tenant, read once for a scan ---- */
+
+/* The tenant's plain fields, named alike in the probe and the tenant. */
+#define TENANT_SCALARS(X)                                                                                              \
+	X(reachable) X(failures) X(error_rank) X(tenant_done) X(envs_ok) X(envs_failed) X(dlp_ok) X(dlp_failed)        \
+	X(env_count) X(env_managed) X(env_dataverse) X(list_truncated)
+
+/* What every repository of a scan takes from the first probe's reading. */
+typedef struct {
+	int reachable, failures, error_rank, tenant_done;
+	char error[1024];
+	int envs_ok, envs_failed, dlp_ok, dlp_failed;
+	size_t env_count, env_managed, env_dataverse;
+	cJSON *by_sku, *list;
+	int list_truncated;
+	int stage_seen[S_COUNT];
+	candidate *asked;
+	size_t nasked;
+	alm_pp_environment *kept; /* the Dataverse environments, each probe's to choose from */
+	size_t nkept;
+	alm_pp_policies *dlp_pages;
+	size_t ndlp_pages;
+	char notes[600];
+} tenant;
+
+static void tenant_dispose(void *data)
+{
+	tenant *t = data;
+	size_t i;
+	if (!t)
+		return;
+	cJSON_Delete(t->by_sku);
+	cJSON_Delete(t->list);
+	for (i = 0; i < t->nasked; i++)
+		candidate_dispose(&t->asked[i]);
+	free(t->asked);
+	for (i = 0; i < t->nkept; i++)
+		alm_pp_environment_dispose(&t->kept[i]);
+	free(t->kept);
+	for (i = 0; i < t->ndlp_pages; i++)
+		alm_pp_policies_dispose(&t->dlp_pages[i]);
+	free(t->dlp_pages);
+	free(t);
+}
+
+/* Moves the tenant's part of what `p` read into a new tenant. */
+static tenant *tenant_take(probe *p)
+{
+	tenant *t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+#define TAKE(field) t->field = p->field;
+	TENANT_SCALARS(TAKE)
+#undef TAKE
+	memcpy(t->error, p->error, sizeof t->error);
+	memcpy(t->stage_seen, p->stage_seen, sizeof t->stage_seen);
+	memcpy(t->notes, p->notes, sizeof t->notes);
+	t->by_sku = p->by_sku;
+	t->list = p->list;
+	t->asked = p->asked;
+	t->nasked = p->nasked;
+	t->kept = p->kept;
+	t->nkept = p->nkept;
+	t->dlp_pages = p->dlp_pages;
+	t->ndlp_pages = p->ndlp_pages;
+	p->by_sku = p->list = NULL;
+	p->asked = NULL;
+	p->nasked = p->capasked = 0;
+	p->kept = NULL;
+	p->nkept = p->capkept = 0;
+	p->dlp_pages = NULL;
+	p->ndlp_pages = 0;
+	return t;
+}
+
+/* Sets up `p` as if it had read `t` itself, then chooses its environments. */
+static int tenant_adopt(probe *p, const tenant *t)
+{
+	size_t i;
+#define ADOPT(field) p->field = t->field;
+	TENANT_SCALARS(ADOPT)
+#undef ADOPT
+	memcpy(p->error, t->error, sizeof p->error);
+	memcpy(p->stage_seen, t->stage_seen, sizeof p->stage_seen);
+	memcpy(p->notes, t->notes, sizeof p->notes);
+	cJSON_Delete(p->by_sku);
+	cJSON_Delete(p->list);
+	p->by_sku = t->by_sku ? cJSON_Duplicate(t->by_sku, 1) : cJSON_CreateObject();
+	p->list = t->list ? cJSON_Duplicate(t->list, 1) : cJSON_CreateArray();
+	p->dlp_pages = t->dlp_pages;
+	p->ndlp_pages = t->ndlp_pages;
+	p->dlp_borrowed = 1;
+	if (!p->by_sku || !p->list)
+		return -1;
+	for (i = 0; i < t->nasked; i++) {
+		const candidate *c = &t->asked[i];
+		alm_pp_environment e;
+		memset(&e, 0, sizeof e);
+		e.name = c->name;
+		e.display_name = c->display;
+		e.url = c->url;
+		if (add_asked(p, &e) < 0)
+			return -1;
+	}
+	for (i = 0; i < t->nkept; i++)
+		if (choose_environment(p, &t->kept[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/* Whose tenant a reading is: probes share it only when all of these agree. */
+static char *tenant_key(const probe *p)
+{
+	size_t i;
+	char *key = alm_ado_format("%s\n%s\n%d\n%s\n%s\n%zu", p->admin_origin, p->cloud->name, (int)p->cred.kind,
+				   p->cred.tenant ? p->cred.tenant : "", p->cred.client_id ? p->cred.client_id : "",
+				   p->opts->pp_environments_count);
+	for (i = 0; key && i < p->opts->pp_environments_count; i++) {
+		char *longer = alm_ado_format("%s\n%s", key, p->opts->pp_environments[i]);
+		free(key);
+		key = longer;
+	}
+	return key;
+}
+
+/* The first round: the admin token, the environments, the data policies. */
+static int read_tenant(probe *p)
+{
+	if (p->cred.kind == ALM_PP_CRED_TOKEN) {
+		p->admin_token = p->cred.token;
+		if (chain_start(p, L_ENVIRONMENTS, NULL,
+				alm_ado_format("%s/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments?%s",
+					       p->admin_origin, ENV_API)) < 0 ||
+		    chain_start(p, L_POLICIES, NULL,
+				alm_ado_format("%s/providers/PowerPlatform.Governance/v2/policies", p->admin_origin)) < 0)
+			return alm_error_set(ALM_ENOMEM, "out of memory");
+	} else {
+		int error = request_token(p, NULL, p->cloud->admin_scope);
+		if (error < 0)
+			return error;
+	}
+	return alm_http_run(p->http);
+}
+
+/* The tenant: read here, or taken from the scan's cache (read there by the
+ * first probe that needed it, which every other waits for). */
+static int obtain_tenant(probe *p)
+{
+	const void *shared = NULL;
+	char *key;
+	int claim, error;
+	tenant *t;
+
+	if (!p->cache)
+		return read_tenant(p);
+	key = tenant_key(p);
+	claim = key ? alm_pp_cache_tenant_claim(p->cache, key, &shared) : -1;
+	free(key);
+	if (claim < 0) {
+		p->cache = NULL; /* another tenant or credential: share nothing with it */
+		return read_tenant(p);
+	}
+	if (claim == 0 && shared) {
+		/* The deadline is for this probe's own requests, not the wait. */
+		p->started = alm_http_now();
+		return tenant_adopt(p, shared) < 0 ? alm_error_set(ALM_ENOMEM, "out of memory") : 0;
+	}
+	if (claim == 0)
+		return read_tenant(p);
+	p->keep = 1;
+	error = read_tenant(p);
+	t = error < 0 ? NULL : tenant_take(p);
+	/* Published whatever happened: the other probes are waiting for it. */
+	alm_pp_cache_tenant_publish(p->cache, t, tenant_dispose);
+	if (error < 0)
+		return error;
+	if (!t)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	return tenant_adopt(p, t) < 0 ? alm_error_set(ALM_ENOMEM, "out of memory") : 0;
+}
+
+static void add_stats(alm_http_stats *into, const alm_http *http)
+{
+	alm_http_stats s;
+	memset(&s, 0, sizeof s);
+	alm_http_get_stats(http, &s);
+	into->requests += s.requests;
+	into->retries += s.retries;
+	into->elapsed += s.elapsed;
+	if (s.max_in_flight > into->max_in_flight)
+		into->max_in_flight = s.max_in_flight;
+	if (s.max_queued > into->max_queued)
+		into->max_queued = s.max_queued;
+}
+
+/* A fresh engine for the next round with what is left of the probe's
+ * deadline (each alm_http_run allows its engine's whole timeout). Returns 0,
+ * 1 when no time is left (recorded), or a negative code. */
+static int next_round(probe *p)
+{
+	double left = p->timeout - (alm_http_now() - p->started);
+	add_stats(&p->total, p->http);
+	alm_http_free(p->http);
+	p->http = NULL;
+	if (left < 0.1) {
+		fail(p, RANK_NETWORK, "no time left within the probe's %g s deadline to read Dataverse", p->timeout);
+		return 1;
+	}
+	p->hopts.timeout = left;
+	if (p->hopts.connect_timeout > left)
+		p->hopts.connect_timeout = left;
+	return alm_http_new(&p->http, &p->hopts);
+}
+
+/* The Dataverse rounds: this probe's own tokens and what they read, then
+ * what waited for tokens other probes of the scan asked for. */
+static int read_dataverse(probe *p)
+{
+	int error = next_round(p);
+	if (error)
+		return error < 0 ? error : 0;
+	start_dataverse(p);
+	if ((error = alm_http_run(p->http)) < 0 || !p->cache)
+		return error;
+	answer_claims(p);
+	if (!any_waiting(p))
+		return 0;
+	if ((error = next_round(p)) != 0)
+		return error < 0 ? error : 0;
+	return take_waited_tokens(p) ? alm_http_run(p->http) : 0;
+}
+
 int alm_pp_run_tuned(alm_facts *facts, const alm_gather_options *opts, const alm_pp_tuning *tuning)
 {
 	alm_http_options hopts = ALM_HTTP_OPTIONS_INIT;
-	alm_http_stats stats;
 	probe p;
 	char why[1024], *host = NULL;
 	int error = 0, https = 0;
@@ -1715,30 +2094,24 @@ int alm_pp_run_tuned(alm_facts *facts, const alm_gather_options *opts, const alm
 		hopts.max_body = tuning->max_body;
 	if (tuning && tuning->backoff_base > 0)
 		hopts.backoff_base = tuning->backoff_base;
+	p.hopts = hopts;
+	p.started = alm_http_now();
 	if ((error = alm_http_new(&p.http, &hopts)) < 0)
 		goto done;
 
-	if (p.cred.kind == ALM_PP_CRED_TOKEN) {
-		p.admin_token = p.cred.token;
-		if (chain_start(&p, L_ENVIRONMENTS, NULL,
-				alm_ado_format("%s/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments?%s",
-					       p.admin_origin, ENV_API)) < 0 ||
-		    chain_start(&p, L_POLICIES, NULL,
-				alm_ado_format("%s/providers/PowerPlatform.Governance/v2/policies", p.admin_origin)) < 0) {
-			error = alm_error_set(ALM_ENOMEM, "out of memory");
-			goto done;
-		}
-	} else if ((error = request_token(&p, NULL, p.cloud->admin_scope)) < 0) {
+	p.cache = opts->pp_cache;
+	if ((error = obtain_tenant(&p)) < 0)
 		goto done;
-	}
-	if ((error = alm_http_run(p.http)) < 0)
+	if (p.tenant_done && (error = read_dataverse(&p)) < 0)
 		goto done;
-	memset(&stats, 0, sizeof stats);
-	alm_http_get_stats(p.http, &stats);
+	if (p.http)
+		add_stats(&p.total, p.http);
 	if (tuning && tuning->stats)
-		*tuning->stats = stats;
+		*tuning->stats = p.total;
 	error = conclude(&p);
 done:
+	if (p.cache)
+		answer_claims(&p);
 	alm_http_free(p.http);
 	probe_dispose(&p);
 	return error;
