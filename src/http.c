@@ -567,7 +567,7 @@ static int start_ready(alm_http *http)
 			continue;
 		}
 		if (!alm_rate_acquire(r->host, now, &retry_at)) {
-			if (!http->governed_until || retry_at < http->governed_until)
+			if (http->governed_until <= 0 || retry_at < http->governed_until)
 				http->governed_until = retry_at;
 			refused = r->host;
 			prev = r;
