@@ -557,6 +557,9 @@ static void test_window(void **state)
 static void test_commit_author_licenses(void **state)
 {
 	run r;
+	alm_ado_probe_options o = ALM_ADO_PROBE_OPTIONS_INIT;
+	alm_ado_tuning t = { 0 };
+	char url[256];
 	cJSON *log;
 	const cJSON *m[16];
 	(void)state;
@@ -570,7 +573,8 @@ static void test_commit_author_licenses(void **state)
 	fact_number(r.facts, "ado.licenses.basic_or_above", 2);
 	fact_number(r.facts, "ado.licenses.stakeholder", 2);
 	fact_bool(r.facts, "ado.licenses.available", 0);
-	fact_evidence(r.facts, "ado.licenses.checked", "of 3 authors of pull requests and 2 more authors of commits");
+	fact_evidence(r.facts, "ado.licenses.checked", "of 3 authors of pull requests and 2 more authors of commits since 2024-01-01");
+	fact_evidence(r.facts, "ado.licenses.checked", "; 6 commits read");
 	log = read_log();
 	assert_int_equal(matching(log, "/_apis/git/repositories/ALM%20Project/commits", m, 16), 1);
 	assert_string_equal(param(m[0], "searchCriteria.fromDate"), "2024-01-01T00:00:00Z");
@@ -600,6 +604,19 @@ static void test_commit_author_licenses(void **state)
 	log = read_log();
 	assert_int_equal(matching(log, "userentitlements?", m, 16), 0);
 	cJSON_Delete(log);
+	run_free(&r);
+
+	/* A full page of commits (pages of 3 here): the evidence says older
+	 * commits' authors were not seen. */
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/contoso/ALM%%20Project", main_server.port);
+	o.url = url;
+	o.repository = "ALM Project";
+	o.since = SINCE_2024;
+	t.page_size = 3;
+	probe_opts(&r, &o, &t);
+	assert_int_equal(r.rc, 0);
+	fact_evidence(r.facts, "ado.licenses.checked", "3 commits read, a full page");
+	fact_evidence(r.facts, "ado.licenses.checked", "and 2 more authors of commits");
 	run_free(&r);
 }
 

@@ -1307,7 +1307,8 @@ static int set_pull_request_facts(probe *p, const char *repo_name, const alm_ado
 static void commits_text(const probe *p, char *out, size_t n)
 {
 	if (p->commits_read)
-		snprintf(out, n, "%s", p->commits_full ? "; the page of commits was full: older commits' authors were not seen" : "");
+		snprintf(out, n, "; %zu commits read%s", p->commits,
+			 p->commits_full ? ", a full page (the probe reads one): older commits' authors were not seen" : "");
 	else if (p->failed[G_COMMITS])
 		snprintf(out, n, "; the authors of commits are not counted: %s", p->optional_error[G_COMMITS]);
 	else
