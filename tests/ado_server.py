@@ -23,8 +23,14 @@ the port on the first line of stdout. Serves:
   huge/Huge                     with --bench-huge-definitions N: one page of N
                                 build definitions (no builds)
   _vsaex/ORG/_apis/userentitlements/ID
+  _vsaex/ORG/_apis/userentitlements?$filter=name eq 'MAIL'
                                 the User Entitlements API (vsaex.dev.azure.com/ORG
-                                on the service) for the people of the projects
+                                on the service) for the people of the projects:
+                                one by id, or a search by mail ({"members": [...]})
+
+Commits (ORG/PROJECT/_apis/git/repositories/REPO/commits) are listed newest
+first, filtered by searchCriteria.fromDate (author date) and cut to
+searchCriteria.$top (default 100), in one page.
 
 Builds are queried like the service: definitions=1,2,3 (a comma list),
 minTime, queryOrder (queueTimeDescending/Ascending), maxBuildsPerDefinition
@@ -98,6 +104,7 @@ class Dataset:
         self.builds = []
         self.repositories = []
         self.pullrequests = {}  # repository id -> list
+        self.commits = {}  # repository id -> list, newest first
         self.reviewers = {}  # pull request id -> list
         self.default_reviewers = []
         self.policies = []
@@ -350,10 +357,33 @@ def contoso(fixtures):
     # Prod needs an approval and deploys from main only; Test only in business hours.
     d.checks = {3: [check("approval", 31, 3, "Prod"), check("branch_control", 32, 3, "Prod")],
                 2: [check("business_hours", 21, 2, "Test")]}
+    # The main repository's commits: the PR authors (one mail in other case),
+    # Erin (Stakeholder, two commits, one mail in other case) and Frank, who
+    # opened no pull request; the oldest one is before any window.
+    erin = identity(author, "e4a0e5b1-0000-4000-8000-0000000e7401", "Erin Committer")
+    frank = identity(author, "f4a0e5b1-0000-4000-8000-0000000f7a01", "Frank Builder")
+    commits = [(author, "2024-05-16T07:00:00Z", False), (erin, "2024-05-15T07:00:00Z", False),
+               (frank, "2024-05-14T07:00:00Z", False), (author, "2024-05-13T07:00:00Z", True),
+               (erin, "2024-05-12T07:00:00Z", True), (carol, "2024-05-11T07:00:00Z", False),
+               (other, "2015-11-01T07:00:00Z", False)]
+    d.commits = {main_repo["id"]: [commit(i, who, date, upper) for (i, (who, date, upper)) in enumerate(commits)]}
     d.entitlements = {author["id"]: entitlement(author, "express", "Basic"),
                       other["id"]: entitlement(other, "none", "Visual Studio Enterprise subscription", msdn=True),
-                      carol["id"]: entitlement(carol, "stakeholder", "Stakeholder")}
+                      carol["id"]: entitlement(carol, "stakeholder", "Stakeholder"),
+                      erin["id"]: entitlement(erin, "stakeholder", "Stakeholder"),
+                      frank["id"]: entitlement(frank, "express", "Basic")}
     return d
+
+
+def commit(n, who, date, upper):
+    """A commit as _apis/git/repositories/ID/commits lists it."""
+    mail = who["uniqueName"].upper() if upper else who["uniqueName"]
+    sha = hashlib.sha1(("%d %s" % (n, date)).encode()).hexdigest()
+    person = {"name": who["displayName"], "email": mail, "date": date}
+    return {"commitId": sha, "author": person, "committer": dict(person),
+            "comment": "Change %d" % n, "changeCounts": {"Add": 0, "Edit": 1, "Delete": 0},
+            "url": "https://dev.azure.com/contoso/_apis/git/repositories/x/commits/" + sha,
+            "remoteUrl": "https://dev.azure.com/contoso/ALM%20Project/_git/ALM%20Project/commit/" + sha}
 
 
 CHECK_TYPES = {
@@ -833,6 +863,18 @@ class Handler(BaseHTTPRequestHandler):
             return self.listing(ds.environments, params, cap, fault)
         if rest == ["git", "pullrequests"]:
             return self.pull_requests(ds.pullrequests.get("*", []), params, fault)
+        if len(rest) == 4 and rest[:2] == ["git", "repositories"] and rest[3].lower() == "commits":
+            repo = ds.repository(rest[2])
+            if not repo:
+                return self.error(404, "TF401019: The Git repository with name or identifier %s does not exist or you do not have permissions for the operation you are attempting." % rest[2],
+                                  "GitRepositoryNotFoundException")
+            items = ds.commits.get(repo["id"], [])
+            if "searchCriteria.fromDate" in params:
+                since = parse_time(params["searchCriteria.fromDate"])
+                items = [c for c in items if parse_time(c["author"]["date"]) >= since]
+            top = params.get("searchCriteria.$top", "100")
+            items = items[:int(top)] if top.isdigit() else items
+            return self.send(200, {"count": len(items), "value": items})
         if len(rest) == 4 and rest[:2] == ["git", "repositories"] and rest[3].lower() == "pullrequests":
             repo = ds.repository(rest[2])
             if not repo:
@@ -845,14 +887,22 @@ class Handler(BaseHTTPRequestHandler):
         return self.error(404, "The resource cannot be found.")
 
     def entitlements(self, segs, params):
-        # _vsaex/ORG/_apis/userentitlements/ID
-        if len(segs) != 4 or segs[1:3] != ["_apis", "userentitlements"]:
+        # _vsaex/ORG/_apis/userentitlements/ID, or ?$filter=name eq 'MAIL'
+        if len(segs) not in (3, 4) or segs[1:3] != ["_apis", "userentitlements"]:
             return self.error(404, "The resource cannot be found.")
         if "api-version" not in params:
             return self.error(400, "No api-version was supplied for the \"GET\" request.", "VssVersionNotSpecifiedException")
         people = self.server.entitlements.get(segs[0].lower())
         if people is None:
             return self.error(404, "VS800075: The organization %s does not exist." % segs[0], "OrganizationNotFoundException")
+        if len(segs) == 3:
+            f = params.get("$filter", "")
+            if not (f.startswith("name eq '") and f.endswith("'") and len(f) > 10):
+                return self.error(400, "Invalid filter: %s" % f, "InvalidFilterException")
+            name = f[9:-1].replace("''", "'").lower()
+            found = [e for e in people.values()
+                     if name in (e["user"]["mailAddress"].lower(), e["user"]["displayName"].lower())]
+            return self.send(200, {"members": found, "continuationToken": None, "totalCount": len(found)})
         e = people.get(segs[3].lower())
         if e is None:
             return self.error(404, "VS403283: Could not find user with id %s." % segs[3], "UserNotFoundException")

@@ -484,8 +484,16 @@ static void test_contoso_requests(void **state)
 	assert_int_equal(matching(log, "/_apis/pipelines/checks/configurations", m, 16), 3);
 	assert_string_equal(param(m[0], "resourceType"), "environment");
 	assert_string_equal(param(m[0], "$expand"), "settings");
-	/* The licences of the three authors, once each. */
-	assert_int_equal(matching(log, "/_vsaex/contoso/_apis/userentitlements/", m, 16), 3);
+	/* The repository's commits, one page of at most 1000 (all history: no
+	 * fromDate). */
+	assert_int_equal(matching(log, "/_apis/git/repositories/ALM%20Project/commits", m, 16), 1);
+	assert_string_equal(param(m[0], "searchCriteria.$top"), "1000");
+	assert_null(param(m[0], "searchCriteria.fromDate"));
+	/* The licences of the three authors of pull requests and the three more
+	 * of commits, once each: by id, or by mail for whoever the commits named
+	 * first (the two lists arrive in either order). */
+	assert_int_equal(matching(log, "/_vsaex/contoso/_apis/userentitlements", m, 16), 6);
+	assert_true(matching(log, "/_vsaex/contoso/_apis/userentitlements?", m, 16) >= 3);
 	/* Pull requests: $top/$skip until an empty page, all statuses at once. */
 	n = matching(log, "/pullrequests", m, 16);
 	assert_int_equal(n, 4);
@@ -503,9 +511,10 @@ static void test_contoso_requests(void **state)
 	assert_int_equal(matching(log, "/_apis/projects/ALM%20Project", m, 16), 1);
 	/* In all: project 1, definitions 3, builds 3, repositories 1, pull
 	 * requests 4, reviewers 1, policies 4 (10 in pages of 3), environments 1,
-	 * checks 3, licences 3. */
-	assert_int_equal(cJSON_GetArraySize(log), 24);
-	assert_int_equal(r.stats.requests, 24);
+	 * checks 3, commits 1, licences 6 (3 more: the authors of commits who
+	 * opened no pull request). */
+	assert_int_equal(cJSON_GetArraySize(log), 28);
+	assert_int_equal(r.stats.requests, 28);
 	cJSON_Delete(log);
 	run_free(&r);
 }
@@ -539,6 +548,75 @@ static void test_window(void **state)
 	assert_string_equal(param(m[0], "searchCriteria.minTime"), "2024-01-01T00:00:00Z");
 	assert_string_equal(param(m[0], "searchCriteria.queryTimeRangeType"), "created");
 	cJSON_Delete(log);
+	run_free(&r);
+}
+
+/* The authors of the repository's commits since the window began have their
+ * licences counted too, each mail looked up once whatever its case, and none
+ * for a pull request author's; a refused commits list costs only the count. */
+static void test_commit_author_licenses(void **state)
+{
+	run r;
+	alm_ado_probe_options o = ALM_ADO_PROBE_OPTIONS_INIT;
+	alm_ado_tuning t = { 0 };
+	char url[256];
+	cJSON *log;
+	const cJSON *m[16];
+	(void)state;
+	probe_at(&r, main_server.port, "contoso/ALM%20Project", "ALM Project", 15, SINCE_2024);
+	assert_int_equal(r.rc, 0);
+	probe_status(r.facts, "ok");
+	/* Pull requests since 2024: the Basic author, Carol (Stakeholder) and Dana
+	 * (gone); commits add Erin (Stakeholder) and Frank (Basic); Bob's commit
+	 * is from 2015. */
+	fact_number(r.facts, "ado.licenses.checked", 4);
+	fact_number(r.facts, "ado.licenses.basic_or_above", 2);
+	fact_number(r.facts, "ado.licenses.stakeholder", 2);
+	fact_bool(r.facts, "ado.licenses.available", 0);
+	fact_evidence(r.facts, "ado.licenses.checked", "of 3 authors of pull requests and 2 more authors of commits since 2024-01-01");
+	fact_evidence(r.facts, "ado.licenses.checked", "; 6 commits read");
+	log = read_log();
+	assert_int_equal(matching(log, "/_apis/git/repositories/ALM%20Project/commits", m, 16), 1);
+	assert_string_equal(param(m[0], "searchCriteria.fromDate"), "2024-01-01T00:00:00Z");
+	assert_string_equal(param(m[0], "searchCriteria.$top"), "1000");
+	/* Five people, one look-up each: Erin committed twice (her mail in two
+	 * cases) and is searched for once; the PR author's two commits (also in
+	 * two cases) and Carol's add none. */
+	assert_int_equal(matching(log, "userentitlements", m, 16), 5);
+	assert_int_equal(matching(log, "erin.committer%40contoso.com", m, 16), 1);
+	assert_int_equal(matching(log, "frank.builder%40contoso.com", m, 16), 1);
+	expect_no_repeats(log);
+	cJSON_Delete(log);
+	run_free(&r);
+
+	/* The commits refused: the pull requests' authors still counted, the
+	 * evidence says why the commits' are not, the probe not degraded. */
+	clear_log();
+	probe_at(&r, main_server.port, "fault/403@git.repositories.ALM%20Project.commits/contoso/ALM%20Project",
+		 "ALM Project", 15, SINCE_2024);
+	assert_int_equal(r.rc, 0);
+	probe_status(r.facts, "ok");
+	fact_number(r.facts, "ado.licenses.checked", 2);
+	fact_number(r.facts, "ado.licenses.stakeholder", 1);
+	fact_evidence(r.facts, "ado.licenses.checked", "of 3 authors of pull requests and 0 more authors of commits");
+	fact_evidence(r.facts, "ado.licenses.checked", "the authors of commits are not counted");
+	fact_evidence(r.facts, "ado.licenses.checked", "HTTP 403");
+	log = read_log();
+	assert_int_equal(matching(log, "userentitlements?", m, 16), 0);
+	cJSON_Delete(log);
+	run_free(&r);
+
+	/* A full page of commits (pages of 3 here): the evidence says older
+	 * commits' authors were not seen. */
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/contoso/ALM%%20Project", main_server.port);
+	o.url = url;
+	o.repository = "ALM Project";
+	o.since = SINCE_2024;
+	t.page_size = 3;
+	probe_opts(&r, &o, &t);
+	assert_int_equal(r.rc, 0);
+	fact_evidence(r.facts, "ado.licenses.checked", "3 commits read, a full page");
+	fact_evidence(r.facts, "ado.licenses.checked", "and 2 more authors of commits");
 	run_free(&r);
 }
 
@@ -640,12 +718,15 @@ static void test_checks_and_licenses(void **state)
 		  "\"prod\":{\"approval\":true,\"branch_control\":true,\"business_hours\":false}}");
 	fact_json(r.facts, "ado.environments.approval_required", "[\"prod\"]");
 	fact_evidence(r.facts, "ado.environments.approval_required", "1 environments need an approval before a deployment: prod");
-	/* Three authors: Basic, Stakeholder, and one no longer in the organization. */
-	fact_number(r.facts, "ado.licenses.checked", 2);
-	fact_number(r.facts, "ado.licenses.basic_or_above", 1);
-	fact_number(r.facts, "ado.licenses.stakeholder", 1);
+	/* Three authors of pull requests: Basic, Stakeholder, and one no longer
+	 * in the organization; three more of commits: Basic, Stakeholder and a
+	 * Visual Studio subscriber. */
+	fact_number(r.facts, "ado.licenses.checked", 5);
+	fact_number(r.facts, "ado.licenses.basic_or_above", 3);
+	fact_number(r.facts, "ado.licenses.stakeholder", 2);
 	fact_bool(r.facts, "ado.licenses.available", 0);
-	fact_evidence(r.facts, "ado.licenses.checked", "no longer members");
+	fact_evidence(r.facts, "ado.licenses.checked", "not members");
+	fact_evidence(r.facts, "ado.licenses.checked", "of 3 authors of pull requests and 3 more authors of commits");
 	run_free(&r);
 
 	/* A token without the entitlements scope: the licences are unknown, the
@@ -1329,6 +1410,7 @@ int main(void)
 		cmocka_unit_test_setup(test_server_api_version, test_setup),
 		cmocka_unit_test_setup(test_fabrikam_reference_bodies, test_setup),
 		cmocka_unit_test_setup(test_checks_and_licenses, test_setup),
+		cmocka_unit_test_setup(test_commit_author_licenses, test_setup),
 		cmocka_unit_test_setup(test_project_cache, test_setup),
 		cmocka_unit_test_setup(test_governor_shared, test_setup),
 		cmocka_unit_test_setup(test_governor_bounds_hosts, test_setup),

@@ -301,6 +301,20 @@ int alm_ado_strmap_put(alm_ado_strmap *m, const char *key, size_t value, size_t 
 	return 1;
 }
 
+int alm_ado_strmap_get(const alm_ado_strmap *m, const char *key, size_t *value)
+{
+	size_t i;
+	if (!m->cap)
+		return 0;
+	for (i = strmap_hash(key) & (m->cap - 1); m->keys[i]; i = (i + 1) & (m->cap - 1)) {
+		if (strcasecmp(m->keys[i], key) == 0) {
+			*value = m->values[i];
+			return 1;
+		}
+	}
+	return 0;
+}
+
 void alm_ado_strmap_dispose(alm_ado_strmap *m)
 {
 	size_t i;

@@ -98,6 +98,9 @@ typedef struct {
  * receives its value, when not NULL), -1 when out of memory. */
 int alm_ado_strmap_put(alm_ado_strmap *m, const char *key, size_t value, size_t *found);
 
+/* 1 when `key` is there (*value receives its value), 0 when not. */
+int alm_ado_strmap_get(const alm_ado_strmap *m, const char *key, size_t *value);
+
 /* Frees the keys and the table; the struct is zeroed. */
 void alm_ado_strmap_dispose(alm_ado_strmap *m);
 

@@ -639,6 +639,7 @@ void alm_ado_pull_requests_dispose(alm_ado_pull_requests *p)
 		return;
 	for (i = 0; i < p->count; i++) {
 		free(p->items[i].creator_id);
+		free(p->items[i].creator_mail);
 		free(p->items[i].repository_id);
 	}
 	free(p->items);
@@ -700,9 +701,10 @@ int alm_ado_parse_pull_requests(alm_ado_pull_requests *out, const char *body, si
 		p->status = pr_status(str_of(item, "status"));
 		p->created = time_of(item, "creationDate");
 		p->creator_id = dup_str(cJSON_IsObject(by) ? str_of(by, "id") : NULL);
+		p->creator_mail = dup_str(cJSON_IsObject(by) ? str_of(by, "uniqueName") : NULL);
 		p->repository_id = dup_str(cJSON_IsObject(repo) ? str_of(repo, "id") : NULL);
 		out->count++;
-		if (!p->creator_id || !p->repository_id) {
+		if (!p->creator_id || !p->creator_mail || !p->repository_id) {
 			error = alm_error_set(ALM_ENOMEM, "out of memory");
 			goto done;
 		}
@@ -1059,23 +1061,17 @@ int alm_ado_parse_checks(alm_ado_checks *out, const char *body, size_t len)
 
 /* ---- a user entitlement ---- */
 
-int alm_ado_parse_entitlement(alm_ado_license *out, char *display, size_t n, const char *body, size_t len)
+/* The access level of one user entitlement object; -1 when it has none. */
+static int license_of(alm_ado_license *out, char *display, size_t n, const cJSON *entitlement)
 {
-	cJSON *root = NULL;
-	const cJSON *level;
+	const cJSON *level = cJSON_IsObject(entitlement) ? cJSON_GetObjectItemCaseSensitive(entitlement, "accessLevel") : NULL;
 	const char *account, *source, *msdn, *name;
-	int error;
 
 	*out = ALM_ADO_LICENSE_NONE;
 	if (n)
 		display[0] = '\0';
-	if ((error = alm_json_parse(&root, body, len, "user entitlement")) < 0)
-		return error;
-	level = cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "accessLevel") : NULL;
-	if (!cJSON_IsObject(level)) {
-		cJSON_Delete(root);
-		return alm_error_set(ALM_EINVALID, "user entitlement: expected an object with \"accessLevel\"");
-	}
+	if (!cJSON_IsObject(level))
+		return -1;
 	account = str_of(level, "accountLicenseType");
 	source = str_of(level, "licensingSource");
 	msdn = str_of(level, "msdnLicenseType");
@@ -1093,8 +1089,86 @@ int alm_ado_parse_entitlement(alm_ado_license *out, char *display, size_t n, con
 		*out = ALM_ADO_LICENSE_BASIC_OR_ABOVE;
 	else if (!account && name && *name)
 		*out = ALM_ADO_LICENSE_BASIC_OR_ABOVE; /* older answers name the level only */
+	return 0;
+}
+
+int alm_ado_parse_entitlement(alm_ado_license *out, char *display, size_t n, const char *body, size_t len)
+{
+	cJSON *root = NULL;
+	int error;
+
+	if ((error = alm_json_parse(&root, body, len, "user entitlement")) < 0) {
+		*out = ALM_ADO_LICENSE_NONE;
+		if (n)
+			display[0] = '\0';
+		return error;
+	}
+	error = license_of(out, display, n, root);
+	cJSON_Delete(root);
+	return error < 0 ? alm_error_set(ALM_EINVALID, "user entitlement: expected an object with \"accessLevel\"") : 0;
+}
+
+int alm_ado_parse_entitlement_search(int *found, alm_ado_license *out, char *display, size_t n, const char *mail,
+				     const char *body, size_t len)
+{
+	cJSON *root = NULL;
+	const cJSON *members, *m;
+	int error;
+
+	*found = 0;
+	*out = ALM_ADO_LICENSE_NONE;
+	if (n)
+		display[0] = '\0';
+	if ((error = alm_json_parse(&root, body, len, "user entitlements")) < 0)
+		return error;
+	members = cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "members") : NULL;
+	if (!cJSON_IsArray(members)) {
+		cJSON_Delete(root);
+		return alm_error_set(ALM_EINVALID, "user entitlements: expected an object with a \"members\" array");
+	}
+	/* The name filter also matches display names: only the mail counts. */
+	cJSON_ArrayForEach(m, members) {
+		const cJSON *user = cJSON_GetObjectItemCaseSensitive(m, "user");
+		const char *address = cJSON_IsObject(user) ? str_of(user, "mailAddress") : NULL;
+		const char *principal = cJSON_IsObject(user) ? str_of(user, "principalName") : NULL;
+		if ((address && strcasecmp(address, mail) == 0) || (principal && strcasecmp(principal, mail) == 0)) {
+			if (license_of(out, display, n, m) < 0) {
+				cJSON_Delete(root);
+				return alm_error_set(ALM_EINVALID, "user entitlements: a member without \"accessLevel\"");
+			}
+			*found = 1;
+			break;
+		}
+	}
 	cJSON_Delete(root);
 	return 0;
+}
+
+/* ---- commits (_apis/git/repositories/{id}/commits) ---- */
+
+int alm_ado_parse_commit_authors(const char *body, size_t len, alm_ado_author_fn fn, void *ctx, size_t *commits)
+{
+	cJSON *root = NULL;
+	const cJSON *items, *c;
+	int error;
+
+	*commits = 0;
+	if ((error = alm_json_parse(&root, body, len, "commits")) < 0)
+		return error;
+	items = cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "value") : NULL;
+	if (!cJSON_IsArray(items)) {
+		cJSON_Delete(root);
+		return alm_error_set(ALM_EINVALID, "commits: expected an object with a \"value\" array");
+	}
+	cJSON_ArrayForEach(c, items) {
+		const cJSON *author = cJSON_IsObject(c) ? cJSON_GetObjectItemCaseSensitive(c, "author") : NULL;
+		const char *mail = cJSON_IsObject(author) ? str_of(author, "email") : NULL;
+		(*commits)++;
+		if (mail && *mail && (error = fn(ctx, mail)) < 0)
+			break;
+	}
+	cJSON_Delete(root);
+	return error < 0 ? error : 0;
 }
 
 /* ---- error bodies ---- */

@@ -105,6 +105,7 @@ typedef struct {
 	alm_ado_pr_status status;
 	double created; /* 0 when absent */
 	char *creator_id;    /* "" when absent */
+	char *creator_mail;  /* createdBy.uniqueName; "" when absent */
 	char *repository_id; /* "" when absent */
 	int reviewers_known; /* the body carried a reviewers array */
 	int approved_by_other; /* meaningful when reviewers_known */
@@ -200,6 +201,19 @@ typedef enum {
 /* accessLevel.accountLicenseType (or a Visual Studio subscription, or
  * licenseDisplayName) into *out; the display name into `display`. */
 int alm_ado_parse_entitlement(alm_ado_license *out, char *display, size_t n, const char *body, size_t len);
+
+/* A search of user entitlements (_apis/userentitlements?$filter=name eq 'MAIL'):
+ * *found is 1 when a member's mail address or principal name is `mail`, with
+ * its access level in *out as above; 0 when nobody has it. */
+int alm_ado_parse_entitlement_search(int *found, alm_ado_license *out, char *display, size_t n, const char *mail,
+				     const char *body, size_t len);
+
+/* --- commits of a repository (_apis/git/repositories/{id}/commits) --- */
+typedef int (*alm_ado_author_fn)(void *ctx, const char *mail);
+
+/* Calls fn with each commit's author.email (non-empty ones); *commits
+ * receives how many commits the page listed. A negative return of fn stops. */
+int alm_ado_parse_commit_authors(const char *body, size_t len, alm_ado_author_fn fn, void *ctx, size_t *commits);
 
 /* --- a project (_apis/projects/{project}) --- */
 int alm_ado_parse_project(char **name, const char *body, size_t len);

@@ -8,6 +8,7 @@
  *   repositories
  *   pull requests (pages) -> reviewers of completed ones lacking them
  *                         -> the licence of each new author (User Entitlements)
+ *   commits of the repository (one page) -> the licence of each new author
  *   policy configurations (pages)
  *   environments (pages) -> the checks on each environment
  *
@@ -47,12 +48,13 @@ typedef enum {
 	G_ENVIRONMENTS,
 	G_CHECKS,   /* optional: a failure leaves its facts unknown, not the probe degraded */
 	G_LICENSES, /* optional, likewise */
+	G_COMMITS,  /* optional: its failure only leaves commit authors out of the licences */
 	G_COUNT
 } group;
 
 static int optional_group(group g)
 {
-	return g == G_CHECKS || g == G_LICENSES;
+	return g == G_CHECKS || g == G_LICENSES || g == G_COMMITS;
 }
 
 /* What each group reads, and the token scope it needs. */
@@ -72,6 +74,7 @@ static const struct {
 	{ "the environments", "Environment (Read & manage)", 1000 },
 	{ "the checks on the environments", "Build (Read)", 0 },
 	{ "the user entitlements (licences)", "Member Entitlement Management (Read), vso.memberentitlementmanagement", 0 },
+	{ "the commits", "Code (Read)", 1000 },
 };
 
 /* Builds are asked for across definitions, as many ids a request as keep its
@@ -134,9 +137,18 @@ static void cache_person_set(alm_ado_project_cache *cache, const char *collectio
 static int cache_person_wait(alm_ado_project_cache *cache, const char *collection, const char *id);
 
 typedef struct {
-	char *id;
+	char *id;   /* "" for an author of commits only */
+	char *mail; /* "" when not said */
+	int by_mail; /* looked up by mail (the scan's cache knows it so) */
+	int from_commits; /* authored commits of the repository */
 	int state;
 } person;
+
+/* The name the scan's cache knows a person by. */
+static const char *cache_name_of(const person *who)
+{
+	return who->by_mail ? who->mail : who->id;
+}
 
 typedef struct {
 	int64_t id;
@@ -195,6 +207,10 @@ struct probe {
 	person *people;
 	size_t npeople, cappeople;
 	alm_ado_strmap people_ids;
+	alm_ado_strmap people_mails;
+	int commits_read;   /* the commits were asked for and answered */
+	size_t commits;     /* commits listed */
+	int commits_full;   /* the one page was full: older commits were not seen */
 	int people_skipped;
 	char *vsaex;                 /* the User Entitlements API's base URL; NULL: none */
 	const char *no_entitlements; /* why there is none (static text) */
@@ -695,65 +711,161 @@ static void on_entitlement(alm_http *http, const alm_http_response *res, void *d
 	person *who = &p->people[r->index];
 	alm_ado_license license;
 	char display[64];
+	int found = 1;
 	(void)http;
 	if (res->outcome == ALM_HTTP_DONE && res->status == 404 && is_json_answer(res)) {
 		/* Not (or no longer) a member of the organization. */
 		who->state = PERSON_NOT_MEMBER;
 	} else if (!accept_response(p, G_LICENSES, res)) {
 		who->state = PERSON_FAILED;
-	} else if (alm_ado_parse_entitlement(&license, display, sizeof display, res->body, res->len) < 0) {
+	} else if ((who->by_mail ? alm_ado_parse_entitlement_search(&found, &license, display, sizeof display, who->mail,
+								     res->body, res->len)
+				 : alm_ado_parse_entitlement(&license, display, sizeof display, res->body, res->len)) < 0) {
 		parse_failed(p, G_LICENSES, res);
 		who->state = PERSON_FAILED;
+	} else if (!found) {
+		who->state = PERSON_NOT_MEMBER; /* nobody in the organization has that mail */
 	} else {
 		who->state = license == ALM_ADO_LICENSE_BASIC_OR_ABOVE ? PERSON_BASIC
 			     : license == ALM_ADO_LICENSE_STAKEHOLDER ? PERSON_STAKEHOLDER : PERSON_NONE;
 	}
 	if (p->cache)
-		cache_person_set(p->cache, p->target.collection, who->id, who->state);
+		cache_person_set(p->cache, p->target.collection, cache_name_of(who), who->state);
 	free(r);
 }
 
-/* The author of a pull request, once: returns the index in people[] (-1 when
- * the list does not say), asking for the licence of a new one. */
-static int person_of(probe *p, const char *id)
+/* Asks for the licence of people[index] (the last one added), unless the
+ * scan's cache knows it or the project's bound is reached. */
+static void ask_license(probe *p, size_t index)
 {
-	size_t found;
-	int added;
-	person *who;
-	if (!*id)
-		return -1;
-	if (alm_vec_reserve(&p->people, &p->cappeople, p->npeople + 1) < 0)
-		return -1;
-	if ((added = alm_ado_strmap_put(&p->people_ids, id, p->npeople, &found)) < 0)
-		return -1;
-	if (added == 0)
-		return (int)found;
-	who = &p->people[p->npeople];
-	if (!(who->id = strdup(id)))
-		return -1;
-	who->state = PERSON_NOT_ASKED;
-	p->npeople++;
-	if (p->vsaex && !p->failed[G_LICENSES]) {
-		int known = p->cache ? cache_person_claim(p->cache, p->target.collection, id) : -1;
-		if (known >= 0) {
-			who->state = known; /* asked by another project's probe, or being asked */
-		} else if (p->npeople > MAX_PEOPLE) {
-			p->people_skipped++;
-			if (p->cache)
-				cache_person_set(p->cache, p->target.collection, id, PERSON_NOT_ASKED);
-		} else {
-			char *esc = alm_ado_escape(id);
-			char *url = esc ? alm_ado_format("%s/_apis/userentitlements/%s?api-version=7.1", p->vsaex, esc) : NULL;
-			free(esc);
-			who->state = PERSON_ASKED;
-			if (get_item(p, G_LICENSES, p->npeople - 1, url, on_entitlement) < 0) {
-				who->state = PERSON_FAILED;
-				if (p->cache)
-					cache_person_set(p->cache, p->target.collection, id, PERSON_FAILED);
+	person *who = &p->people[index];
+	const char *key = cache_name_of(who);
+	int known;
+	if (!p->vsaex || p->failed[G_LICENSES])
+		return;
+	known = p->cache ? cache_person_claim(p->cache, p->target.collection, key) : -1;
+	if (known >= 0) {
+		who->state = known; /* asked by another project's probe, or being asked */
+	} else if (p->npeople > MAX_PEOPLE) {
+		p->people_skipped++;
+		if (p->cache)
+			cache_person_set(p->cache, p->target.collection, key, PERSON_NOT_ASKED);
+	} else {
+		char *esc = alm_ado_escape(key), *url = NULL;
+		if (esc && who->by_mail) {
+			/* Azure DevOps knows a commit's author by mail only: search for it
+			 * (quotes doubled, as OData wants them). */
+			char *filter = malloc(strlen(key) * 2 + 12), *esc_filter, *w;
+			const char *r;
+			if (filter) {
+				w = filter + sprintf(filter, "name eq '");
+				for (r = key; *r; r++)
+					if ((*w++ = *r) == '\'')
+						*w++ = '\'';
+				strcpy(w, "'");
 			}
+			esc_filter = filter ? alm_ado_escape(filter) : NULL;
+			url = esc_filter ? alm_ado_format("%s/_apis/userentitlements?$filter=%s&api-version=7.1", p->vsaex,
+							  esc_filter) : NULL;
+			free(filter);
+			free(esc_filter);
+		} else if (esc) {
+			url = alm_ado_format("%s/_apis/userentitlements/%s?api-version=7.1", p->vsaex, esc);
+		}
+		free(esc);
+		who->state = PERSON_ASKED;
+		if (get_item(p, G_LICENSES, index, url, on_entitlement) < 0) {
+			who->state = PERSON_FAILED;
+			if (p->cache)
+				cache_person_set(p->cache, p->target.collection, key, PERSON_FAILED);
 		}
 	}
+}
+
+/* A new person at people[npeople]; returns its index, -1 when out of memory. */
+static int add_person(probe *p, const char *id, const char *mail, int by_mail)
+{
+	person *who;
+	if (alm_vec_reserve(&p->people, &p->cappeople, p->npeople + 1) < 0)
+		return -1;
+	who = &p->people[p->npeople];
+	memset(who, 0, sizeof *who);
+	who->id = strdup(id);
+	who->mail = strdup(mail);
+	if (!who->id || !who->mail) {
+		free(who->id);
+		free(who->mail);
+		return -1;
+	}
+	who->by_mail = by_mail;
+	who->state = PERSON_NOT_ASKED;
+	if ((*id && alm_ado_strmap_put(&p->people_ids, id, p->npeople, NULL) < 0) ||
+	    (*mail && alm_ado_strmap_put(&p->people_mails, mail, p->npeople, NULL) < 0)) {
+		/* The maps may hold the index: the person stays, not asked about. */
+		p->npeople++;
+		return -1;
+	}
+	p->npeople++;
+	ask_license(p, p->npeople - 1);
 	return (int)(p->npeople - 1);
+}
+
+/* The author of a pull request, once: returns the index in people[] (-1 when
+ * the list does not say), asking for the licence of a new one. A commit
+ * author already met with the same mail is the same person. */
+static int person_of(probe *p, const char *id, const char *mail)
+{
+	size_t found;
+	if (!*id)
+		return -1;
+	if (alm_ado_strmap_get(&p->people_ids, id, &found))
+		return (int)found;
+	if (*mail && alm_ado_strmap_get(&p->people_mails, mail, &found)) {
+		person *who = &p->people[found];
+		char *copy = strdup(id);
+		if (!copy || alm_ado_strmap_put(&p->people_ids, id, found, NULL) < 0) {
+			free(copy);
+			return -1;
+		}
+		if (!*who->id) {
+			free(who->id);
+			who->id = copy;
+		} else {
+			free(copy);
+		}
+		return (int)found;
+	}
+	return add_person(p, id, mail, 0);
+}
+
+/* An author of commits, once (by mail): a pull request author with that mail
+ * costs no look-up. */
+static int on_commit_author(void *ctx, const char *mail)
+{
+	probe *p = ctx;
+	size_t found;
+	int index;
+	if (alm_ado_strmap_get(&p->people_mails, mail, &found)) {
+		p->people[found].from_commits = 1;
+		return 0;
+	}
+	if ((index = add_person(p, "", mail, 1)) < 0)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	p->people[index].from_commits = 1;
+	return 0;
+}
+
+static void on_commits(probe *p, const alm_http_response *res)
+{
+	size_t commits = 0;
+	int top = p->page_size ? p->page_size : groups[G_COMMITS].page_size;
+	if (alm_ado_parse_commit_authors(res->body, res->len, on_commit_author, p, &commits) < 0) {
+		parse_failed(p, G_COMMITS, res);
+		return;
+	}
+	p->commits_read = 1;
+	p->commits = commits;
+	p->commits_full = commits >= (size_t)top;
 }
 
 static int add_pull_request(probe *p, const alm_ado_pull_request *pr)
@@ -766,7 +878,7 @@ static int add_pull_request(probe *p, const alm_ado_pull_request *pr)
 		return -1;
 	r->status = pr->status;
 	r->approved = pr->reviewers_known ? pr->approved_by_other : -1;
-	r->person = person_of(p, pr->creator_id);
+	r->person = person_of(p, pr->creator_id, pr->creator_mail);
 	p->nprs++;
 	return 0;
 }
@@ -956,6 +1068,8 @@ static void on_single(alm_http *http, const alm_http_response *res, void *data)
 				parse_failed(p, c->g, res);
 			else
 				p->repos_loaded = 1;
+		} else if (c->g == G_COMMITS) {
+			on_commits(p, res);
 		}
 	}
 	chain_free(c);
@@ -1189,7 +1303,20 @@ static int set_pull_request_facts(probe *p, const char *repo_name, const alm_ado
 	return error;
 }
 
-/* The licences of the authors of the pull requests the facts are about. */
+/* What the commits added to the licences' evidence. */
+static void commits_text(const probe *p, char *out, size_t n)
+{
+	if (p->commits_read)
+		snprintf(out, n, "; %zu commits read%s", p->commits,
+			 p->commits_full ? ", a full page (the probe reads one): older commits' authors were not seen" : "");
+	else if (p->failed[G_COMMITS])
+		snprintf(out, n, "; the authors of commits are not counted: %s", p->optional_error[G_COMMITS]);
+	else
+		snprintf(out, n, "; the authors of commits are read for a single repository's probe only");
+}
+
+/* The licences of the authors of the pull requests the facts are about, and
+ * of the repository's commits. */
 static int set_license_facts(probe *p, const alm_ado_repository *repo)
 {
 	static const char *const names[] = { "ado.licenses.checked", "ado.licenses.basic_or_above",
@@ -1197,18 +1324,29 @@ static int set_license_facts(probe *p, const alm_ado_repository *repo)
 	alm_facts *f = p->facts;
 	unsigned char *seen = calloc(p->npeople ? p->npeople : 1, 1);
 	int checked = 0, basic = 0, stakeholder = 0, none = 0, gone = 0, failed = 0, skipped = 0, error = 0;
+	int from_prs = 0, from_commits = 0;
 	size_t i;
-	char why[900];
+	char why[900], commits[900];
 
 	if (!seen)
 		return alm_error_set(ALM_ENOMEM, "out of memory");
 	for (i = 0; i < p->nprs; i++) {
 		const pr_record *pr = &p->prs[i];
-		const person *who;
 		if (pr->person < 0 || !pr_selected(p, pr, repo) || seen[pr->person])
 			continue;
 		seen[pr->person] = 1;
-		who = &p->people[pr->person];
+		from_prs++;
+	}
+	/* Commit authors who opened none of those pull requests. */
+	for (i = 0; i < p->npeople; i++)
+		if (p->people[i].from_commits && !seen[i]) {
+			seen[i] = 1;
+			from_commits++;
+		}
+	for (i = 0; i < p->npeople; i++) {
+		const person *who = &p->people[i];
+		if (!seen[i])
+			continue;
 		switch (who->state) {
 		case PERSON_BASIC: checked++; basic++; break;
 		case PERSON_STAKEHOLDER: checked++; stakeholder++; break;
@@ -1219,6 +1357,7 @@ static int set_license_facts(probe *p, const alm_ado_repository *repo)
 		}
 	}
 	free(seen);
+	commits_text(p, commits, sizeof commits);
 
 	why[0] = '\0';
 	if (!p->vsaex)
@@ -1234,9 +1373,10 @@ static int set_license_facts(probe *p, const alm_ado_repository *repo)
 		return error;
 	}
 	error = alm_facts_set(f, "ado.licenses.checked", cJSON_CreateNumber(checked), ALM_SOURCE_ADO,
-			      "the access levels of %d authors of pull requests %s were looked up%s%s", checked,
-			      window_text(p), gone ? " (others are no longer members)" : "",
-			      skipped ? " (more were not: the probe looks up at most 200 a project)" : "");
+			      "the access levels of %d people were looked up, of %d authors of pull requests and %d more "
+			      "authors of commits %s%s%s%s", checked, from_prs, from_commits,
+			      window_text(p), gone ? " (others are not members)" : "",
+			      skipped ? " (more were not: the probe looks up at most 200 a project)" : "", commits);
 	if (error == 0)
 		error = alm_facts_set(f, "ado.licenses.basic_or_above", cJSON_CreateNumber(basic), ALM_SOURCE_ADO,
 				      "%d of %d have Basic (or above) access: Repos, Pipelines and pull requests", basic, checked);
@@ -1247,7 +1387,8 @@ static int set_license_facts(probe *p, const alm_ado_repository *repo)
 	if (error == 0) {
 		if (checked == 0)
 			error = alm_facts_set(f, "ado.licenses.available", cJSON_CreateNull(), ALM_SOURCE_ADO,
-					      "nobody's licence was looked up: no pull request authors %s", window_text(p));
+					      "nobody's licence was looked up: no authors of pull requests or commits %s",
+					      window_text(p));
 		else
 			error = alm_facts_set(f, "ado.licenses.available", cJSON_CreateBool(basic == checked), ALM_SOURCE_ADO,
 						   basic == checked ? "every author looked up has Basic (or above) access"
@@ -1543,10 +1684,13 @@ static void probe_dispose(probe *p)
 	for (i = 0; i < p->nprs; i++)
 		free(p->prs[i].repository_id);
 	free(p->prs);
-	for (i = 0; i < p->npeople; i++)
+	for (i = 0; i < p->npeople; i++) {
 		free(p->people[i].id);
+		free(p->people[i].mail);
+	}
 	free(p->people);
 	alm_ado_strmap_dispose(&p->people_ids);
+	alm_ado_strmap_dispose(&p->people_mails);
 	free(p->pending);
 	free(p->vsaex);
 	free(p->project_name);
@@ -1611,6 +1755,25 @@ static int start_requests(probe *p)
 				 alm_ado_format("%s/_apis/distributedtask/environments?api-version=%s&$top=%d",
 					p->project_url, p->env_api, top_env))) < 0)
 		goto done;
+	if (repo && p->vsaex) {
+		/* The repository's authors of commits, for their licences: one page. */
+		int top = p->page_size ? p->page_size : groups[G_COMMITS].page_size;
+		char from[96] = "";
+		if (!p->all_history) {
+			char iso[32], *esc;
+			alm_ado_format_time(iso, sizeof iso, p->since);
+			if (!(esc = alm_ado_escape(iso))) {
+				error = alm_error_set(ALM_ENOMEM, "out of memory");
+				goto done;
+			}
+			snprintf(from, sizeof from, "searchCriteria.fromDate=%s&", esc);
+			free(esc);
+		}
+		if ((error = single_start(p, G_COMMITS,
+					  alm_ado_format("%s/_apis/git/repositories/%s/commits?%ssearchCriteria.$top=%d&api-version=%s",
+							 p->project_url, repo, from, top, p->api))) < 0)
+			goto done;
+	}
 	if ((error = single_start(p, G_REPOSITORIES, alm_ado_format("%s/_apis/git/repositories?api-version=%s",
 							    p->project_url, p->api))) < 0)
 		goto done;
@@ -1862,11 +2025,11 @@ static int probe_shared(alm_ado_project_cache *cache, probe *p, const alm_http_o
 		for (i = 0; i < p->npeople; i++)
 			if (p->people[i].state == PERSON_ASKED) {
 				p->people[i].state = PERSON_FAILED;
-				cache_person_set(cache, p->target.collection, p->people[i].id, PERSON_FAILED);
+				cache_person_set(cache, p->target.collection, cache_name_of(&p->people[i]), PERSON_FAILED);
 			}
 		for (i = 0; i < p->npeople; i++)
 			if (p->people[i].state == PERSON_ELSEWHERE)
-				p->people[i].state = cache_person_wait(cache, p->target.collection, p->people[i].id);
+				p->people[i].state = cache_person_wait(cache, p->target.collection, cache_name_of(&p->people[i]));
 		p->cache = NULL;
 		if (data) {
 			/* The record, its target included, now belongs to the cache. */
