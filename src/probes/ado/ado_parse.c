@@ -1,6 +1,7 @@
 #include "ado_parse.h"
 #include "alm/error.h"
 #include "alm/json.h"
+#include "json_list.h"
 
 #include <cJSON.h>
 #include <math.h>
@@ -128,39 +129,9 @@ static char *dup_str(const char *s)
 	return strdup(s ? s : "");
 }
 
-/*
- * Parses a list body and returns the array of items (borrowed from *root,
- * which the caller deletes). Lists come as {"count": N, "value": [...]}; a bare
- * array is accepted too (the pipelines swagger documents one).
- */
-static int list_items(cJSON **root, const cJSON **items, const char *body, size_t len,
-		      const char *name)
-{
-	const cJSON *v;
-	int error = alm_json_parse(root, body, len, name);
-	if (error < 0)
-		return error;
-	if (cJSON_IsArray(*root)) {
-		*items = *root;
-		return 0;
-	}
-	v = cJSON_GetObjectItemCaseSensitive(*root, "value");
-	if (cJSON_IsObject(*root) && cJSON_IsArray(v)) {
-		*items = v;
-		return 0;
-	}
-	cJSON_Delete(*root);
-	*root = NULL;
-	return alm_error_set(ALM_EINVALID, "%s: expected a list {\"count\": N, \"value\": [...]}", name);
-}
-
-/* calloc for `n` items of `size`, with room for at least one. */
-static void *alloc_items(size_t n, size_t size)
-{
-	return calloc(n ? n : 1, size);
-}
-
-typedef int (*item_fn)(void *ctx, const cJSON *item);
+/* Lists come as {"count": N, "value": [...]}; a bare array is accepted too
+ * (the pipelines swagger documents one). */
+#define ADO_LIST(name, fill, dispose) { (name), "value", "a list {\"count\": N, \"value\": [...]}", 1, 0, (fill), (dispose) }
 
 static void copy_cut(char *out, size_t n, const char *s, size_t len);
 
@@ -309,8 +280,8 @@ static cJSON *parse_item(const char *s, size_t len, const char *const *keep, cha
  * whole body, which gives the usual NAME:LINE:COL message. *count receives
  * the number of items (objects or not).
  */
-static int list_each(const char *body, size_t len, const char *name, const char *const *keep, item_fn fn,
-		     void *ctx, size_t *count)
+static int list_each(const char *body, size_t len, const alm_json_list *list, const char *const *keep,
+		     alm_json_list_item_fn fn, void *ctx, size_t *count)
 {
 	const char *s = body;
 	size_t i, n = 0, whole_len = len, cap = 0;
@@ -365,38 +336,28 @@ whole:
 	free(buf);
 	{
 		cJSON *root = NULL;
-		const cJSON *items, *item;
 		if (n > 0) {
 			/* Items were handed out already: only the message is wanted. */
-			error = alm_json_parse(&root, body, whole_len, name);
+			error = alm_json_parse(&root, body, whole_len, list->name);
 			cJSON_Delete(root);
-			return error < 0 ? error : alm_error_set(ALM_EINVALID, "%s: item %zu is not valid JSON", name, n + 1);
+			return error < 0 ? error
+					 : alm_error_set(ALM_EINVALID, "%s: item %zu is not valid JSON", list->name, n + 1);
 		}
-		if ((error = list_items(&root, &items, body, whole_len, name)) < 0)
-			return error;
-		cJSON_ArrayForEach(item, items) {
-			n++;
-			if ((error = fn(ctx, item)) < 0)
-				break;
-		}
-		cJSON_Delete(root);
-		*count = n;
-		return error;
+		return alm_json_list_each_body(count, body, whole_len, list, fn, ctx);
 	}
 }
 
 /* ---- definitions ---- */
 
+static void definition_dispose(void *record)
+{
+	free(((alm_ado_definition *)record)->name);
+}
+
 void alm_ado_definitions_dispose(alm_ado_definitions *d)
 {
-	size_t i;
-	if (!d)
-		return;
-	for (i = 0; i < d->count; i++)
-		free(d->items[i].name);
-	free(d->items);
-	d->items = NULL;
-	d->count = 0;
+	if (d)
+		alm_json_list_free(&d->items, &d->count, definition_dispose);
 }
 
 static int yaml_of(const cJSON *item)
@@ -447,7 +408,8 @@ int alm_ado_parse_definitions_each(const char *body, size_t len, alm_ado_definit
 	w.fn = fn;
 	w.ctx = ctx;
 	static const char *const keep[] = { "process", "configuration", "latestBuild", NULL };
-	return list_each(body, len, "build definitions", keep, definition_item, &w, items);
+	static const alm_json_list list = ADO_LIST("build definitions", NULL, NULL);
+	return list_each(body, len, &list, keep, definition_item, &w, items);
 }
 
 /* The array with room for item `count`: it doubles at counts 0, 1, 2, 4...
@@ -487,11 +449,8 @@ int alm_ado_parse_definitions(alm_ado_definitions *out, const char *body, size_t
 
 void alm_ado_builds_dispose(alm_ado_builds *b)
 {
-	if (!b)
-		return;
-	free(b->items);
-	b->items = NULL;
-	b->count = 0;
+	if (b)
+		alm_json_list_free(&b->items, &b->count, NULL);
 }
 
 static alm_ado_build_state build_state(const cJSON *item)
@@ -542,7 +501,8 @@ int alm_ado_parse_builds_each(const char *body, size_t len, alm_ado_build_fn fn,
 	w.fn = fn;
 	w.ctx = ctx;
 	static const char *const keep[] = { NULL }; /* scalars only */
-	return list_each(body, len, "builds", keep, build_item, &w, items);
+	static const alm_json_list list = ADO_LIST("builds", NULL, NULL);
+	return list_each(body, len, &list, keep, build_item, &w, items);
 }
 
 static int keep_build(void *ctx, const alm_ado_build *b)
@@ -568,83 +528,65 @@ int alm_ado_parse_builds(alm_ado_builds *out, const char *body, size_t len)
 
 /* ---- repositories ---- */
 
+static void repository_dispose(void *record)
+{
+	alm_ado_repository *r = record;
+	free(r->id);
+	free(r->name);
+	free(r->default_branch);
+	free(r->web_url);
+	free(r->project_id);
+	free(r->project_name);
+}
+
 void alm_ado_repositories_dispose(alm_ado_repositories *r)
 {
-	size_t i;
-	if (!r)
-		return;
-	for (i = 0; i < r->count; i++) {
-		free(r->items[i].id);
-		free(r->items[i].name);
-		free(r->items[i].default_branch);
-		free(r->items[i].web_url);
-		free(r->items[i].project_id);
-		free(r->items[i].project_name);
-	}
-	free(r->items);
-	r->items = NULL;
-	r->count = 0;
+	if (r)
+		alm_json_list_free(&r->items, &r->count, repository_dispose);
+}
+
+static int repository_fill(void *record, const cJSON *item, void *ctx)
+{
+	alm_ado_repository *r = record;
+	const char *branch = str_of(item, "defaultBranch");
+	const cJSON *project = alm_json_obj(item, "project");
+	const char *web = str_of(item, "webUrl");
+	const char *pid = str_of(project, "id");
+	const char *pname = str_of(project, "name");
+	(void)ctx;
+	r->id = dup_str(str_of(item, "id"));
+	r->name = dup_str(str_of(item, "name"));
+	r->default_branch = branch ? strdup(branch) : NULL;
+	r->disabled = bool_of(item, "isDisabled", 0);
+	r->web_url = web ? strdup(web) : NULL;
+	r->project_id = pid ? strdup(pid) : NULL;
+	r->project_name = pname ? strdup(pname) : NULL;
+	if (!r->id || !r->name || (branch && !r->default_branch) || (web && !r->web_url) ||
+	    (pid && !r->project_id) || (pname && !r->project_name))
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	return 0;
 }
 
 int alm_ado_parse_repositories(alm_ado_repositories *out, const char *body, size_t len)
 {
-	cJSON *root = NULL;
-	const cJSON *items, *item;
-	int error;
-
-	memset(out, 0, sizeof *out);
-	if ((error = list_items(&root, &items, body, len, "repositories")) < 0)
-		return error;
-	out->items = alloc_items((size_t)cJSON_GetArraySize(items), sizeof *out->items);
-	if (!out->items) {
-		error = alm_error_set(ALM_ENOMEM, "out of memory");
-		goto done;
-	}
-	cJSON_ArrayForEach(item, items) {
-		alm_ado_repository *r = &out->items[out->count];
-		const char *branch = str_of(item, "defaultBranch");
-		const cJSON *project = cJSON_GetObjectItemCaseSensitive(item, "project");
-		const char *web = str_of(item, "webUrl");
-		const char *pid = cJSON_IsObject(project) ? str_of(project, "id") : NULL;
-		const char *pname = cJSON_IsObject(project) ? str_of(project, "name") : NULL;
-		if (!cJSON_IsObject(item))
-			continue;
-		r->id = dup_str(str_of(item, "id"));
-		r->name = dup_str(str_of(item, "name"));
-		r->default_branch = branch ? strdup(branch) : NULL;
-		r->disabled = bool_of(item, "isDisabled", 0);
-		r->web_url = web ? strdup(web) : NULL;
-		r->project_id = pid ? strdup(pid) : NULL;
-		r->project_name = pname ? strdup(pname) : NULL;
-		out->count++;
-		if (!r->id || !r->name || (branch && !r->default_branch) || (web && !r->web_url) ||
-		    (pid && !r->project_id) || (pname && !r->project_name)) {
-			error = alm_error_set(ALM_ENOMEM, "out of memory");
-			goto done;
-		}
-	}
-done:
-	cJSON_Delete(root);
-	if (error < 0)
-		alm_ado_repositories_dispose(out);
-	return error;
+	static const alm_json_list list = ADO_LIST("repositories", repository_fill, repository_dispose);
+	return alm_json_list_read_body(&out->items, &out->count, body, len, &list, NULL);
 }
 
 /* ---- pull requests and reviewers ---- */
 
+static void pull_request_dispose(void *record)
+{
+	alm_ado_pull_request *p = record;
+	free(p->creator_id);
+	free(p->creator_mail);
+	free(p->repository_id);
+}
+
 void alm_ado_pull_requests_dispose(alm_ado_pull_requests *p)
 {
-	size_t i;
-	if (!p)
-		return;
-	for (i = 0; i < p->count; i++) {
-		free(p->items[i].creator_id);
-		free(p->items[i].creator_mail);
-		free(p->items[i].repository_id);
-	}
-	free(p->items);
-	p->items = NULL;
-	p->count = 0;
+	if (p)
+		alm_json_list_free(&p->items, &p->count, pull_request_dispose);
 }
 
 /* Approved (10) or approved with suggestions (5) by someone other than the
@@ -676,56 +618,41 @@ static alm_ado_pr_status pr_status(const char *s)
 	return ALM_ADO_PR_OTHER;
 }
 
+static int pull_request_fill(void *record, const cJSON *item, void *ctx)
+{
+	alm_ado_pull_request *p = record;
+	const cJSON *by = alm_json_obj(item, "createdBy");
+	const cJSON *repo = alm_json_obj(item, "repository");
+	const cJSON *reviewers = cJSON_GetObjectItemCaseSensitive(item, "reviewers");
+	(void)ctx;
+	p->id = int_of(item, "pullRequestId", -1);
+	p->status = pr_status(str_of(item, "status"));
+	p->created = time_of(item, "creationDate");
+	p->creator_id = dup_str(str_of(by, "id"));
+	p->creator_mail = dup_str(str_of(by, "uniqueName"));
+	p->repository_id = dup_str(str_of(repo, "id"));
+	if (!p->creator_id || !p->creator_mail || !p->repository_id)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	p->reviewers_known = cJSON_IsArray(reviewers);
+	p->approved_by_other = p->reviewers_known && approved_by_other(reviewers, p->creator_id);
+	return 0;
+}
+
 int alm_ado_parse_pull_requests(alm_ado_pull_requests *out, const char *body, size_t len)
 {
-	cJSON *root = NULL;
-	const cJSON *items, *item;
-	int error;
-
-	memset(out, 0, sizeof *out);
-	if ((error = list_items(&root, &items, body, len, "pull requests")) < 0)
-		return error;
-	out->items = alloc_items((size_t)cJSON_GetArraySize(items), sizeof *out->items);
-	if (!out->items) {
-		error = alm_error_set(ALM_ENOMEM, "out of memory");
-		goto done;
-	}
-	cJSON_ArrayForEach(item, items) {
-		alm_ado_pull_request *p = &out->items[out->count];
-		const cJSON *by = cJSON_GetObjectItemCaseSensitive(item, "createdBy");
-		const cJSON *repo = cJSON_GetObjectItemCaseSensitive(item, "repository");
-		const cJSON *reviewers = cJSON_GetObjectItemCaseSensitive(item, "reviewers");
-		if (!cJSON_IsObject(item))
-			continue;
-		p->id = int_of(item, "pullRequestId", -1);
-		p->status = pr_status(str_of(item, "status"));
-		p->created = time_of(item, "creationDate");
-		p->creator_id = dup_str(cJSON_IsObject(by) ? str_of(by, "id") : NULL);
-		p->creator_mail = dup_str(cJSON_IsObject(by) ? str_of(by, "uniqueName") : NULL);
-		p->repository_id = dup_str(cJSON_IsObject(repo) ? str_of(repo, "id") : NULL);
-		out->count++;
-		if (!p->creator_id || !p->creator_mail || !p->repository_id) {
-			error = alm_error_set(ALM_ENOMEM, "out of memory");
-			goto done;
-		}
-		p->reviewers_known = cJSON_IsArray(reviewers);
-		p->approved_by_other = p->reviewers_known && approved_by_other(reviewers, p->creator_id);
-	}
-done:
-	cJSON_Delete(root);
-	if (error < 0)
-		alm_ado_pull_requests_dispose(out);
-	return error;
+	static const alm_json_list list = ADO_LIST("pull requests", pull_request_fill, pull_request_dispose);
+	return alm_json_list_read_body(&out->items, &out->count, body, len, &list, NULL);
 }
 
 int alm_ado_parse_reviewers(int *approved, const char *creator_id, const char *body, size_t len)
 {
+	static const alm_json_list list = ADO_LIST("pull request reviewers", NULL, NULL);
 	cJSON *root = NULL;
 	const cJSON *items = NULL;
 	int error;
 
 	*approved = 0;
-	if ((error = list_items(&root, &items, body, len, "pull request reviewers")) < 0)
+	if ((error = alm_json_list_parse(&root, &items, body, len, &list)) < 0)
 		return error;
 	*approved = approved_by_other(items, creator_id);
 	cJSON_Delete(root);
@@ -734,106 +661,82 @@ int alm_ado_parse_reviewers(int *approved, const char *creator_id, const char *b
 
 /* ---- policies ---- */
 
-void alm_ado_policies_dispose(alm_ado_policies *p)
+static void scope_dispose(void *record)
 {
-	size_t i, j;
-	if (!p)
-		return;
-	for (i = 0; i < p->count; i++) {
-		for (j = 0; j < p->items[i].scope_count; j++) {
-			free(p->items[i].scopes[j].repository_id);
-			free(p->items[i].scopes[j].ref_name);
-		}
-		free(p->items[i].scopes);
-		free(p->items[i].display_name);
-	}
-	free(p->items);
-	p->items = NULL;
-	p->count = 0;
+	alm_ado_scope *sc = record;
+	free(sc->repository_id);
+	free(sc->ref_name);
 }
 
-static int parse_scopes(alm_ado_policy *p, const cJSON *scopes)
+static void policy_dispose(void *record)
 {
-	const cJSON *s;
-	p->scopes = alloc_items((size_t)cJSON_GetArraySize(scopes), sizeof *p->scopes);
-	if (!p->scopes)
-		return -1;
-	cJSON_ArrayForEach(s, scopes) {
-		alm_ado_scope *sc = &p->scopes[p->scope_count];
-		const char *repo = str_of(s, "repositoryId");
-		const char *ref = str_of(s, "refName");
-		const char *kind = str_of(s, "matchKind");
-		if (!cJSON_IsObject(s))
-			continue;
-		if (kind && strcasecmp(kind, "DefaultBranch") == 0)
-			sc->kind = ALM_ADO_SCOPE_DEFAULT_BRANCH;
-		else if (!ref)
-			sc->kind = ALM_ADO_SCOPE_ANY_BRANCH;
-		else if (kind && strcasecmp(kind, "Prefix") == 0)
-			sc->kind = ALM_ADO_SCOPE_PREFIX;
-		else
-			sc->kind = ALM_ADO_SCOPE_EXACT;
-		sc->repository_id = repo ? strdup(repo) : NULL;
-		sc->ref_name = ref && (sc->kind == ALM_ADO_SCOPE_EXACT || sc->kind == ALM_ADO_SCOPE_PREFIX)
-				       ? strdup(ref) : NULL;
-		p->scope_count++;
-		if ((repo && !sc->repository_id) ||
-		    (ref && (sc->kind == ALM_ADO_SCOPE_EXACT || sc->kind == ALM_ADO_SCOPE_PREFIX) && !sc->ref_name))
-			return -1;
-	}
+	alm_ado_policy *p = record;
+	alm_json_list_free(&p->scopes, &p->scope_count, scope_dispose);
+	free(p->display_name);
+}
+
+void alm_ado_policies_dispose(alm_ado_policies *p)
+{
+	if (p)
+		alm_json_list_free(&p->items, &p->count, policy_dispose);
+}
+
+static int scope_fill(void *record, const cJSON *s, void *ctx)
+{
+	alm_ado_scope *sc = record;
+	const char *repo = str_of(s, "repositoryId");
+	const char *ref = str_of(s, "refName");
+	const char *kind = str_of(s, "matchKind");
+	(void)ctx;
+	if (kind && strcasecmp(kind, "DefaultBranch") == 0)
+		sc->kind = ALM_ADO_SCOPE_DEFAULT_BRANCH;
+	else if (!ref)
+		sc->kind = ALM_ADO_SCOPE_ANY_BRANCH;
+	else if (kind && strcasecmp(kind, "Prefix") == 0)
+		sc->kind = ALM_ADO_SCOPE_PREFIX;
+	else
+		sc->kind = ALM_ADO_SCOPE_EXACT;
+	sc->repository_id = repo ? strdup(repo) : NULL;
+	sc->ref_name = ref && (sc->kind == ALM_ADO_SCOPE_EXACT || sc->kind == ALM_ADO_SCOPE_PREFIX)
+			       ? strdup(ref) : NULL;
+	if ((repo && !sc->repository_id) ||
+	    (ref && (sc->kind == ALM_ADO_SCOPE_EXACT || sc->kind == ALM_ADO_SCOPE_PREFIX) && !sc->ref_name))
+		return alm_error_set(ALM_ENOMEM, "out of memory");
 	return 0;
+}
+
+static int policy_fill(void *record, const cJSON *item, void *ctx)
+{
+	/* settings.scope, an array where there is one */
+	static const alm_json_list scope_list = { "policy scopes", NULL, "an array", 1, 0, scope_fill, scope_dispose };
+	alm_ado_policy *p = record;
+	const cJSON *type = alm_json_obj(item, "type");
+	const cJSON *settings = alm_json_obj(item, "settings");
+	const cJSON *scopes = alm_json_arr(settings, "scope");
+	const char *type_id = str_of(type, "id");
+	const char *display = str_of(settings, "displayName");
+	(void)ctx;
+	p->id = int_of(item, "id", -1);
+	p->type = !type_id ? ALM_ADO_POLICY_OTHER
+		  : strcasecmp(type_id, POLICY_MIN_APPROVERS) == 0 ? ALM_ADO_POLICY_MIN_APPROVERS
+		  : strcasecmp(type_id, POLICY_BUILD) == 0 ? ALM_ADO_POLICY_BUILD
+		  : ALM_ADO_POLICY_OTHER;
+	p->enabled = bool_of(item, "isEnabled", 0);
+	p->blocking = bool_of(item, "isBlocking", 0);
+	p->deleted = bool_of(item, "isDeleted", 0);
+	p->min_approvers = settings ? (int)int_of(settings, "minimumApproverCount", 0) : 0;
+	if (p->min_approvers < 0 || p->min_approvers > 1000)
+		p->min_approvers = 0;
+	p->build_definition = settings ? int_of(settings, "buildDefinitionId", -1) : -1;
+	if (display && *display && !(p->display_name = strdup(display)))
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	return scopes ? alm_json_list_read(&p->scopes, &p->scope_count, scopes, &scope_list, NULL) : 0;
 }
 
 int alm_ado_parse_policies(alm_ado_policies *out, const char *body, size_t len)
 {
-	cJSON *root = NULL;
-	const cJSON *items, *item;
-	int error;
-
-	memset(out, 0, sizeof *out);
-	if ((error = list_items(&root, &items, body, len, "policy configurations")) < 0)
-		return error;
-	out->items = alloc_items((size_t)cJSON_GetArraySize(items), sizeof *out->items);
-	if (!out->items) {
-		error = alm_error_set(ALM_ENOMEM, "out of memory");
-		goto done;
-	}
-	cJSON_ArrayForEach(item, items) {
-		alm_ado_policy *p = &out->items[out->count];
-		const cJSON *type = cJSON_GetObjectItemCaseSensitive(item, "type");
-		const cJSON *settings = cJSON_GetObjectItemCaseSensitive(item, "settings");
-		const cJSON *scopes = cJSON_IsObject(settings) ? cJSON_GetObjectItemCaseSensitive(settings, "scope") : NULL;
-		const char *type_id = cJSON_IsObject(type) ? str_of(type, "id") : NULL;
-		const char *display = cJSON_IsObject(settings) ? str_of(settings, "displayName") : NULL;
-		if (!cJSON_IsObject(item))
-			continue;
-		out->count++;
-		p->id = int_of(item, "id", -1);
-		p->type = !type_id ? ALM_ADO_POLICY_OTHER
-			  : strcasecmp(type_id, POLICY_MIN_APPROVERS) == 0 ? ALM_ADO_POLICY_MIN_APPROVERS
-			  : strcasecmp(type_id, POLICY_BUILD) == 0 ? ALM_ADO_POLICY_BUILD
-			  : ALM_ADO_POLICY_OTHER;
-		p->enabled = bool_of(item, "isEnabled", 0);
-		p->blocking = bool_of(item, "isBlocking", 0);
-		p->deleted = bool_of(item, "isDeleted", 0);
-		p->min_approvers = cJSON_IsObject(settings) ? (int)int_of(settings, "minimumApproverCount", 0) : 0;
-		if (p->min_approvers < 0 || p->min_approvers > 1000)
-			p->min_approvers = 0;
-		p->build_definition = cJSON_IsObject(settings) ? int_of(settings, "buildDefinitionId", -1) : -1;
-		if (display && *display && !(p->display_name = strdup(display))) {
-			error = alm_error_set(ALM_ENOMEM, "out of memory");
-			goto done;
-		}
-		if (cJSON_IsArray(scopes) && parse_scopes(p, scopes) < 0) {
-			error = alm_error_set(ALM_ENOMEM, "out of memory");
-			goto done;
-		}
-	}
-done:
-	cJSON_Delete(root);
-	if (error < 0)
-		alm_ado_policies_dispose(out);
-	return error;
+	static const alm_json_list list = ADO_LIST("policy configurations", policy_fill, policy_dispose);
+	return alm_json_list_read_body(&out->items, &out->count, body, len, &list, NULL);
 }
 
 int alm_ado_policy_applies(const alm_ado_policy *p, const char *repository_id, const char *ref)
@@ -866,48 +769,31 @@ int alm_ado_policy_applies(const alm_ado_policy *p, const char *repository_id, c
 
 /* ---- environments, project ---- */
 
+static void environment_dispose(void *record)
+{
+	free(((alm_ado_environment *)record)->name);
+}
+
 void alm_ado_environments_dispose(alm_ado_environments *e)
 {
-	size_t i;
-	if (!e)
-		return;
-	for (i = 0; i < e->count; i++)
-		free(e->items[i].name);
-	free(e->items);
-	e->items = NULL;
-	e->count = 0;
+	if (e)
+		alm_json_list_free(&e->items, &e->count, environment_dispose);
+}
+
+static int environment_fill(void *record, const cJSON *item, void *ctx)
+{
+	alm_ado_environment *e = record;
+	(void)ctx;
+	e->id = int_of(item, "id", -1);
+	if (!(e->name = dup_str(str_of(item, "name"))))
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	return 0;
 }
 
 int alm_ado_parse_environments(alm_ado_environments *out, const char *body, size_t len)
 {
-	cJSON *root = NULL;
-	const cJSON *items, *item;
-	int error;
-
-	memset(out, 0, sizeof *out);
-	if ((error = list_items(&root, &items, body, len, "environments")) < 0)
-		return error;
-	out->items = alloc_items((size_t)cJSON_GetArraySize(items), sizeof *out->items);
-	if (!out->items) {
-		error = alm_error_set(ALM_ENOMEM, "out of memory");
-		goto done;
-	}
-	cJSON_ArrayForEach(item, items) {
-		alm_ado_environment *e = &out->items[out->count];
-		if (!cJSON_IsObject(item))
-			continue;
-		e->id = int_of(item, "id", -1);
-		if (!(e->name = dup_str(str_of(item, "name")))) {
-			error = alm_error_set(ALM_ENOMEM, "out of memory");
-			goto done;
-		}
-		out->count++;
-	}
-done:
-	cJSON_Delete(root);
-	if (error < 0)
-		alm_ado_environments_dispose(out);
-	return error;
+	static const alm_json_list list = ADO_LIST("environments", environment_fill, environment_dispose);
+	return alm_json_list_read_body(&out->items, &out->count, body, len, &list, NULL);
 }
 
 int alm_ado_parse_project(char **name, const char *body, size_t len)
@@ -940,60 +826,38 @@ void alm_ado_project_dispose(alm_ado_project *p)
 	p->id = p->name = NULL;
 }
 
+static void project_record_dispose(void *record)
+{
+	alm_ado_project_dispose(record);
+}
+
 void alm_ado_projects_dispose(alm_ado_projects *p)
 {
-	size_t i;
-	if (!p)
-		return;
-	for (i = 0; i < p->count; i++)
-		alm_ado_project_dispose(&p->items[i]);
-	free(p->items);
-	p->items = NULL;
-	p->count = 0;
+	if (p)
+		alm_json_list_free(&p->items, &p->count, project_record_dispose);
 }
 
 /* A project without a name cannot be addressed: "not said" means skipped. */
-static int project_of(alm_ado_project *out, const cJSON *item)
+static int project_fill(void *record, const cJSON *item, void *ctx)
 {
-	const char *name = cJSON_IsObject(item) ? str_of(item, "name") : NULL;
+	alm_ado_project *out = record;
+	const char *name = str_of(item, "name");
+	(void)ctx;
 	if (!name || !*name)
-		return 0;
+		return ALM_JSON_LIST_SKIP;
 	out->id = dup_str(str_of(item, "id"));
 	out->name = strdup(name);
 	if (!out->id || !out->name) {
 		alm_ado_project_dispose(out);
 		return alm_error_set(ALM_ENOMEM, "out of memory");
 	}
-	return 1;
+	return 0;
 }
 
 int alm_ado_parse_projects(alm_ado_projects *out, const char *body, size_t len)
 {
-	cJSON *root = NULL;
-	const cJSON *items, *item;
-	int error;
-
-	memset(out, 0, sizeof *out);
-	if ((error = list_items(&root, &items, body, len, "projects")) < 0)
-		return error;
-	out->items = alloc_items((size_t)cJSON_GetArraySize(items), sizeof *out->items);
-	if (!out->items) {
-		error = alm_error_set(ALM_ENOMEM, "out of memory");
-		goto done;
-	}
-	cJSON_ArrayForEach(item, items) {
-		int got = project_of(&out->items[out->count], item);
-		if (got < 0) {
-			error = got;
-			goto done;
-		}
-		out->count += (size_t)got;
-	}
-done:
-	cJSON_Delete(root);
-	if (error < 0)
-		alm_ado_projects_dispose(out);
-	return error;
+	static const alm_json_list list = ADO_LIST("projects", project_fill, project_record_dispose);
+	return alm_json_list_read_body(&out->items, &out->count, body, len, &list, NULL);
 }
 
 int alm_ado_parse_project_record(alm_ado_project *out, const char *body, size_t len)
@@ -1004,11 +868,11 @@ int alm_ado_parse_project_record(alm_ado_project *out, const char *body, size_t 
 	memset(out, 0, sizeof *out);
 	if ((error = alm_json_parse(&root, body, len, "project")) < 0)
 		return error;
-	error = project_of(out, root);
+	error = project_fill(out, root, NULL);
 	cJSON_Delete(root);
-	if (error == 0)
+	if (error == ALM_JSON_LIST_SKIP)
 		return alm_error_set(ALM_EINVALID, "project: expected an object with a \"name\"");
-	return error < 0 ? error : 0;
+	return error;
 }
 
 /* ---- check configurations of an environment ---- */
@@ -1054,9 +918,10 @@ static int check_item(void *ctx, const cJSON *item)
 
 int alm_ado_parse_checks(alm_ado_checks *out, const char *body, size_t len)
 {
+	static const alm_json_list list = ADO_LIST("check configurations", NULL, NULL);
 	size_t items;
 	memset(out, 0, sizeof *out);
-	return list_each(body, len, "check configurations", NULL, check_item, out, &items);
+	return list_each(body, len, &list, NULL, check_item, out, &items);
 }
 
 /* ---- a user entitlement ---- */
@@ -1108,67 +973,63 @@ int alm_ado_parse_entitlement(alm_ado_license *out, char *display, size_t n, con
 	return error < 0 ? alm_error_set(ALM_EINVALID, "user entitlement: expected an object with \"accessLevel\"") : 0;
 }
 
+typedef struct {
+	const char *mail;
+	int *found;
+	alm_ado_license *license;
+	char *display;
+	size_t n;
+} member_search;
+
+/* The name filter also matches display names: only the mail counts. */
+static int member_item(void *ctx, const cJSON *m)
+{
+	member_search *search = ctx;
+	const cJSON *user = alm_json_obj(m, "user");
+	const char *address = str_of(user, "mailAddress");
+	const char *principal = str_of(user, "principalName");
+	if ((!address || strcasecmp(address, search->mail) != 0) && (!principal || strcasecmp(principal, search->mail) != 0))
+		return 0;
+	if (license_of(search->license, search->display, search->n, m) < 0)
+		return alm_error_set(ALM_EINVALID, "user entitlements: a member without \"accessLevel\"");
+	*search->found = 1;
+	return ALM_JSON_LIST_STOP;
+}
+
 int alm_ado_parse_entitlement_search(int *found, alm_ado_license *out, char *display, size_t n, const char *mail,
 				     const char *body, size_t len)
 {
-	cJSON *root = NULL;
-	const cJSON *members, *m;
-	int error;
+	static const alm_json_list list = { "user entitlements", "members", "an object with a \"members\" array", 0, 0,
+					    NULL, NULL };
+	member_search search = { mail, found, out, display, n };
 
 	*found = 0;
 	*out = ALM_ADO_LICENSE_NONE;
 	if (n)
 		display[0] = '\0';
-	if ((error = alm_json_parse(&root, body, len, "user entitlements")) < 0)
-		return error;
-	members = cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "members") : NULL;
-	if (!cJSON_IsArray(members)) {
-		cJSON_Delete(root);
-		return alm_error_set(ALM_EINVALID, "user entitlements: expected an object with a \"members\" array");
-	}
-	/* The name filter also matches display names: only the mail counts. */
-	cJSON_ArrayForEach(m, members) {
-		const cJSON *user = cJSON_GetObjectItemCaseSensitive(m, "user");
-		const char *address = cJSON_IsObject(user) ? str_of(user, "mailAddress") : NULL;
-		const char *principal = cJSON_IsObject(user) ? str_of(user, "principalName") : NULL;
-		if ((address && strcasecmp(address, mail) == 0) || (principal && strcasecmp(principal, mail) == 0)) {
-			if (license_of(out, display, n, m) < 0) {
-				cJSON_Delete(root);
-				return alm_error_set(ALM_EINVALID, "user entitlements: a member without \"accessLevel\"");
-			}
-			*found = 1;
-			break;
-		}
-	}
-	cJSON_Delete(root);
-	return 0;
+	return alm_json_list_each_body(NULL, body, len, &list, member_item, &search);
 }
 
 /* ---- commits (_apis/git/repositories/{id}/commits) ---- */
 
+typedef struct {
+	alm_ado_author_fn fn;
+	void *ctx;
+} author_walk;
+
+static int author_item(void *ctx, const cJSON *commit)
+{
+	author_walk *w = ctx;
+	const char *mail = str_of(alm_json_obj(commit, "author"), "email");
+	int error = mail && *mail ? w->fn(w->ctx, mail) : 0;
+	return error < 0 ? error : 0; /* only a failure stops the walk */
+}
+
 int alm_ado_parse_commit_authors(const char *body, size_t len, alm_ado_author_fn fn, void *ctx, size_t *commits)
 {
-	cJSON *root = NULL;
-	const cJSON *items, *c;
-	int error;
-
-	*commits = 0;
-	if ((error = alm_json_parse(&root, body, len, "commits")) < 0)
-		return error;
-	items = cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "value") : NULL;
-	if (!cJSON_IsArray(items)) {
-		cJSON_Delete(root);
-		return alm_error_set(ALM_EINVALID, "commits: expected an object with a \"value\" array");
-	}
-	cJSON_ArrayForEach(c, items) {
-		const cJSON *author = cJSON_IsObject(c) ? cJSON_GetObjectItemCaseSensitive(c, "author") : NULL;
-		const char *mail = cJSON_IsObject(author) ? str_of(author, "email") : NULL;
-		(*commits)++;
-		if (mail && *mail && (error = fn(ctx, mail)) < 0)
-			break;
-	}
-	cJSON_Delete(root);
-	return error < 0 ? error : 0;
+	static const alm_json_list list = { "commits", "value", "an object with a \"value\" array", 0, 0, NULL, NULL };
+	author_walk w = { fn, ctx };
+	return alm_json_list_each_body(commits, body, len, &list, author_item, &w);
 }
 
 /* ---- error bodies ---- */
