@@ -2,6 +2,7 @@
 #include "ado_parse.h" /* alm_ado_one_line: one folding of server text into a line */
 #include "alm/error.h"
 #include "alm/json.h"
+#include "json_list.h"
 
 #include <cJSON.h>
 #include <math.h>
@@ -43,44 +44,41 @@ static char *copy(const char *s, int keep_null, int *failed)
 	return d;
 }
 
+#define PP_LIST(name, fill, dispose) { (name), "value", "a list {\"value\": [...]}", 0, 0, (fill), (dispose) }
+
 /*
- * Parses a list body: the items array (borrowed from *root, which the caller
- * deletes) and the next page's URL (a copy, or NULL). Both spellings of the
- * link are read: the admin API's "nextLink" and OData's "@odata.nextLink".
+ * Reads a list body into `size`-byte records at *itemsp, and the next page's
+ * URL into *next (a copy, or NULL). Both spellings of the link are read: the
+ * admin API's "nextLink" and OData's "@odata.nextLink".
  */
-static int list_items(cJSON **root, const cJSON **items, char **next, const char *body, size_t len,
-		      const char *name)
+static int read_page_(void *itemsp, size_t *count, size_t size, char **next, const char *body, size_t len,
+		      const alm_json_list *list, void *ctx)
 {
-	const cJSON *v;
+	cJSON *root = NULL;
+	const cJSON *items;
 	const char *link;
 	int error;
 
 	*next = NULL;
-	if ((error = alm_json_parse(root, body, len, name)) < 0)
+	if ((error = alm_json_list_parse(&root, &items, body, len, list)) < 0)
 		return error;
-	v = cJSON_GetObjectItemCaseSensitive(*root, "value");
-	if (!cJSON_IsObject(*root) || !cJSON_IsArray(v)) {
-		cJSON_Delete(*root);
-		*root = NULL;
-		return alm_error_set(ALM_EINVALID, "%s: expected a list {\"value\": [...]}", name);
-	}
-	*items = v;
-	link = str_of(*root, "@odata.nextLink");
+	link = str_of(root, "@odata.nextLink");
 	if (!link)
-		link = str_of(*root, "nextLink");
-	if (link && *link && !(*next = strdup(link))) {
-		cJSON_Delete(*root);
-		*root = NULL;
-		return alm_error_set(ALM_ENOMEM, "out of memory");
+		link = str_of(root, "nextLink");
+	if (link && *link && !(*next = strdup(link)))
+		error = alm_error_set(ALM_ENOMEM, "out of memory");
+	else if ((error = alm_json_list_read_(itemsp, count, size, root, list, ctx)) < 0) {
+		free(*next);
+		*next = NULL;
 	}
-	return 0;
+	cJSON_Delete(root);
+	return error;
 }
 
-static void *alloc_items(const cJSON *items, size_t size)
-{
-	int n = cJSON_GetArraySize(items);
-	return calloc(n > 0 ? (size_t)n : 1, size);
-}
+/* A page of records into `out` (items, count, next), which starts zeroed. */
+#define read_page(out, body, len, list, ctx)                                                                       \
+	(memset((out), 0, sizeof *(out)),                                                                          \
+	 read_page_(&(out)->items, &(out)->count, sizeof *(out)->items, &(out)->next, (body), (len), (list), (ctx)))
 
 /* ---- environments ---- */
 
@@ -125,43 +123,32 @@ static int environment_of(alm_pp_environment *e, const cJSON *item)
 	return 0;
 }
 
+static void environment_record_dispose(void *record)
+{
+	alm_pp_environment_dispose(record);
+}
+
 void alm_pp_environments_dispose(alm_pp_environments *e)
 {
-	size_t i;
 	if (!e)
 		return;
-	for (i = 0; i < e->count; i++)
-		alm_pp_environment_dispose(&e->items[i]);
-	free(e->items);
+	alm_json_list_free(&e->items, &e->count, environment_record_dispose);
 	free(e->next);
 	memset(e, 0, sizeof *e);
 }
 
+static int environment_fill(void *record, const cJSON *item, void *ctx)
+{
+	(void)ctx;
+	if (!str_of(item, "name"))
+		return ALM_JSON_LIST_SKIP; /* without its id an environment cannot be named or read */
+	return environment_of(record, item);
+}
+
 int alm_pp_parse_environments(alm_pp_environments *out, const char *body, size_t len)
 {
-	cJSON *root = NULL;
-	const cJSON *items, *item;
-	int error;
-
-	memset(out, 0, sizeof *out);
-	if ((error = list_items(&root, &items, &out->next, body, len, "environments")) < 0)
-		return error;
-	if (!(out->items = alloc_items(items, sizeof *out->items))) {
-		error = alm_error_set(ALM_ENOMEM, "out of memory");
-		goto done;
-	}
-	cJSON_ArrayForEach(item, items) {
-		if (!cJSON_IsObject(item) || !str_of(item, "name"))
-			continue; /* without its id an environment cannot be named or read */
-		if ((error = environment_of(&out->items[out->count], item)) < 0)
-			goto done;
-		out->count++;
-	}
-done:
-	cJSON_Delete(root);
-	if (error < 0)
-		alm_pp_environments_dispose(out);
-	return error;
+	static const alm_json_list list = PP_LIST("environments", environment_fill, environment_record_dispose);
+	return read_page(out, body, len, &list, NULL);
 }
 
 int alm_pp_parse_environment(alm_pp_environment *out, const char *body, size_t len)
@@ -181,18 +168,23 @@ int alm_pp_parse_environment(alm_pp_environment *out, const char *body, size_t l
 
 /* ---- data policies ---- */
 
+static void string_dispose(void *record)
+{
+	free(*(char **)record);
+}
+
+static void policy_dispose(void *record)
+{
+	alm_pp_policy *p = record;
+	alm_json_list_free(&p->environments, &p->nenv, string_dispose);
+	free(p->name);
+}
+
 void alm_pp_policies_dispose(alm_pp_policies *p)
 {
-	size_t i, j;
 	if (!p)
 		return;
-	for (i = 0; i < p->count; i++) {
-		for (j = 0; j < p->items[i].nenv; j++)
-			free(p->items[i].environments[j]);
-		free(p->items[i].environments);
-		free(p->items[i].name);
-	}
-	free(p->items);
+	alm_json_list_free(&p->items, &p->count, policy_dispose);
 	free(p->next);
 	memset(p, 0, sizeof *p);
 }
@@ -210,132 +202,111 @@ static alm_pp_dlp_scope scope_of(const char *type)
 	return ALM_PP_DLP_UNKNOWN;
 }
 
+/* An entry of a policy's environments: its "name" is the environment id. */
+static int policy_environment_fill(void *record, const cJSON *env, void *ctx)
+{
+	const char *id = str_of(env, "name");
+	(void)ctx;
+	if (!id || !*id)
+		return ALM_JSON_LIST_SKIP;
+	if (!(*(char **)record = strdup(id)))
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int policy_fill(void *record, const cJSON *item, void *ctx)
+{
+	static const alm_json_list environments = { "data policy environments", NULL, "an array", 1, 0,
+						    policy_environment_fill, string_dispose };
+	alm_pp_policy *p = record;
+	/* v2 wraps each policy in policyDefinition; older answers do not. */
+	const cJSON *def = obj_of(item, "policyDefinition");
+	const cJSON *envs;
+	int failed = 0;
+	(void)ctx;
+	if (!def)
+		def = item;
+	p->name = copy(str_of(def, "name"), 0, &failed);
+	p->scope = scope_of(str_of(def, "environmentType"));
+	if (failed)
+		return alm_error_set(ALM_ENOMEM, "out of memory");
+	envs = cJSON_GetObjectItemCaseSensitive(def, "environments");
+	return cJSON_IsArray(envs) ? alm_json_list_read(&p->environments, &p->nenv, envs, &environments, NULL) : 0;
+}
+
 int alm_pp_parse_policies(alm_pp_policies *out, const char *body, size_t len)
 {
-	cJSON *root = NULL;
-	const cJSON *items, *item, *env;
-	int error, failed = 0;
-
-	memset(out, 0, sizeof *out);
-	if ((error = list_items(&root, &items, &out->next, body, len, "data policies")) < 0)
-		return error;
-	if (!(out->items = alloc_items(items, sizeof *out->items))) {
-		error = alm_error_set(ALM_ENOMEM, "out of memory");
-		goto done;
-	}
-	cJSON_ArrayForEach(item, items) {
-		/* v2 wraps each policy in policyDefinition; older answers do not. */
-		const cJSON *def = cJSON_IsObject(item) ? obj_of(item, "policyDefinition") : NULL;
-		const cJSON *envs;
-		alm_pp_policy *p;
-		if (!def)
-			def = cJSON_IsObject(item) ? item : NULL;
-		if (!def)
-			continue;
-		p = &out->items[out->count++];
-		p->name = copy(str_of(def, "name"), 0, &failed);
-		p->scope = scope_of(str_of(def, "environmentType"));
-		envs = cJSON_GetObjectItemCaseSensitive(def, "environments");
-		if (cJSON_IsArray(envs)) {
-			p->environments = alloc_items(envs, sizeof *p->environments);
-			if (!p->environments)
-				failed = 1;
-			cJSON_ArrayForEach(env, envs) {
-				const char *id = cJSON_IsObject(env) ? str_of(env, "name") : NULL;
-				if (failed)
-					break;
-				if (id && *id)
-					p->environments[p->nenv++] = copy(id, 0, &failed);
-			}
-		}
-		if (failed) {
-			error = alm_error_set(ALM_ENOMEM, "out of memory");
-			goto done;
-		}
-	}
-done:
-	cJSON_Delete(root);
-	if (error < 0)
-		alm_pp_policies_dispose(out);
-	return error;
+	static const alm_json_list list = PP_LIST("data policies", policy_fill, policy_dispose);
+	return read_page(out, body, len, &list, NULL);
 }
 
 /* ---- solutions ---- */
 
+static void solution_dispose(void *record)
+{
+	alm_pp_solution *s = record;
+	free(s->unique_name);
+	free(s->version);
+	free(s->installed_on);
+}
+
 void alm_pp_solutions_dispose(alm_pp_solutions *s)
 {
-	size_t i;
 	if (!s)
 		return;
-	for (i = 0; i < s->count; i++) {
-		free(s->items[i].unique_name);
-		free(s->items[i].version);
-		free(s->items[i].installed_on);
-	}
-	free(s->items);
+	alm_json_list_free(&s->items, &s->count, solution_dispose);
 	free(s->next);
 	memset(s, 0, sizeof *s);
 }
 
+static int solution_fill(void *record, const cJSON *item, void *ctx)
+{
+	alm_pp_solution *s = record;
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(item, "ismanaged");
+	int failed = 0;
+	(void)ctx;
+	if (!str_of(item, "uniquename"))
+		return ALM_JSON_LIST_SKIP;
+	s->managed = cJSON_IsBool(m) ? cJSON_IsTrue(m) : -1;
+	s->unique_name = copy(str_of(item, "uniquename"), 0, &failed);
+	s->version = copy(str_of(item, "version"), 0, &failed);
+	s->installed_on = copy(str_of(item, "installedon"), 0, &failed);
+	return failed ? alm_error_set(ALM_ENOMEM, "out of memory") : 0;
+}
+
 int alm_pp_parse_solutions(alm_pp_solutions *out, const char *body, size_t len)
 {
-	cJSON *root = NULL;
-	const cJSON *items, *item;
-	int error, failed = 0;
-
-	memset(out, 0, sizeof *out);
-	if ((error = list_items(&root, &items, &out->next, body, len, "solutions")) < 0)
-		return error;
-	if (!(out->items = alloc_items(items, sizeof *out->items))) {
-		error = alm_error_set(ALM_ENOMEM, "out of memory");
-		goto done;
-	}
-	cJSON_ArrayForEach(item, items) {
-		const cJSON *m;
-		alm_pp_solution *s;
-		if (!cJSON_IsObject(item) || !str_of(item, "uniquename"))
-			continue;
-		s = &out->items[out->count++];
-		m = cJSON_GetObjectItemCaseSensitive(item, "ismanaged");
-		s->managed = cJSON_IsBool(m) ? cJSON_IsTrue(m) : -1;
-		s->unique_name = copy(str_of(item, "uniquename"), 0, &failed);
-		s->version = copy(str_of(item, "version"), 0, &failed);
-		s->installed_on = copy(str_of(item, "installedon"), 0, &failed);
-		if (failed) {
-			error = alm_error_set(ALM_ENOMEM, "out of memory");
-			goto done;
-		}
-	}
-done:
-	cJSON_Delete(root);
-	if (error < 0)
-		alm_pp_solutions_dispose(out);
-	return error;
+	static const alm_json_list list = PP_LIST("solutions", solution_fill, solution_dispose);
+	return read_page(out, body, len, &list, NULL);
 }
 
 /* ---- Pipelines for Power Platform ---- */
 
+static void row_dispose(void *record)
+{
+	alm_pp_row *r = record;
+	free(r->id);
+	free(r->name);
+	free(r->parent);
+	free(r->previous);
+	free(r->target);
+}
+
 void alm_pp_rows_dispose(alm_pp_rows *r)
 {
-	size_t i;
 	if (!r)
 		return;
-	for (i = 0; i < r->count; i++) {
-		free(r->items[i].id);
-		free(r->items[i].name);
-		free(r->items[i].parent);
-		free(r->items[i].previous);
-		free(r->items[i].target);
-	}
-	free(r->items);
+	alm_json_list_free(&r->items, &r->count, row_dispose);
 	free(r->next);
 	memset(r, 0, sizeof *r);
 }
 
 /* The columns of each table, in the order of alm_pp_row's fields. */
-static const struct {
+typedef struct {
 	const char *what, *id, *name, *parent, *previous, *target, *number;
-} columns[] = {
+} table_columns;
+
+static const table_columns columns[] = {
 	[ALM_PP_ROW_PIPELINE] = { "deployment pipelines", "deploymentpipelineid", "name", NULL, NULL, NULL, NULL },
 	[ALM_PP_ROW_STAGE] = { "deployment stages", "deploymentstageid", "name", "_deploymentpipelineid_value",
 			       "_previousdeploymentstageid_value", "_targetdeploymentenvironmentid_value", NULL },
@@ -345,42 +316,30 @@ static const struct {
 				   "_deploymentstageid_value", NULL, "artifactversion", "stagerunstatus" },
 };
 
+static int row_fill(void *record, const cJSON *item, void *ctx)
+{
+	const table_columns *c = ctx;
+	alm_pp_row *r = record;
+	int failed = 0;
+	if (!str_of(item, c->id))
+		return ALM_JSON_LIST_SKIP;
+	r->id = copy(str_of(item, c->id), 0, &failed);
+	r->name = copy(str_of(item, c->name), 0, &failed);
+	r->parent = c->parent ? copy(str_of(item, c->parent), 1, &failed) : NULL;
+	r->previous = c->previous ? copy(str_of(item, c->previous), 1, &failed) : NULL;
+	r->target = c->target ? copy(str_of(item, c->target), 1, &failed) : NULL;
+	r->number = c->number ? int_of(item, c->number) : -1;
+	return failed ? alm_error_set(ALM_ENOMEM, "out of memory") : 0;
+}
+
 int alm_pp_parse_rows(alm_pp_rows *out, alm_pp_row_kind kind, const char *body, size_t len)
 {
-	cJSON *root = NULL;
-	const cJSON *items, *item;
-	int error, failed = 0;
-
+	alm_json_list list = PP_LIST(NULL, row_fill, row_dispose);
 	memset(out, 0, sizeof *out);
 	if ((unsigned)kind > ALM_PP_ROW_STAGE_RUN)
 		return alm_error_set(ALM_EINVALID, "rows: unknown table");
-	if ((error = list_items(&root, &items, &out->next, body, len, columns[kind].what)) < 0)
-		return error;
-	if (!(out->items = alloc_items(items, sizeof *out->items))) {
-		error = alm_error_set(ALM_ENOMEM, "out of memory");
-		goto done;
-	}
-	cJSON_ArrayForEach(item, items) {
-		alm_pp_row *r;
-		if (!cJSON_IsObject(item) || !str_of(item, columns[kind].id))
-			continue;
-		r = &out->items[out->count++];
-		r->id = copy(str_of(item, columns[kind].id), 0, &failed);
-		r->name = copy(str_of(item, columns[kind].name), 0, &failed);
-		r->parent = columns[kind].parent ? copy(str_of(item, columns[kind].parent), 1, &failed) : NULL;
-		r->previous = columns[kind].previous ? copy(str_of(item, columns[kind].previous), 1, &failed) : NULL;
-		r->target = columns[kind].target ? copy(str_of(item, columns[kind].target), 1, &failed) : NULL;
-		r->number = columns[kind].number ? int_of(item, columns[kind].number) : -1;
-		if (failed) {
-			error = alm_error_set(ALM_ENOMEM, "out of memory");
-			goto done;
-		}
-	}
-done:
-	cJSON_Delete(root);
-	if (error < 0)
-		alm_pp_rows_dispose(out);
-	return error;
+	list.name = columns[kind].what;
+	return read_page(out, body, len, &list, (void *)&columns[kind]);
 }
 
 /* ---- the token endpoint and error bodies ---- */
