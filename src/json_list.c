@@ -2,6 +2,7 @@
 #include "alm/error.h"
 #include "alm/json.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,7 +155,9 @@ int alm_json_list_read_(void *itemsp, size_t *count, size_t size, const cJSON *r
 	f.ctx = ctx;
 	f.size = size;
 	f.count = 0;
-	if (!(f.records = calloc(n ? n : 1, size)))
+	if (!n)
+		n = 1; /* an empty list has an array too, as callers expect */
+	if (!size || n > SIZE_MAX / size || !(f.records = calloc(n, size)))
 		return alm_error_set(ALM_ENOMEM, "out of memory");
 	error = walk(NULL, items, fill_one, &f);
 	set_records(itemsp, f.records);

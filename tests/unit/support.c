@@ -219,3 +219,34 @@ void test_server_stop(int *pid)
 		*pid = 0;
 	}
 }
+
+/* ---- an allocator that fails on demand ---- */
+
+static long alloc_budget = -1, allocations;
+
+void *test_failing_malloc(size_t n)
+{
+	allocations++;
+	if (alloc_budget >= 0 && allocations > alloc_budget)
+		return NULL;
+	return malloc(n);
+}
+
+void test_fail_after(long n)
+{
+	cJSON_Hooks hooks = {test_failing_malloc, free};
+	alloc_budget = n;
+	allocations = 0;
+	cJSON_InitHooks(&hooks);
+}
+
+void test_allocate_freely(void)
+{
+	alloc_budget = -1;
+	cJSON_InitHooks(NULL);
+}
+
+long test_allocations(void)
+{
+	return allocations;
+}

@@ -38,6 +38,15 @@ int test_git_teardown(void **state);
 int test_server_start(int *pid, const char *script, const char *log, const char *const *args);
 void test_server_stop(int *pid);
 
+/* An allocator that fails on demand, for cJSON and for tests' own records:
+ * after test_fail_after(n), every allocation of cJSON's and of test_failing_malloc
+ * after the first `n` fails (-1: none does); test_allocations() counts them
+ * since. test_allocate_freely() puts cJSON's own allocator back. */
+void test_fail_after(long n);
+void test_allocate_freely(void);
+long test_allocations(void);
+void *test_failing_malloc(size_t n);
+
 /* $ALM_SOURCE_DIR (the project's source tree) joined with `rel`. Caller frees. */
 char *test_source_path(const char *rel);
 

@@ -13,31 +13,7 @@
 #include "alm/portfolio.h"
 #include "alm/report.h"
 #include "report_fixture.h"
-
-static long budget = -1, used;
-
-static void *failing_malloc(size_t n)
-{
-	used++;
-	if (budget >= 0 && used > budget)
-		return NULL;
-	return malloc(n);
-}
-
-/* From now on, cJSON's allocations after the first `n` fail (-1: none). */
-static void fail_after(long n)
-{
-	cJSON_Hooks hooks = {failing_malloc, free};
-	budget = n;
-	used = 0;
-	cJSON_InitHooks(&hooks);
-}
-
-static void allocate_freely(void)
-{
-	budget = -1;
-	cJSON_InitHooks(NULL);
-}
+#include "support.h"
 
 static char *printed(const cJSON *v)
 {
@@ -75,18 +51,18 @@ static void test_assess_is_whole_or_enomem(void **state)
 
 	assert_int_equal(alm_facts_new(&facts), 0);
 	assert_int_equal(alm_answers_load_text(facts, answers, strlen(answers), "team.json"), 0);
-	fail_after(-1);
+	test_fail_after(-1);
 	assert_int_equal(alm_assess(&report, fixture_rules, facts, "9.9.9"), 0);
-	needed = used;
-	allocate_freely();
+	needed = test_allocations();
+	test_allocate_freely();
 	want = printed(report);
 	cJSON_Delete(report);
 	for (b = 0; b <= needed; b = next_budget(b)) {
 		int error;
 		report = NULL;
-		fail_after(b);
+		test_fail_after(b);
 		error = alm_assess(&report, fixture_rules, facts, "9.9.9");
-		allocate_freely();
+		test_allocate_freely();
 		if (error == 0) {
 			char *got = printed(report);
 			assert_string_equal(got, want);
@@ -113,10 +89,10 @@ static void test_answers_are_whole_or_enomem(void **state)
 	(void)state;
 
 	assert_int_equal(alm_facts_new(&facts), 0);
-	fail_after(-1);
+	test_fail_after(-1);
 	assert_int_equal(alm_answers_load_text(facts, answers, strlen(answers), "team.json"), 0);
-	needed = used;
-	allocate_freely();
+	needed = test_allocations();
+	test_allocate_freely();
 	doc = alm_facts_to_json(facts);
 	want = printed(doc);
 	cJSON_Delete(doc);
@@ -124,9 +100,9 @@ static void test_answers_are_whole_or_enomem(void **state)
 	for (b = 0; b <= needed; b = next_budget(b)) {
 		int error;
 		assert_int_equal(alm_facts_new(&facts), 0);
-		fail_after(b);
+		test_fail_after(b);
 		error = alm_answers_load_text(facts, answers, strlen(answers), "team.json");
-		allocate_freely();
+		test_allocate_freely();
 		if (error == 0) {
 			char *got;
 			doc = alm_facts_to_json(facts);
@@ -157,16 +133,16 @@ static void test_renderers_are_whole_or_enomem(void **state)
 		char *want = NULL, *got;
 		long b, needed;
 		o.rules = fixture_rules;
-		fail_after(-1);
+		test_fail_after(-1);
 		assert_int_equal(alm_report_render_opts(&want, NULL, report, formats[f], &o), 0);
-		needed = used;
-		allocate_freely();
+		needed = test_allocations();
+		test_allocate_freely();
 		for (b = 0; b <= needed; b = next_budget(b)) {
 			int error;
 			got = NULL;
-			fail_after(b);
+			test_fail_after(b);
 			error = alm_report_render_opts(&got, NULL, report, formats[f], &o);
-			allocate_freely();
+			test_allocate_freely();
 			if (error == 0)
 				assert_string_equal(got, want);
 			else
@@ -185,26 +161,26 @@ static void test_portfolio_is_whole_or_enomem(void **state)
 	long b, needed, failed = 0;
 	(void)state;
 
-	fail_after(-1);
+	test_fail_after(-1);
 	rows = cJSON_CreateArray();
 	cJSON_AddItemToArray(rows, alm_portfolio_row("a", "/a", cJSON_Duplicate(report, 1)));
 	cJSON_AddItemToArray(rows, alm_portfolio_failed_row("b", "/b", "not a repository"));
 	assert_int_equal(alm_portfolio_build(&doc, rows, fixture_rules), 0);
-	needed = used;
-	allocate_freely();
+	needed = test_allocations();
+	test_allocate_freely();
 	want = printed(doc);
 	cJSON_Delete(doc);
 	for (b = 0; b <= needed; b = next_budget(b)) {
 		cJSON *copy = cJSON_Duplicate(report, 1), *row_a, *row_b;
 		int error;
 		doc = NULL;
-		fail_after(b);
+		test_fail_after(b);
 		rows = cJSON_CreateArray();
 		row_a = alm_portfolio_row("a", "/a", copy);
 		row_b = alm_portfolio_failed_row("b", "/b", "not a repository");
 		if (!rows || !row_a || !row_b || !cJSON_AddItemToArray(rows, row_a)) {
 			/* A row that could not be made is NULL, and what it took is freed. */
-			allocate_freely();
+			test_allocate_freely();
 			cJSON_Delete(rows);
 			if (!rows || !cJSON_IsArray(rows) || !row_a || !cJSON_GetArraySize(rows))
 				cJSON_Delete(row_a);
@@ -213,14 +189,14 @@ static void test_portfolio_is_whole_or_enomem(void **state)
 			continue;
 		}
 		if (!cJSON_AddItemToArray(rows, row_b)) {
-			allocate_freely();
+			test_allocate_freely();
 			cJSON_Delete(row_b);
 			cJSON_Delete(rows);
 			failed++;
 			continue;
 		}
 		error = alm_portfolio_build(&doc, rows, fixture_rules);
-		allocate_freely();
+		test_allocate_freely();
 		if (error == 0) {
 			char *got = printed(doc);
 			assert_string_equal(got, want);
