@@ -236,25 +236,30 @@ int alm_facts_copy(alm_facts **out, const alm_facts *src)
 }
 
 /* Moves `key` of `from` into `to`, in the place of what `to` had there (so
- * the namespaces keep their order). */
-static void move_item(cJSON *to, cJSON *from, const char *key)
+ * the namespaces keep their order). -1 when out of memory: the item stays in
+ * `from`, so nothing is lost from view, but the caller must fail. */
+static int move_item(cJSON *to, cJSON *from, const char *key)
 {
 	char *name = strdup(key); /* `key` may be the moved item's own name */
-	cJSON *item = name ? cJSON_DetachItemFromObjectCaseSensitive(from, name) : NULL;
-	if (item)
+	cJSON *item;
+	if (!name)
+		return -1;
+	if ((item = cJSON_DetachItemFromObjectCaseSensitive(from, name)))
 		alm_json_set(to, name, item); /* a failure is counted: alm_gather checks */
 	free(name);
+	return 0;
 }
 
-void alm_facts_adopt(alm_facts *dst, alm_facts *src, const char *ns)
+int alm_facts_adopt(alm_facts *dst, alm_facts *src, const char *ns)
 {
 	size_t n = strlen(ns);
 	cJSON *ev = src->evidence->child, *next;
-	move_item(dst->data, src->data, ns);
-	move_item(dst->probes, src->probes, ns);
+	int failed = move_item(dst->data, src->data, ns) < 0;
+	failed |= move_item(dst->probes, src->probes, ns) < 0;
 	for (; ev; ev = next) {
 		next = ev->next;
 		if (strncmp(ev->string, ns, n) == 0 && ev->string[n] == '.')
-			move_item(dst->evidence, src->evidence, ev->string);
+			failed |= move_item(dst->evidence, src->evidence, ev->string) < 0;
 	}
+	return failed ? alm_error_set(ALM_ENOMEM, "out of memory") : 0;
 }

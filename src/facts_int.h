@@ -8,7 +8,8 @@
 int alm_facts_copy(alm_facts **out, const alm_facts *src);
 
 /* Moves namespace `ns` (its data, the evidence of every path below it and
- * its probe status) from `src` into `dst`, replacing what `dst` had. */
-void alm_facts_adopt(alm_facts *dst, alm_facts *src, const char *ns);
+ * its probe status) from `src` into `dst`, replacing what `dst` had. 0, or
+ * ALM_ENOMEM: then part of the namespace may be left behind in `src`. */
+int alm_facts_adopt(alm_facts *dst, alm_facts *src, const char *ns);
 
 #endif

@@ -144,9 +144,9 @@ static int run_together(remote_run *runs, size_t k, alm_facts *facts, cJSON **wa
 	for (i = 0; i < k; i++) {
 		if (runs[i].facts && error == 0) {
 			unsigned long failures = alm_json_add_failures();
-			alm_facts_adopt(facts, runs[i].facts, runs[i].probe->ns);
 			/* A probe's facts are adopted whole, or the gathering fails. */
-			if ((error = alm_json_add_check(failures, "the facts")) == 0)
+			if ((error = alm_facts_adopt(facts, runs[i].facts, runs[i].probe->ns)) == 0 &&
+			    (error = alm_json_add_check(failures, "the facts")) == 0)
 				error = conclude(runs[i].probe, runs[i].rc, runs[i].msg, warnings, opts);
 		}
 		alm_facts_free(runs[i].facts);

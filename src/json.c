@@ -22,29 +22,43 @@ static void position_of(const char *text, size_t offset, int *line, int *col)
 	}
 }
 
+/* The arrays and objects of the first `len` bytes, strings skipped: how many
+ * are still open at the end, the most open at once, and whether the text ends
+ * inside a string. */
+typedef struct {
+	long open, deepest;
+	int in_string;
+} bracket_depth;
+
+static bracket_depth brackets(const char *text, size_t len)
+{
+	bracket_depth d = {0, 0, 0};
+	size_t i;
+	for (i = 0; i < len; i++) {
+		char c = text[i];
+		if (d.in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				d.in_string = 0;
+		} else if (c == '"') {
+			d.in_string = 1;
+		} else if (c == '[' || c == '{') {
+			if (++d.open > d.deepest)
+				d.deepest = d.open;
+		} else if (c == ']' || c == '}') {
+			d.open--;
+		}
+	}
+	return d;
+}
+
 /* Whether the text stops before its brackets close (or inside a string): then the
  * error is "unexpected end", wherever cJSON noticed it. */
 static int truncated(const char *text, size_t len)
 {
-	size_t i;
-	long depth = 0;
-	int in_string = 0;
-	for (i = 0; i < len; i++) {
-		char c = text[i];
-		if (in_string) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = 0;
-		} else if (c == '"') {
-			in_string = 1;
-		} else if (c == '[' || c == '{') {
-			depth++;
-		} else if (c == ']' || c == '}') {
-			depth--;
-		}
-	}
-	return in_string || depth > 0;
+	bracket_depth d = brackets(text, len);
+	return d.in_string || d.open > 0;
 }
 
 /* Whether the text opens more than cJSON's CJSON_NESTING_LIMIT arrays and
@@ -52,26 +66,7 @@ static int truncated(const char *text, size_t len)
  * stopped at, is what is wrong with it. */
 static int too_deep(const char *text, size_t at)
 {
-	size_t i;
-	long depth = 0;
-	int in_string = 0;
-	for (i = 0; i < at; i++) {
-		char c = text[i];
-		if (in_string) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = 0;
-		} else if (c == '"') {
-			in_string = 1;
-		} else if (c == '[' || c == '{') {
-			if (++depth > CJSON_NESTING_LIMIT)
-				return 1;
-		} else if (c == ']' || c == '}') {
-			depth--;
-		}
-	}
-	return 0;
+	return brackets(text, at).deepest > CJSON_NESTING_LIMIT;
 }
 
 int alm_json_parse(cJSON **out, const char *text, size_t len, const char *name)

@@ -66,11 +66,12 @@ import os
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import standin  # noqa: E402  (tests/standin.py, beside this file)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-LOG_LOCK = threading.Lock()
 COUNT_LOCK = threading.Lock()
 FAULT_COUNTS = {}
 
@@ -576,17 +577,6 @@ def huge(count):
     return d
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 256  # the default (5) drops connections opened together
-    allow_reuse_address = True
-
-    def handle_error(self, request, client_address):
-        # Clients hanging up (refused bodies, deadlines) are part of the tests.
-        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, TimeoutError)):
-            super().handle_error(request, client_address)
-
-
 def parse_fault(seg):
     name, count, match, project = seg, None, None, None
     if ":" in name:
@@ -599,31 +589,11 @@ def parse_fault(seg):
     return name, count, match, project
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(standin.Handler):
     server_version = "ado-stand-in/1"
-    # Headers and body go out in two writes; with Nagle on, the second waits
-    # for the client's delayed ACK (40 ms), which would dwarf the latency.
-    disable_nagle_algorithm = True
-
-    def log_message(self, fmt, *args):  # keep stderr quiet
-        pass
+    json_type = JSON_TYPE
 
     # ---- responses ----
-    def send(self, status, body=b"", ctype=JSON_TYPE, headers=None):
-        if isinstance(body, (dict, list)):
-            body = json.dumps(body).encode("utf-8")
-        elif isinstance(body, str):
-            body = body.encode("utf-8")
-        self.send_response(status)
-        if ctype:
-            self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(body)
-
     def error(self, status, message, type_key="InvalidOperationException"):
         self.send(status, {"$id": "1", "innerException": None, "message": message,
                            "typeName": "Microsoft.TeamFoundation.Core.WebApi.%s, Microsoft.TeamFoundation.Core.WebApi" % type_key,
@@ -637,9 +607,7 @@ class Handler(BaseHTTPRequestHandler):
         entry = {"t": time.time(), "method": self.command, "path": path, "query": query,
                  "params": params, "headers": {k: v for k, v in self.headers.items()},
                  "client_port": self.client_address[1]}
-        with LOG_LOCK:
-            with open(log, "a", encoding="utf-8") as f:
-                f.write(json.dumps(entry) + "\n")
+        self.append_log(entry)
 
     # ---- paging ----
     def token_key(self, params):
@@ -1003,7 +971,7 @@ def main():
                    args.bench_repos, args.bench_prs_per_repo)
         datasets[(ds.org, ds.project["name"].lower())] = ds
 
-    server = Server(("127.0.0.1", 0), Handler)
+    server = standin.Server(("127.0.0.1", 0), Handler)
     server.args = args
     server.datasets = datasets
     server.stopping = False
@@ -1017,17 +985,7 @@ def main():
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(args.tls_cert, args.tls_key)
         server.socket = ctx.wrap_socket(server.socket, server_side=True)
-    print(server.server_address[1], flush=True)
-
-    def watchdog():
-        time.sleep(args.lifetime)
-        os._exit(0)
-    threading.Thread(target=watchdog, daemon=True).start()
-    try:
-        server.serve_forever(poll_interval=0.1)
-    except KeyboardInterrupt:
-        pass
-    server.stopping = True
+    standin.serve(server, args.lifetime)
 
 
 if __name__ == "__main__":

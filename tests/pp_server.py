@@ -45,14 +45,15 @@ import sys
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, urlsplit
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import standin  # noqa: E402  (tests/standin.py, beside this file)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REFERENCE = os.path.join(HERE, "fixtures", "pp")
-LOG_LOCK = threading.Lock()
 COUNT_LOCK = threading.Lock()
-JSON_TYPE = "application/json; charset=utf-8"
+JSON_TYPE = standin.JSON_TYPE
 ADMIN_SCOPE = "https://service.powerapps.com/.default"
 TENANT = "5b1f3c8e-2d4a-4c71-9a0e-7e6d3b2f9c10"
 HOST_ENV = "0d9e8f7a-6b5c-4d3e-9f21-a0b1c2d3e4f5"
@@ -167,16 +168,6 @@ class Tenant:
                 "_deploymentstageid_value": stage})
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 256
-    allow_reuse_address = True
-
-    def handle_error(self, request, client_address):
-        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, TimeoutError)):
-            super().handle_error(request, client_address)
-
-
 def parse_fault(spec):
     name, match, count = spec, None, None
     if "x" in name and name.rsplit("x", 1)[1].isdigit():
@@ -207,27 +198,8 @@ def odata_values(text, column):
     return out
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(standin.Handler):
     server_version = "pp-stand-in/1"
-    disable_nagle_algorithm = True
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def send(self, status, body=b"", ctype=JSON_TYPE, headers=None):
-        if isinstance(body, (dict, list)):
-            body = json.dumps(body).encode("utf-8")
-        elif isinstance(body, str):
-            body = body.encode("utf-8")
-        self.send_response(status)
-        if ctype:
-            self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(body)
 
     def error(self, status, code, message, headers=None):
         self.send(status, {"error": {"code": code, "message": message}}, headers=headers)
@@ -239,9 +211,7 @@ class Handler(BaseHTTPRequestHandler):
         entry = {"t": time.time(), "method": self.command, "host": host, "path": path, "query": query,
                  "params": {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()},
                  "headers": {k: v for k, v in self.headers.items()}, "form": form}
-        with LOG_LOCK:
-            with open(log, "a", encoding="utf-8") as f:
-                f.write(json.dumps(entry) + "\n")
+        self.append_log(entry)
 
     # ---- faults ----
     def active_fault(self, host, path):
@@ -473,23 +443,13 @@ def main():
     ap.add_argument("--token-expires-in", type=int, default=None, help="expires_in of the tokens issued (default: the fixture's)")
     args = ap.parse_args()
 
-    server = Server(("127.0.0.1", 0), Handler)
+    server = standin.Server(("127.0.0.1", 0), Handler)
     server.args = args
     server.stopping = False
     server.tokens = {}
     server.faults = [parse_fault(f) for f in args.fault]
     server.tenant = Tenant(server.server_address[1], args.environments, any(f["name"] == "nodataverse" for f in server.faults))
-    print(server.server_address[1], flush=True)
-
-    def watchdog():
-        time.sleep(args.lifetime)
-        os._exit(0)
-    threading.Thread(target=watchdog, daemon=True).start()
-    try:
-        server.serve_forever(poll_interval=0.1)
-    except KeyboardInterrupt:
-        pass
-    server.stopping = True
+    standin.serve(server, args.lifetime)
 
 
 if __name__ == "__main__":

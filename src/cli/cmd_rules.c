@@ -7,6 +7,7 @@
 #include "alm/json.h"
 #include "alm/jsonlogic.h"
 #include "alm/rules.h"
+#include "escape.h"
 #include "strbuf.h"
 
 #include <stdlib.h>
@@ -117,7 +118,21 @@ static int rules_facts(const cli_args *a)
 	fprintf(fp, "%-52s %-8s %-8s %s\n", "FACT", "TYPE", "SOURCE", "MEANING");
 	for (i = 0; i < alm_catalogue_count(catalogue); i++) {
 		const alm_catalogue_entry *e = alm_catalogue_entry_at(catalogue, i);
-		fprintf(fp, "%-52s %-8s %-8s %s\n", e->name, e->type, e->source, e->meaning);
+		/* A rules file's derived facts name and describe themselves: shown,
+		 * never run, like every other name from outside. */
+		char *cell[4] = {alm_esc_terminal_dup(e->name), alm_esc_terminal_dup(e->type),
+				 alm_esc_terminal_dup(e->source), alm_esc_terminal_dup(e->meaning)};
+		int ok = cell[0] && cell[1] && cell[2] && cell[3];
+		if (ok)
+			fprintf(fp, "%-52s %-8s %-8s %s\n", cell[0], cell[1], cell[2], cell[3]);
+		for (size_t c = 0; c < 4; c++)
+			free(cell[c]);
+		if (!ok) {
+			fclose(fp);
+			cli_error("out of memory");
+			code = EXIT_OUTPUT;
+			goto done;
+		}
 	}
 	if (alm_memstream_finish(fp, &buf, &len, &text, &len) < 0) {
 		cli_error("%s", alm_error_last());

@@ -63,6 +63,24 @@ for format in text markdown html; do
   expect_exit 0
   expect_stdout_has "inferred from evidence"
 done
+# signals shows what the rules derive, beside the facts it comes from.
+run "signals: the team's derived values" signals "$repo" --rules "$WORK/team.json"
+expect_exit 0
+expect_json "[d['value'] for d in r['derived'] if d['fact'] == 'derived.maturity.current_floor'] == [300]"
+expect_json "[d['answers'] for d in r['derived'] if d['fact'] == 'derived.maturity.current_floor'] == ['maturity.current']"
+expect_json "all(d['stands_in'] for d in r['derived'] if d['fact'] == 'derived.maturity.current_floor')"
+expect_json "'CODEOWNERS' in [d['evidence'] for d in r['derived'] if d['fact'] == 'derived.maturity.current_floor'][0]"
+run "signals: the built-in rules derive no floor here" signals "$repo"
+expect_exit 0
+expect_json "isinstance(r['derived'], list) and 'derived.maturity.current_floor' not in [d['fact'] for d in r['derived']]"
+cp "$WORK/team.json" "$WORK/team-good.json"
+edit_rules "rules['derived'][0]['logic'] = {'frobnicate': [1]}"
+run "signals: a rules file that does not load stops before any probe" signals "$repo" --rules "$WORK/team.json"
+expect_exit 3
+expect_stdout_empty
+expect_stderr_has 'frobnicate'
+mv "$WORK/team-good.json" "$WORK/team.json"
+
 run "outcomes in text" assess "$repo" --rules "$WORK/team.json"
 expect_stdout_has "Outcomes, by the answers that decide them:"
 run "sarif" assess "$repo" --rules "$WORK/team.json" --format sarif

@@ -48,6 +48,19 @@ run "facts: derived facts declared" rules facts --rules "$WORK/derived.json" --f
 expect_exit 0
 expect_json "[f['source'] for f in r if f['name'] == 'derived.maturity_floor'] == ['derived']"
 
+# A rules file's own descriptions are shown, never run: ESC, BEL and C1 in
+# a derived fact's description and name come out spelt, in text and in a file.
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d['derived'].append({'fact':'derived.odd\\u001b[2J','type':'number','description':'clears \\u001b]0;title\\u0007 the \\u009b31m screen','logic':{'var':'repo.commits'},'evidence':'a test','seed':{'id':'001','section':'a test','quote':'a test'}}); json.dump(d,open(sys.argv[2],'w'))" \
+  "$WORK/default.json" "$WORK/hostile.json"
+run "facts: control characters in a rules file's descriptions" rules facts --rules "$WORK/hostile.json"
+expect_exit 0
+check "! LC_ALL=C grep -q \$'[\\x1b\\x07]' '$OUT'"
+check "grep -qF 'clears \\e]0;title\\x07 the \\u009b31m screen' '$OUT'"
+run "facts: the same into a file" rules facts --rules "$WORK/hostile.json" -o "$WORK/facts.txt"
+expect_exit 0
+check "grep -qF 'clears \\e]0;title' '$WORK/facts.txt'"
+check "! LC_ALL=C grep -q \$'\\x1b' '$WORK/facts.txt'"
+
 run "facts: unknown format" rules facts --format yaml
 expect_exit 2
 expect_stdout_empty
