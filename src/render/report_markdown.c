@@ -146,9 +146,7 @@ static int path_steps(alm_rpt_walker *w)
 	free(graph);
 	alm_rpt_table_begin(w, &table);
 	cJSON_ArrayForEach(step, get(w->report, "path")) {
-		alm_rpt_row(w);
-		alm_rpt_cell(w);
-		fprintf(w->fp, "%d", i++);
+		alm_rpt_row_numbered(w, i++);
 		alm_rpt_cell(w);
 		md_cell(w->fp, str_or(step, "label", str_or(step, "node", "")));
 		alm_rpt_cell(w);
@@ -181,9 +179,7 @@ static void maturity_levels(alm_rpt_walker *w)
 	cJSON_ArrayForEach(level, get(m, "levels")) {
 		const cJSON *l = get(level, "level"), *add;
 		int first = 1, n = cJSON_IsNumber(l) ? l->valueint : 0;
-		alm_rpt_row(w);
-		alm_rpt_cell(w);
-		fprintf(w->fp, "%d", n);
+		alm_rpt_row_numbered(w, n);
 		alm_rpt_cell(w);
 		md_cell(w->fp, str_or(level, "name", ""));
 		alm_rpt_cell(w);
@@ -221,12 +217,6 @@ static void section_open(FILE *fp, const char *id, const char *title)
 	fprintf(fp, "\n## %s\n\n", title);
 }
 
-static void list_open(FILE *fp, const char *cls)
-{
-	(void)fp;
-	(void)cls;
-}
-
 /* The heading row and the rule under it, which right-aligns numbers. */
 static void table_open(FILE *fp, const alm_rpt_table *t)
 {
@@ -237,12 +227,6 @@ static void table_open(FILE *fp, const alm_rpt_table *t)
 	for (i = 0; i < t->ncolumns; i++)
 		fputs(t->columns[i].numeric ? "|---:" : "|---", fp);
 	fputs("|\n", fp);
-}
-
-static void table_close(FILE *fp, const alm_rpt_table *t)
-{
-	(void)fp;
-	(void)t;
 }
 
 static void row_close(FILE *fp, const alm_rpt_table *t)
@@ -278,7 +262,7 @@ static const alm_rpt_markup markdown = {
 	.strong_close = "**",
 	.quote_open = "\"",
 	.quote_close = "\"",
-	.list_open = list_open,
+	.list_open = "",
 	.list_close = "",
 	.item_open = "- ",
 	.item_close = "\n",
@@ -288,7 +272,7 @@ static const alm_rpt_markup markdown = {
 	.notice_source_close = ")*",
 	.notice_close = "\n",
 	.table_open = table_open,
-	.table_close = table_close,
+	.table_close = "",
 	.row_open = "",
 	.row_close = row_close,
 	.cell_open = cell_open,

@@ -25,6 +25,13 @@ void alm_rpt_row(alm_rpt_walker *w)
 	fputs(w->m->row_open, w->fp);
 }
 
+void alm_rpt_row_numbered(alm_rpt_walker *w, int number)
+{
+	alm_rpt_row(w);
+	alm_rpt_cell(w);
+	fprintf(w->fp, "%d", number);
+}
+
 void alm_rpt_cell(alm_rpt_walker *w)
 {
 	if (w->column >= 0)
@@ -42,7 +49,7 @@ void alm_rpt_row_end(alm_rpt_walker *w)
 
 void alm_rpt_table_end(alm_rpt_walker *w)
 {
-	w->m->table_close(w->fp, w->table);
+	fputs(w->m->table_close, w->fp);
 	w->table = NULL;
 }
 
@@ -93,6 +100,16 @@ static void strong(const alm_rpt_walker *w, const char *text)
 	fputs(w->m->strong_close, w->fp);
 }
 
+/* A cell for each of `n` texts from the report. */
+static void text_cells(alm_rpt_walker *w, const char *const *texts, int n)
+{
+	int i;
+	for (i = 0; i < n; i++) {
+		alm_rpt_cell(w);
+		w->m->cell(w->fp, texts[i]);
+	}
+}
+
 /* A section titled with a count: "Gaps and actions (3)". */
 static void section_counted(const alm_rpt_walker *w, const char *id, const char *title, int n)
 {
@@ -124,7 +141,7 @@ static void outcomes(const alm_rpt_walker *w)
 	if (cJSON_GetArraySize(get(w->report, "outcomes")) == 0)
 		return;
 	w->m->section_open(w->fp, "outcomes", "Outcomes, by the answers that decide them");
-	w->m->list_open(w->fp, "outcomes");
+	fputs(w->m->list_open, w->fp);
 	cJSON_ArrayForEach(o, get(w->report, "outcomes")) {
 		fputs(w->m->item_open, w->fp);
 		w->m->text(w->fp, str_or(o, "when", ""));
@@ -219,16 +236,12 @@ static void impact(alm_rpt_walker *w)
 	const cJSON *impact = get(w->report, "impact"), *sla = get(impact, "sla");
 	w->m->section_open(w->fp, "impact", "Business impact and SLA");
 	if (str(impact, "tier")) {
+		const char *cells[] = {str_or(impact, "title", str(impact, "tier")),
+				       str_or(sla, "initial_response", "not stated"), str_or(sla, "access", "not stated"),
+				       str_or(impact, "meaning", "")};
 		alm_rpt_table_begin(w, &table);
 		alm_rpt_row(w);
-		alm_rpt_cell(w);
-		w->m->cell(w->fp, str_or(impact, "title", str(impact, "tier")));
-		alm_rpt_cell(w);
-		w->m->cell(w->fp, str_or(sla, "initial_response", "not stated"));
-		alm_rpt_cell(w);
-		w->m->cell(w->fp, str_or(sla, "access", "not stated"));
-		alm_rpt_cell(w);
-		w->m->cell(w->fp, str_or(impact, "meaning", ""));
+		text_cells(w, cells, 4);
 		alm_rpt_row_end(w);
 		alm_rpt_table_end(w);
 	} else {
@@ -246,15 +259,6 @@ static void maturity(alm_rpt_walker *w)
 	fputs(w->m->section_close, w->fp);
 }
 
-/* A row of a numbered table: its number, then one cell open for the rest. */
-static void numbered_row(alm_rpt_walker *w, int number)
-{
-	alm_rpt_row(w);
-	alm_rpt_cell(w);
-	fprintf(w->fp, "%d", number);
-	alm_rpt_cell(w);
-}
-
 static void gaps(alm_rpt_walker *w)
 {
 	static const alm_rpt_column columns[] = {{"#", 1}, {"Question", 0}, {"Gap", 0}, {"Action", 0}};
@@ -269,12 +273,10 @@ static void gaps(alm_rpt_walker *w)
 	}
 	alm_rpt_table_begin(w, &table);
 	cJSON_ArrayForEach(gap, get(w->report, "gaps")) {
-		numbered_row(w, i++);
-		w->m->cell(w->fp, str_or(gap, "section", str_or(gap, "question", "")));
-		alm_rpt_cell(w);
-		w->m->cell(w->fp, str_or(gap, "text", ""));
-		alm_rpt_cell(w);
-		w->m->cell(w->fp, str_or(gap, "action", ""));
+		const char *cells[] = {str_or(gap, "section", str_or(gap, "question", "")), str_or(gap, "text", ""),
+				       str_or(gap, "action", "")};
+		alm_rpt_row_numbered(w, i++);
+		text_cells(w, cells, 3);
 		alm_rpt_row_end(w);
 	}
 	alm_rpt_table_end(w);
@@ -324,7 +326,8 @@ static void prerequisites(alm_rpt_walker *w)
 	w->m->section_open(w->fp, "prereq", "Prerequisites, in the tree's order");
 	alm_rpt_table_begin(w, &table);
 	cJSON_ArrayForEach(p, get(w->report, "prerequisites")) {
-		numbered_row(w, i++);
+		alm_rpt_row_numbered(w, i++);
+		alm_rpt_cell(w);
 		w->m->cell(w->fp, str_or(p, "text", str_or(p, "id", "")));
 		alm_rpt_cell(w);
 		w->m->status(w->fp, str(p, "status"));
@@ -343,7 +346,8 @@ static void questions(alm_rpt_walker *w)
 	alm_rpt_table_begin(w, &table);
 	cJSON_ArrayForEach(q, get(w->report, "questions")) {
 		const cJSON *num = get(q, "number");
-		numbered_row(w, cJSON_IsNumber(num) ? num->valueint : 0);
+		alm_rpt_row_numbered(w, cJSON_IsNumber(num) ? num->valueint : 0);
+		alm_rpt_cell(w);
 		w->m->cell(w->fp, str_or(q, "text", str_or(q, "id", "")));
 		alm_rpt_cell(w);
 		w->m->status(w->fp, str(q, "status"));

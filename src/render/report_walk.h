@@ -58,14 +58,13 @@ struct alm_rpt_markup {
 	const char *block_gap; /* between two blocks of one section */
 	const char *strong_open, *strong_close;
 	const char *quote_open, *quote_close;
-	void (*list_open)(FILE *fp, const char *cls);
-	const char *list_close, *item_open, *item_close;
+	const char *list_open, *list_close, *item_open, *item_close; /* the list of outcomes */
 	/* A notice: opened as a note [0] or a warning [1]; its text closed; its source; the notice closed. */
 	const char *notice_open[2];
 	const char *notice_text_close, *notice_source_open, *notice_source_close, *notice_close;
 
 	void (*table_open)(FILE *fp, const alm_rpt_table *t);
-	void (*table_close)(FILE *fp, const alm_rpt_table *t);
+	const char *table_close;
 	const char *row_open;
 	void (*row_close)(FILE *fp, const alm_rpt_table *t);
 	void (*cell_open)(FILE *fp, const alm_rpt_table *t, int column);
@@ -95,6 +94,7 @@ int alm_rpt_walk(char **out, size_t *len, const cJSON *report, const alm_rules *
  * alm_rpt_row, alm_rpt_cell before each cell's content, alm_rpt_row_end. */
 void alm_rpt_table_begin(alm_rpt_walker *w, const alm_rpt_table *t);
 void alm_rpt_row(alm_rpt_walker *w);
+void alm_rpt_row_numbered(alm_rpt_walker *w, int number); /* a row, its first cell `number` */
 void alm_rpt_cell(alm_rpt_walker *w);
 void alm_rpt_row_end(alm_rpt_walker *w);
 void alm_rpt_table_end(alm_rpt_walker *w);
