@@ -834,9 +834,8 @@ static void question_parts(alm_rpt_walker *w, const cJSON *q)
 
 /* ---- the markup the walk writes through ------------------------------- */
 
-static void code(FILE *fp, const char *s, int cell)
+static void code(FILE *fp, const char *s)
 {
-	(void)cell;
 	fputs("<code>", fp);
 	esc(fp, s);
 	fputs("</code>", fp);
@@ -878,6 +877,7 @@ static const alm_rpt_markup html = {
 	.text = esc,
 	.cell = esc,
 	.code = code,
+	.code_cell = code,
 	.status = status_badge,
 	.section_open = section_open,
 	.section_close = "</section>\n",

@@ -24,40 +24,12 @@
  * wrote) must not turn into markup: Markdown's punctuation is escaped with a
  * backslash, which CommonMark allows before any ASCII punctuation and renders
  * as the character itself, and '<' cannot open raw HTML. In a table cell a
- * newline would end the row, so it becomes <br>; elsewhere, a space.
+ * newline would end the row, so it becomes <br>; elsewhere, a space. Code
+ * spans are fenced instead, since a backslash is literal inside them.
  */
 #define md_text alm_esc_md_text
 #define md_cell alm_esc_md_cell
-
-/* An inline code span, fenced with more backticks than any run inside it. In a
- * table '|' splits cells even inside code (GFM splits rows first), so it is
- * escaped there; newlines become spaces, which code spans allow. */
-static void md_code(FILE *fp, const char *s, int cell)
-{
-	int run = 0, longest = 0, i;
-	const char *p;
-	for (p = s; p && *p; p++) {
-		run = *p == '`' ? run + 1 : 0;
-		if (run > longest)
-			longest = run;
-	}
-	for (i = 0; i <= longest; i++)
-		fputc('`', fp);
-	if (s && (s[0] == '`' || (*s && s[strlen(s) - 1] == '`')))
-		fputc(' ', fp);
-	for (p = s; p && *p; p++) {
-		if (*p == '|' && cell)
-			fputs("\\|", fp);
-		else if (*p == '\n' || *p == '\r')
-			fputc(' ', fp);
-		else
-			fputc(*p, fp);
-	}
-	if (s && (s[0] == '`' || (*s && s[strlen(s) - 1] == '`')))
-		fputc(' ', fp);
-	for (i = 0; i <= longest; i++)
-		fputc('`', fp);
-}
+#define md_code alm_esc_md_code
 
 /* Statuses are words first; the mark only helps the eye. */
 static const char *status_words(const char *status)
@@ -89,7 +61,7 @@ static void verdict_section(alm_rpt_walker *w)
 	fputs("# ", fp);
 	md_text(fp, str_or(r, "title", str_or(r, "verdict", "No verdict")));
 	fputs("\n\n**Verdict:** ", fp);
-	md_code(fp, str_or(r, "verdict", "?"), 0);
+	md_code(fp, str_or(r, "verdict", "?"));
 	fprintf(fp, " \xC2\xB7 **Confidence:** %.2f\n\n", cJSON_IsNumber(c) ? c->valuedouble : 0.0);
 	fputs("**Why:** ", fp);
 	md_text(fp, str_or(r, "why", ""));
@@ -252,6 +224,7 @@ static const alm_rpt_markup markdown = {
 	.text = md_text,
 	.cell = md_cell,
 	.code = md_code,
+	.code_cell = alm_esc_md_code_cell,
 	.status = status_cell,
 	.section_open = section_open,
 	.section_close = "",

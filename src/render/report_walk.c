@@ -128,7 +128,7 @@ static int code_list(const alm_rpt_walker *w, const cJSON *list, const char *lea
 		if (!cJSON_IsString(k))
 			continue;
 		fputs(first ? lead : ", ", w->fp);
-		w->m->code(w->fp, k->valuestring, 0);
+		w->m->code(w->fp, k->valuestring);
 		first = 0;
 	}
 	return !first;
@@ -148,7 +148,7 @@ static void outcomes(const alm_rpt_walker *w)
 		fputs(": ", w->fp);
 		strong(w, str_or(o, "title", ""));
 		fputs(" (", w->fp);
-		w->m->code(w->fp, str_or(o, "verdict", "?"), 0);
+		w->m->code(w->fp, str_or(o, "verdict", "?"));
 		fputs(")", w->fp);
 		code_list(w, get(o, "answers"), "; answer ");
 		fputs(w->m->item_close, w->fp);
@@ -164,7 +164,7 @@ static void reached(const alm_rpt_walker *w)
 	fprintf(w->fp, "%s%sVerdict reached: ", w->m->block_gap, w->m->para_open);
 	strong(w, title);
 	fputs(" (", w->fp);
-	w->m->code(w->fp, str_or(w->report, "verdict", "?"), 0);
+	w->m->code(w->fp, str_or(w->report, "verdict", "?"));
 	if (leaf && strcmp(leaf, title) != 0) {
 		fputs("; the tree's leaf: ", w->fp);
 		w->m->text(w->fp, leaf);
@@ -203,12 +203,12 @@ static void inferred(alm_rpt_walker *w)
 			continue;
 		alm_rpt_row(w);
 		alm_rpt_cell(w);
-		m->code(w->fp, str_or(d, "answers", "?"), 1);
+		m->code_cell(w->fp, str_or(d, "answers", "?"));
 		alm_rpt_cell(w);
 		if (alm_json_str_is(d, "bound", "lower"))
 			fputs("at least ", w->fp);
 		value = cJSON_PrintUnformatted(get(d, "value"));
-		m->code(w->fp, value ? value : "?", 1);
+		m->code_cell(w->fp, value ? value : "?");
 		cJSON_free(value);
 		fputs(m->inferred_cell, w->fp);
 		alm_rpt_cell(w);
@@ -246,7 +246,7 @@ static void impact(alm_rpt_walker *w)
 		alm_rpt_table_end(w);
 	} else {
 		fprintf(w->fp, "%sNot stated: answer ", w->m->para_open);
-		w->m->code(w->fp, "impact", 0);
+		w->m->code(w->fp, "impact");
 		fprintf(w->fp, " (critical, high or non-critical) to set the tier and its SLA.%s", w->m->para_close);
 	}
 	fputs(w->m->section_close, w->fp);
@@ -306,7 +306,7 @@ static void unknowns(alm_rpt_walker *w)
 		w->m->cell(w->fp, str_or(u, "text", ""));
 		alm_rpt_cell(w);
 		if (str(u, "ask"))
-			w->m->code(w->fp, str(u, "ask"), 1);
+			w->m->code_cell(w->fp, str(u, "ask"));
 		else
 			fputs("none: evidence only", w->fp);
 		alm_rpt_row_end(w);

@@ -45,10 +45,11 @@ typedef struct {
  * report's, so they need no escaping.
  */
 struct alm_rpt_markup {
-	/* Text from the report: in running text, in a table cell, as code (in a cell when `cell`). */
+	/* Text from the report: in running text, in a table cell, as code in each. */
 	void (*text)(FILE *fp, const char *s);
 	void (*cell)(FILE *fp, const char *s);
-	void (*code)(FILE *fp, const char *s, int cell);
+	void (*code)(FILE *fp, const char *s);
+	void (*code_cell)(FILE *fp, const char *s);
 	/* A status (met, gap, yes, no, unknown, not-applicable), in a table cell. */
 	void (*status)(FILE *fp, const char *status);
 
