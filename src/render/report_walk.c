@@ -118,8 +118,8 @@ static void section_counted(const alm_rpt_walker *w, const char *id, const char 
 	w->m->section_open(w->fp, id, line);
 }
 
-/* ", `a`, `b`" after `lead` for the strings of `list` (others are skipped);
- * whether there was one. */
+/* `lead`, then each string of `list` as code, a comma between (other values
+ * are skipped); whether there was one. */
 static int code_list(const alm_rpt_walker *w, const cJSON *list, const char *lead)
 {
 	const cJSON *k;
