@@ -90,14 +90,14 @@ int alm_rpt_level_gate(const cJSON *report)
 /* A paragraph of the walker's own words. */
 static void para(const alm_rpt_walker *w, const char *words)
 {
-	fprintf(w->fp, "%s%s%s", w->m->para_open, words, w->m->para_close);
+	fprintf(w->fp, "%s%s%s", w->m->para.open, words, w->m->para.close);
 }
 
 static void strong(const alm_rpt_walker *w, const char *text)
 {
-	fputs(w->m->strong_open, w->fp);
+	fputs(w->m->strong.open, w->fp);
 	w->m->text(w->fp, text);
-	fputs(w->m->strong_close, w->fp);
+	fputs(w->m->strong.close, w->fp);
 }
 
 /* A cell for each of `n` texts from the report. */
@@ -141,9 +141,9 @@ static void outcomes(const alm_rpt_walker *w)
 	if (cJSON_GetArraySize(get(w->report, "outcomes")) == 0)
 		return;
 	w->m->section_open(w->fp, "outcomes", "Outcomes, by the answers that decide them");
-	fputs(w->m->list_open, w->fp);
+	fputs(w->m->list.open, w->fp);
 	cJSON_ArrayForEach(o, get(w->report, "outcomes")) {
-		fputs(w->m->item_open, w->fp);
+		fputs(w->m->item.open, w->fp);
 		w->m->text(w->fp, str_or(o, "when", ""));
 		fputs(": ", w->fp);
 		strong(w, str_or(o, "title", ""));
@@ -151,9 +151,9 @@ static void outcomes(const alm_rpt_walker *w)
 		w->m->code(w->fp, str_or(o, "verdict", "?"));
 		fputs(")", w->fp);
 		code_list(w, get(o, "answers"), "; answer ");
-		fputs(w->m->item_close, w->fp);
+		fputs(w->m->item.close, w->fp);
 	}
-	fprintf(w->fp, "%s%s%s", w->m->list_close, w->m->block_gap, w->m->drawing_note);
+	fprintf(w->fp, "%s%s%s", w->m->list.close, w->m->block_gap, w->m->drawing_note);
 	fputs(w->m->section_close, w->fp);
 }
 
@@ -161,7 +161,7 @@ static void outcomes(const alm_rpt_walker *w)
 static void reached(const alm_rpt_walker *w)
 {
 	const char *leaf = str(w->report, "leaf"), *title = str_or(w->report, "title", "?");
-	fprintf(w->fp, "%s%sVerdict reached: ", w->m->block_gap, w->m->para_open);
+	fprintf(w->fp, "%s%sVerdict reached: ", w->m->block_gap, w->m->para.open);
 	strong(w, title);
 	fputs(" (", w->fp);
 	w->m->code(w->fp, str_or(w->report, "verdict", "?"));
@@ -169,7 +169,7 @@ static void reached(const alm_rpt_walker *w)
 		fputs("; the tree's leaf: ", w->fp);
 		w->m->text(w->fp, leaf);
 	}
-	fprintf(w->fp, ")%s", w->m->para_close);
+	fprintf(w->fp, ")%s", w->m->para.close);
 }
 
 static int path(alm_rpt_walker *w)
@@ -219,9 +219,9 @@ static void inferred(alm_rpt_walker *w)
 			fputs(", ", w->fp);
 			m->cell(w->fp, str(seed, "section"));
 		}
-		fprintf(w->fp, ": %s", m->quote_open);
+		fprintf(w->fp, ": %s", m->quote.open);
 		m->cell(w->fp, str_or(seed, "quote", ""));
-		fputs(m->quote_close, w->fp);
+		fputs(m->quote.close, w->fp);
 		alm_rpt_row_end(w);
 	}
 	alm_rpt_table_end(w);
@@ -245,9 +245,9 @@ static void impact(alm_rpt_walker *w)
 		alm_rpt_row_end(w);
 		alm_rpt_table_end(w);
 	} else {
-		fprintf(w->fp, "%sNot stated: answer ", w->m->para_open);
+		fprintf(w->fp, "%sNot stated: answer ", w->m->para.open);
 		w->m->code(w->fp, "impact");
-		fprintf(w->fp, " (critical, high or non-critical) to set the tier and its SLA.%s", w->m->para_close);
+		fprintf(w->fp, " (critical, high or non-critical) to set the tier and its SLA.%s", w->m->para.close);
 	}
 	fputs(w->m->section_close, w->fp);
 }
@@ -296,9 +296,9 @@ static void unknowns(alm_rpt_walker *w)
 		fputs(w->m->section_close, w->fp);
 		return;
 	}
-	snprintf(lead, sizeof lead, "%sTo decide the verdict, answer first: ", w->m->para_open);
+	snprintf(lead, sizeof lead, "%sTo decide the verdict, answer first: ", w->m->para.open);
 	if (code_list(w, get(w->report, "decide_with"), lead))
-		fprintf(w->fp, ".%s%s", w->m->para_close, w->m->block_gap);
+		fprintf(w->fp, ".%s%s", w->m->para.close, w->m->block_gap);
 	alm_rpt_table_begin(w, &table);
 	cJSON_ArrayForEach(u, get(w->report, "unknowns")) {
 		alm_rpt_row(w);
@@ -367,14 +367,14 @@ static void notices(const alm_rpt_walker *w)
 	m->section_open(w->fp, "notices", "Notices");
 	cJSON_ArrayForEach(n, get(w->report, "notices")) {
 		int warning = strcmp(str_or(n, "severity", "info"), "warning") == 0;
-		fprintf(w->fp, "%s%s%s%s ", m->notice_open[warning], m->strong_open, warning ? "Warning:" : "Note:",
-			m->strong_close);
+		fprintf(w->fp, "%s%s%s%s ", m->notice_open[warning], m->strong.open, warning ? "Warning:" : "Note:",
+			m->strong.close);
 		m->text(w->fp, str_or(n, "text", ""));
 		fputs(m->notice_text_close, w->fp);
 		if (str(n, "source")) {
-			fputs(m->notice_source_open, w->fp);
+			fputs(m->notice_source.open, w->fp);
 			m->text(w->fp, str(n, "source"));
-			fputs(m->notice_source_close, w->fp);
+			fputs(m->notice_source.close, w->fp);
 		}
 		fputs(m->notice_close, w->fp);
 	}
@@ -382,9 +382,9 @@ static void notices(const alm_rpt_walker *w)
 		const char *status = str_or(probe, "status", "unknown");
 		if (strcmp(status, "ok") == 0)
 			continue;
-		fprintf(w->fp, "%s%sEvidence from ", m->notice_open[0], m->strong_open);
+		fprintf(w->fp, "%s%sEvidence from ", m->notice_open[0], m->strong.open);
 		m->text(w->fp, probe->string ? probe->string : "?");
-		fprintf(w->fp, ":%s ", m->strong_close);
+		fprintf(w->fp, ":%s ", m->strong.close);
 		m->text(w->fp, status);
 		if (str(probe, "detail")) {
 			fputs(": ", w->fp);

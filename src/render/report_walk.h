@@ -27,6 +27,11 @@ typedef struct {
 	int one_row;     /* a table of one row, written on one line */
 } alm_rpt_table;
 
+/* What goes before and after a piece of a document. */
+typedef struct {
+	const char *open, *close;
+} alm_rpt_tags;
+
 typedef struct alm_rpt_markup alm_rpt_markup;
 
 /* Where the walk is: what the markup's hooks write to and read from. */
@@ -55,14 +60,14 @@ struct alm_rpt_markup {
 
 	void (*section_open)(FILE *fp, const char *id, const char *title);
 	const char *section_close;
-	const char *para_open, *para_close;
-	const char *block_gap; /* between two blocks of one section */
-	const char *strong_open, *strong_close;
-	const char *quote_open, *quote_close;
-	const char *list_open, *list_close, *item_open, *item_close; /* the list of outcomes */
+	alm_rpt_tags para, strong, quote;
+	alm_rpt_tags list, item; /* the list of outcomes and each of them */
+	const char *block_gap;   /* between two blocks of one section */
 	/* A notice: opened as a note [0] or a warning [1]; its text closed; its source; the notice closed. */
 	const char *notice_open[2];
-	const char *notice_text_close, *notice_source_open, *notice_source_close, *notice_close;
+	const char *notice_text_close;
+	alm_rpt_tags notice_source;
+	const char *notice_close;
 
 	void (*table_open)(FILE *fp, const alm_rpt_table *t);
 	const char *table_close;
