@@ -10,6 +10,10 @@
  * edges that skip layers pass through reserved slots so they never cross a
  * box, and the first branch of a decision (its "yes") stays straight below it,
  * so the tree reads as a spine of decisions with the exits to the right.
+ *
+ * The sections are walked by report_walk.c; this file gives their HTML, the
+ * page around them, the drawing, and what only the page shows its own way
+ * (the header, the path step by step, the maturity scale, questions' parts).
  */
 #include "alm/report.h"
 #include "alm/error.h"

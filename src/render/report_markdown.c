@@ -1,6 +1,8 @@
 /* The Markdown report: a pull-request comment, a wiki page, a pipeline summary.
  * GitHub and Azure DevOps both render GFM tables and Mermaid fences, so the
- * tree is drawn by alm_graph_render and the rest are tables. */
+ * tree is drawn by alm_graph_render and the rest are tables. The sections are
+ * walked by report_walk.c; this file gives their Markdown and what only the
+ * Markdown report shows its own way (the verdict's lines, the path, maturity). */
 #include "alm/report.h"
 #include "alm/error.h"
 #include "strbuf.h"
