@@ -172,6 +172,52 @@ void alm_esc_md_cell(FILE *fp, const char *s)
 	escaped(fp, s, md_form, 1);
 }
 
+/* Inside a code span nothing but a backtick run is markup, and the fence
+ * outruns those; what remains is what would break the line or the cell. */
+static const char *md_code_form(char c, int cell)
+{
+	switch (c) {
+	case '|': return cell ? "\\|" : NULL;
+	case '\n':
+	case '\r': return " ";
+	default: return NULL;
+	}
+}
+
+static void md_code(FILE *fp, const char *s, int cell)
+{
+	size_t run = 0, longest = 0, i;
+	const char *p;
+	int pad;
+	for (p = s; p && *p; p++) {
+		run = *p == '`' ? run + 1 : 0;
+		if (run > longest)
+			longest = run;
+	}
+	/* A span starting or ending with a backtick needs a space inside the
+	 * fence, which CommonMark strips. */
+	pad = s && *s && (s[0] == '`' || s[strlen(s) - 1] == '`');
+	for (i = 0; i <= longest; i++)
+		fputc('`', fp);
+	if (pad)
+		fputc(' ', fp);
+	escaped(fp, s, md_code_form, cell);
+	if (pad)
+		fputc(' ', fp);
+	for (i = 0; i <= longest; i++)
+		fputc('`', fp);
+}
+
+void alm_esc_md_code(FILE *fp, const char *s)
+{
+	md_code(fp, s, 0);
+}
+
+void alm_esc_md_code_cell(FILE *fp, const char *s)
+{
+	md_code(fp, s, 1);
+}
+
 static const char *csv_form(char c, int cell)
 {
 	(void)cell;

@@ -38,6 +38,14 @@ void alm_esc_md_text(FILE *fp, const char *s);
  * end the row). */
 void alm_esc_md_cell(FILE *fp, const char *s);
 
+/* A Markdown code span, in running text or in a GFM table cell: fenced with
+ * more backticks than any run inside it (padded with a space where it starts
+ * or ends with one); a newline becomes a space, which code spans allow, and
+ * in a cell '|' gets a backslash (GFM splits rows into cells before it reads
+ * code). */
+void alm_esc_md_code(FILE *fp, const char *s);
+void alm_esc_md_code_cell(FILE *fp, const char *s);
+
 /* One RFC 4180 field, always quoted, quotes doubled. A cell that a
  * spreadsheet would run as a formula (starting with =, +, -, @, a tab or a
  * carriage return) is prefixed with a single quote, which makes it text. */

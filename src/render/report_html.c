@@ -10,6 +10,10 @@
  * edges that skip layers pass through reserved slots so they never cross a
  * box, and the first branch of a decision (its "yes") stays straight below it,
  * so the tree reads as a spine of decisions with the exits to the right.
+ *
+ * The sections are walked by report_walk.c; this file gives their HTML, the
+ * page around them, the drawing, and what only the page shows its own way
+ * (the header, the path step by step, the maturity scale, questions' parts).
  */
 #include "alm/report.h"
 #include "alm/error.h"
@@ -17,6 +21,7 @@
 #include "escape.h"
 #include "alm/json.h"
 #include "report_int.h"
+#include "report_walk.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -705,6 +710,26 @@ static void why_block(FILE *fp, const cJSON *r)
 	fputs("</p>\n</section>\n", fp);
 }
 
+/* The page's head with its style, the header with the verdict, and why. */
+static void page_begin(alm_rpt_walker *w)
+{
+	FILE *fp = w->fp;
+	size_t i;
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"",
+	      fp);
+	alm_rpt_tool(w);
+	fputs("\">\n<title>ALM assessment: ", fp);
+	esc(fp, str_or(w->report, "title", str_or(w->report, "verdict", "")));
+	fputs("</title>\n<style>\n", fp);
+	for (i = 0; i < sizeof css / sizeof css[0]; i++)
+		fputs(css[i], fp);
+	fputs("</style>\n</head>\n<body>\n", fp);
+	header_block(fp, w->report);
+	fputs("<main>\n", fp);
+	why_block(fp, w->report);
+}
+
 static void evidence_list(FILE *fp, const cJSON *list)
 {
 	const cJSON *ev;
@@ -719,106 +744,20 @@ static void evidence_list(FILE *fp, const cJSON *list)
 	fputs("</ul>", fp);
 }
 
-/* The path's end: the verdict reached, and the tree's leaf when it says more. */
-static void reached_line(FILE *fp, const cJSON *r)
+/* The drawing, then the path in words, step by step. */
+static int path_steps(alm_rpt_walker *w)
 {
-	const char *leaf = str(r, "leaf"), *title = str_or(r, "title", "");
-	fputs("<p>Verdict reached: <strong>", fp);
-	esc(fp, title);
-	fputs("</strong> (<code>", fp);
-	esc(fp, str_or(r, "verdict", "?"));
-	fputs("</code>", fp);
-	if (leaf && strcmp(leaf, title) != 0) {
-		fputs("; the tree's leaf: ", fp);
-		esc(fp, leaf);
-	}
-	fputs(")</p>\n", fp);
-}
-
-/* For each answer of the decision the walk stopped at, the verdict it leads to. */
-static void outcomes_block(FILE *fp, const cJSON *r)
-{
-	const cJSON *o, *k;
-	if (cJSON_GetArraySize(get(r, "outcomes")) == 0)
-		return;
-	fputs("<section aria-labelledby=\"h-outcomes\">\n<h2 id=\"h-outcomes\">Outcomes, by the answers that decide them"
-	      "</h2>\n<ul class=\"outcomes\">\n", fp);
-	cJSON_ArrayForEach(o, get(r, "outcomes")) {
-		int first = 1;
-		fputs("<li>", fp);
-		esc(fp, str_or(o, "when", ""));
-		fputs(": <strong>", fp);
-		esc(fp, str_or(o, "title", ""));
-		fputs("</strong> (<code>", fp);
-		esc(fp, str_or(o, "verdict", "?"));
-		fputs("</code>)", fp);
-		cJSON_ArrayForEach(k, get(o, "answers")) {
-			if (!cJSON_IsString(k))
-				continue;
-			fputs(first ? "; answer <code>" : ", <code>", fp);
-			esc(fp, k->valuestring);
-			fputs("</code>", fp);
-			first = 0;
-		}
-		fputs("</li>\n", fp);
-	}
-	fputs("</ul>\n<p class=\"muted\">The drawing marks the branches these outcomes take with dashed amber lines.</p>\n"
-	      "</section>\n", fp);
-}
-
-/* The derived values read in place of missing answers, with what each rests on. */
-static void inferred_block(FILE *fp, const cJSON *r)
-{
-	const cJSON *d;
-	if (alm_rpt_stand_ins(r) == 0)
-		return;
-	fputs("<section aria-labelledby=\"h-inferred\">\n<h2 id=\"h-inferred\">Inferred from evidence</h2>\n"
-	      "<p>These stand in for answers not given; an answer wins over each.</p>\n<table class=\"inferred-values\">\n"
-	      "<thead><tr><th scope=\"col\">Answers key</th><th scope=\"col\">Inferred value</th>"
-	      "<th scope=\"col\">Evidence</th><th scope=\"col\">Seed</th></tr></thead>\n<tbody>\n", fp);
-	cJSON_ArrayForEach(d, get(r, "derived")) {
-		const cJSON *seed = get(d, "seed");
-		char *value;
-		if (!alm_rpt_decided_stand_in(d))
-			continue;
-		value = cJSON_PrintUnformatted(get(d, "value"));
-		fputs("<tr><th scope=\"row\"><code>", fp);
-		esc(fp, str_or(d, "answers", "?"));
-		fputs("</code></th><td>", fp);
-		if (strcmp(str_or(d, "bound", "exact"), "lower") == 0)
-			fputs("at least ", fp);
-		fputs("<code>", fp);
-		esc(fp, value ? value : "?");
-		cJSON_free(value);
-		fputs("</code> <span class=\"inferred\">(inferred from evidence)</span></td><td>", fp);
-		esc(fp, str_or(d, "evidence", ""));
-		fputs("</td><td>", fp);
-		esc(fp, str_or(seed, "id", "?"));
-		if (str(seed, "section")) {
-			fputs(", ", fp);
-			esc(fp, str(seed, "section"));
-		}
-		fputs(": <q>", fp);
-		esc(fp, str_or(seed, "quote", ""));
-		fputs("</q></td></tr>\n", fp);
-	}
-	fputs("</tbody>\n</table>\n</section>\n", fp);
-}
-
-static int tree_block(FILE *fp, const cJSON *r, const alm_rules *rules)
-{
+	FILE *fp = w->fp;
 	const cJSON *step;
 	int error;
-	fputs("<section aria-labelledby=\"h-tree\">\n<h2 id=\"h-tree\">The decision tree and the path taken</h2>\n"
-	      "<figure>\n<div class=\"tree-wrap\">\n",
-	      fp);
-	if ((error = draw_tree(fp, r, rules)) < 0)
+	fputs("<figure>\n<div class=\"tree-wrap\">\n", fp);
+	if ((error = draw_tree(fp, w->report, w->rules)) < 0)
 		return error;
 	fputs("</div>\n<figcaption class=\"muted\">The path taken is drawn with thick solid lines and shaded boxes that "
 	      "state the answer at each decision and the evidence behind it; dashed lines are branches not taken.</figcaption>\n"
 	      "</figure>\n<h3>The path, step by step</h3>\n<ol>\n",
 	      fp);
-	cJSON_ArrayForEach(step, get(r, "path")) {
+	cJSON_ArrayForEach(step, get(w->report, "path")) {
 		fputs("<li><strong>", fp);
 		esc(fp, str_or(step, "label", str_or(step, "node", "")));
 		fputs("</strong> ", fp);
@@ -831,59 +770,23 @@ static int tree_block(FILE *fp, const cJSON *r, const alm_rules *rules)
 		fputs("</li>\n", fp);
 	}
 	fputs("</ol>\n", fp);
-	reached_line(fp, r);
-	fputs("</section>\n", fp);
 	return 0;
 }
 
-static void impact_block(FILE *fp, const cJSON *r)
+/* The levels as a scale, the current, the target and the gate marked in words. */
+static void maturity_scale(alm_rpt_walker *w)
 {
-	const cJSON *impact = get(r, "impact"), *sla = get(impact, "sla");
-	fputs("<section aria-labelledby=\"h-impact\">\n<h2 id=\"h-impact\">Business impact and SLA</h2>\n", fp);
-	if (!str(impact, "tier")) {
-		fputs("<p>Not stated: answer <code>impact</code> (critical, high or non-critical) to set the tier and its "
-		      "SLA.</p>\n</section>\n",
-		      fp);
-		return;
-	}
-	fputs("<table>\n<thead><tr><th scope=\"col\">Tier</th><th scope=\"col\">Initial response</th>"
-	      "<th scope=\"col\">Support access</th><th scope=\"col\">Meaning</th></tr></thead>\n<tbody><tr><th scope=\"row\">",
-	      fp);
-	esc(fp, str_or(impact, "title", str(impact, "tier")));
-	fputs("</th><td>", fp);
-	esc(fp, str_or(sla, "initial_response", "not stated"));
-	fputs("</td><td>", fp);
-	esc(fp, str_or(sla, "access", "not stated"));
-	fputs("</td><td>", fp);
-	esc(fp, str_or(impact, "meaning", ""));
-	fputs("</td></tr></tbody>\n</table>\n</section>\n", fp);
-}
-
-static void maturity_block(FILE *fp, const cJSON *r)
-{
-	const cJSON *m = get(r, "maturity"), *level, *add;
-	const cJSON *current = get(m, "current"), *target = get(m, "target"), *g = get(m, "gate");
-	int gate = cJSON_IsNumber(g) ? g->valueint : 300;
-	fputs("<section aria-labelledby=\"h-maturity\">\n<h2 id=\"h-maturity\">Maturity</h2>\n<p>Current level: "
-	      "<strong>",
-	      fp);
-	if (cJSON_IsNumber(current))
-		fprintf(fp, "%d", current->valueint);
-	else if (cJSON_IsNumber(get(m, "current_at_least")))
-		fprintf(fp, "at least %d <span class=\"inferred\">(inferred from evidence)</span>",
-			get(m, "current_at_least")->valueint);
-	else
-		fputs("unknown", fp);
+	FILE *fp = w->fp;
+	const cJSON *m = get(w->report, "maturity"), *level, *add;
+	const cJSON *current = get(m, "current"), *target = get(m, "target");
+	int gate = alm_rpt_level_gate(w->report);
+	fputs("<p>Current level: <strong>", fp);
+	alm_rpt_level_current(w);
 	fputs("</strong>; target: <strong>", fp);
-	if (cJSON_IsNumber(target))
-		fprintf(fp, "%d", target->valueint);
-	else
-		fputs("unknown", fp);
+	alm_rpt_level_target(w);
 	fprintf(fp, "</strong>. The accelerator fits from level %d.</p>\n", gate);
-	if (cJSON_GetArraySize(get(m, "levels")) == 0) {
-		fputs("</section>\n", fp);
+	if (cJSON_GetArraySize(get(m, "levels")) == 0)
 		return;
-	}
 	fputs("<ol class=\"scale\" aria-label=\"Maturity levels 100 to 500\">\n", fp);
 	cJSON_ArrayForEach(level, get(m, "levels")) {
 		const cJSON *l = get(level, "level");
@@ -913,205 +816,111 @@ static void maturity_block(FILE *fp, const cJSON *r)
 		}
 		fputs("</span></li>\n", fp);
 	}
-	fputs("</ol>\n</section>\n", fp);
+	fputs("</ol>\n", fp);
 }
 
-static void gaps_block(FILE *fp, const cJSON *r)
+/* Each part of a question with its status and evidence. */
+static void question_parts(alm_rpt_walker *w, const cJSON *q)
 {
-	const cJSON *gap;
-	int n = cJSON_GetArraySize(get(r, "gaps")), i = 1;
-	fprintf(fp, "<section aria-labelledby=\"h-gaps\">\n<h2 id=\"h-gaps\">Gaps and actions (%d)</h2>\n", n);
-	if (!n) {
-		fputs("<p>None found.</p>\n</section>\n", fp);
-		return;
+	FILE *fp = w->fp;
+	const cJSON *part;
+	fputs("<ul>", fp);
+	cJSON_ArrayForEach(part, get(q, "parts")) {
+		fputs("<li>", fp);
+		status_badge(fp, str(part, "status"));
+		fputc(' ', fp);
+		esc(fp, str_or(part, "text", str_or(part, "id", "")));
+		evidence_list(fp, get(part, "evidence"));
+		fputs("</li>", fp);
 	}
-	fputs("<table class=\"gaps\">\n<thead><tr><th scope=\"col\">#</th><th scope=\"col\">Question</th>"
-	      "<th scope=\"col\">Gap</th><th scope=\"col\">Action</th></tr></thead>\n<tbody>\n",
-	      fp);
-	cJSON_ArrayForEach(gap, get(r, "gaps")) {
-		fprintf(fp, "<tr><th scope=\"row\">%d</th><td>", i++);
-		esc(fp, str_or(gap, "section", str_or(gap, "question", "")));
-		fputs("</td><td>", fp);
-		esc(fp, str_or(gap, "text", ""));
-		fputs("</td><td>", fp);
-		esc(fp, str_or(gap, "action", ""));
-		fputs("</td></tr>\n", fp);
-	}
-	fputs("</tbody>\n</table>\n</section>\n", fp);
+	fputs("</ul>", fp);
 }
 
-static void unknowns_block(FILE *fp, const cJSON *r)
+/* ---- the markup the walk writes through ------------------------------- */
+
+static void code(FILE *fp, const char *s)
 {
-	const cJSON *u, *k;
-	int n = cJSON_GetArraySize(get(r, "unknowns")), first = 1;
-	fprintf(fp, "<section aria-labelledby=\"h-unknowns\">\n<h2 id=\"h-unknowns\">Unknown: questions to answer (%d)"
-		    "</h2>\n",
-		n);
-	if (!n) {
-		fputs("<p>None.</p>\n</section>\n", fp);
-		return;
-	}
-	cJSON_ArrayForEach(k, get(r, "decide_with")) {
-		if (!cJSON_IsString(k))
-			continue;
-		fputs(first ? "<p>To decide the verdict, answer first: " : ", ", fp);
-		fputs("<code>", fp);
-		esc(fp, k->valuestring);
-		fputs("</code>", fp);
-		first = 0;
-	}
-	if (!first)
-		fputs(".</p>\n", fp);
-	fputs("<table>\n<thead><tr><th scope=\"col\">Question</th><th scope=\"col\">Answers key</th></tr></thead>\n<tbody>\n",
-	      fp);
-	cJSON_ArrayForEach(u, get(r, "unknowns")) {
-		fputs("<tr><td>", fp);
-		esc(fp, str_or(u, "text", ""));
-		fputs("</td><td>", fp);
-		if (str(u, "ask")) {
-			fputs("<code>", fp);
-			esc(fp, str(u, "ask"));
-			fputs("</code>", fp);
-		} else {
-			fputs("none: evidence only", fp);
-		}
-		fputs("</td></tr>\n", fp);
-	}
-	fputs("</tbody>\n</table>\n</section>\n", fp);
+	fputs("<code>", fp);
+	esc(fp, s);
+	fputs("</code>", fp);
 }
 
-static void prerequisites_block(FILE *fp, const cJSON *r)
+static void section_open(FILE *fp, const char *id, const char *title)
 {
-	const cJSON *p;
-	int i = 1;
-	if (cJSON_GetArraySize(get(r, "prerequisites")) == 0)
-		return;
-	fputs("<section aria-labelledby=\"h-prereq\">\n<h2 id=\"h-prereq\">Prerequisites, in the tree's order</h2>\n"
-	      "<table>\n<thead><tr><th scope=\"col\">#</th><th scope=\"col\">Step</th><th scope=\"col\">Status</th></tr>"
-	      "</thead>\n<tbody>\n",
-	      fp);
-	cJSON_ArrayForEach(p, get(r, "prerequisites")) {
-		fprintf(fp, "<tr><th scope=\"row\">%d</th><td>", i++);
-		esc(fp, str_or(p, "text", str_or(p, "id", "")));
-		fputs("</td><td>", fp);
-		status_badge(fp, str(p, "status"));
-		fputs("</td></tr>\n", fp);
-	}
-	fputs("</tbody>\n</table>\n</section>\n", fp);
+	fprintf(fp, "<section aria-labelledby=\"h-%s\">\n<h2 id=\"h-%s\">%s</h2>\n", id, id, title);
 }
 
-static void questions_block(FILE *fp, const cJSON *r)
+static void table_open(FILE *fp, const alm_rpt_table *t)
 {
-	const cJSON *q, *part;
-	fputs("<section aria-labelledby=\"h-questions\">\n<h2 id=\"h-questions\">Quick-start questions and their evidence"
-	      "</h2>\n<table>\n<thead><tr><th scope=\"col\">#</th><th scope=\"col\">Question</th>"
-	      "<th scope=\"col\">Status</th><th scope=\"col\">Parts and evidence</th></tr></thead>\n<tbody>\n",
-	      fp);
-	cJSON_ArrayForEach(q, get(r, "questions")) {
-		const cJSON *num = get(q, "number");
-		fprintf(fp, "<tr><th scope=\"row\">%d</th><td>", cJSON_IsNumber(num) ? num->valueint : 0);
-		esc(fp, str_or(q, "text", str_or(q, "id", "")));
-		fputs("</td><td>", fp);
-		status_badge(fp, str(q, "status"));
-		fputs("</td><td><ul>", fp);
-		cJSON_ArrayForEach(part, get(q, "parts")) {
-			fputs("<li>", fp);
-			status_badge(fp, str(part, "status"));
-			fputc(' ', fp);
-			esc(fp, str_or(part, "text", str_or(part, "id", "")));
-			evidence_list(fp, get(part, "evidence"));
-			fputs("</li>", fp);
-		}
-		fputs("</ul></td></tr>\n", fp);
-	}
-	fputs("</tbody>\n</table>\n</section>\n", fp);
+	int i;
+	fputs(t->cls ? "<table class=\"" : "<table", fp);
+	if (t->cls)
+		fprintf(fp, "%s\"", t->cls);
+	fputs(">\n<thead><tr>", fp);
+	for (i = 0; i < t->ncolumns; i++)
+		fprintf(fp, "<th scope=\"col\">%s</th>", t->columns[i].title);
+	fputs(t->one_row ? "</tr></thead>\n<tbody>" : "</tr></thead>\n<tbody>\n", fp);
 }
 
-static void notices_block(FILE *fp, const cJSON *r)
+static void row_close(FILE *fp, const alm_rpt_table *t)
 {
-	const cJSON *n, *probe;
-	fputs("<section aria-labelledby=\"h-notices\">\n<h2 id=\"h-notices\">Notices</h2>\n", fp);
-	cJSON_ArrayForEach(n, get(r, "notices")) {
-		const char *severity = str_or(n, "severity", "info");
-		int warning = strcmp(severity, "warning") == 0;
-		fprintf(fp, "<div class=\"notice%s\"><p><strong>%s</strong> ", warning ? " warning" : "",
-			warning ? "Warning:" : "Note:");
-		esc(fp, str_or(n, "text", ""));
-		fputs("</p>", fp);
-		if (str(n, "source")) {
-			fputs("<p class=\"muted\">Source: ", fp);
-			esc(fp, str(n, "source"));
-			fputs("</p>", fp);
-		}
-		fputs("</div>\n", fp);
-	}
-	cJSON_ArrayForEach(probe, get(r, "probes")) {
-		const char *status = str_or(probe, "status", "unknown");
-		if (strcmp(status, "ok") == 0)
-			continue;
-		fputs("<div class=\"notice\"><p><strong>Evidence from ", fp);
-		esc(fp, probe->string ? probe->string : "?");
-		fputs(":</strong> ", fp);
-		esc(fp, status);
-		if (str(probe, "detail")) {
-			fputs(": ", fp);
-			esc(fp, str(probe, "detail"));
-		}
-		fputs("</p></div>\n", fp);
-	}
-	fputs("</section>\n", fp);
+	fputs(t->one_row ? "</tr>" : "</tr>\n", fp);
 }
+
+static void cell_open(FILE *fp, const alm_rpt_table *t, int column)
+{
+	fputs(column == 0 && t->row_header ? "<th scope=\"row\">" : "<td>", fp);
+}
+
+static void cell_close(FILE *fp, const alm_rpt_table *t, int column)
+{
+	fputs(column == 0 && t->row_header ? "</th>" : "</td>", fp);
+}
+
+static const alm_rpt_markup html = {
+	.text = esc,
+	.cell = esc,
+	.code = code,
+	.code_cell = code,
+	.status = status_badge,
+	.section_open = section_open,
+	.section_close = "</section>\n",
+	.para = {"<p>", "</p>\n"},
+	.block_gap = "",
+	.strong = {"<strong>", "</strong>"},
+	.quote = {"<q>", "</q>"},
+	.list = {"<ul class=\"outcomes\">\n", "</ul>\n"},
+	.item = {"<li>", "</li>\n"},
+	.notice_open = {"<div class=\"notice\"><p>", "<div class=\"notice warning\"><p>"},
+	.notice_text_close = "</p>",
+	.notice_source = {"<p class=\"muted\">Source: ", "</p>"},
+	.notice_close = "</div>\n",
+	.table_open = table_open,
+	.table_close = "</tbody>\n</table>\n",
+	.row_open = "<tr>",
+	.row_close = row_close,
+	.cell_open = cell_open,
+	.cell_close = cell_close,
+	.inferred_text = " <span class=\"inferred\">(inferred from evidence)</span>",
+	.inferred_cell = " <span class=\"inferred\">(inferred from evidence)</span>",
+	.drawing_note = "<p class=\"muted\">The drawing marks the branches these outcomes take with dashed amber lines.</p>\n",
+	.path_title = "The decision tree and the path taken",
+	.questions_title = "Quick-start questions and their evidence",
+	.questions_evidence = "Parts and evidence",
+	.foot_open = "</main>\n<footer>\n<p>Produced by ",
+	.foot_rules = " with rules ",
+	.foot_close = ". The verdict follows the CoE ALM maturity model's decision tree; every decision is in the report, "
+		      "this page only shows it.</p>\n</footer>\n</body>\n</html>\n",
+	.begin = page_begin,
+	.path = path_steps,
+	.maturity = maturity_scale,
+	.question_evidence = question_parts,
+};
 
 int alm_report_render_html(char **out, size_t *len, const cJSON *report, const alm_rules *rules)
 {
-	const cJSON *tool = get(report, "tool");
-	char *buf = NULL;
-	size_t n = 0, i;
-	FILE *fp;
-	int error;
-
 	*out = NULL;
 	if (!rules)
 		return alm_error_set(ALM_EINVALID, "the html report draws the decision tree and needs the rules");
-	if (!(fp = open_memstream(&buf, &n)))
-		return alm_error_set(ALM_ENOMEM, "out of memory");
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"",
-	      fp);
-	esc(fp, str_or(tool, "name", "alm-advisor"));
-	fputc(' ', fp);
-	esc(fp, str_or(tool, "version", ""));
-	fputs("\">\n<title>ALM assessment: ", fp);
-	esc(fp, str_or(report, "title", str_or(report, "verdict", "")));
-	fputs("</title>\n<style>\n", fp);
-	for (i = 0; i < sizeof css / sizeof css[0]; i++)
-		fputs(css[i], fp);
-	fputs("</style>\n</head>\n<body>\n", fp);
-	header_block(fp, report);
-	fputs("<main>\n", fp);
-	why_block(fp, report);
-	outcomes_block(fp, report);
-	if ((error = tree_block(fp, report, rules)) < 0) {
-		fclose(fp);
-		free(buf);
-		return error;
-	}
-	inferred_block(fp, report);
-	impact_block(fp, report);
-	maturity_block(fp, report);
-	gaps_block(fp, report);
-	unknowns_block(fp, report);
-	prerequisites_block(fp, report);
-	questions_block(fp, report);
-	notices_block(fp, report);
-	fputs("</main>\n<footer>\n<p>Produced by ", fp);
-	esc(fp, str_or(tool, "name", "alm-advisor"));
-	fputc(' ', fp);
-	esc(fp, str_or(tool, "version", ""));
-	fputs(" with rules ", fp);
-	esc(fp, str_or(tool, "rules_version", "?"));
-	fputs(". The verdict follows the CoE ALM maturity model's decision tree; every decision is in the report, this "
-	      "page only shows it.</p>\n</footer>\n</body>\n</html>\n",
-	      fp);
-	return alm_memstream_finish(fp, &buf, &n, out, len);
+	return alm_rpt_walk(out, len, report, rules, &html);
 }

@@ -26,9 +26,6 @@ void alm_rpt_evidence_short(char *buf, size_t n, const cJSON *report, const cJSO
 /* Human words for a source name: "repo" -> "the repository". */
 const char *alm_rpt_source_words(const char *source);
 
-/* Whether a what-if outcome of the report takes `branch` at the decision
- * `node` where the path itself does not, and whether one reaches `verdict`
- * while the path does not: the branches the drawings mark as possible. */
 /* Whether a derived record was read in place of a missing answer and decided
  * something; how many of the report's did. */
 int alm_rpt_decided_stand_in(const cJSON *record);
@@ -37,6 +34,9 @@ int alm_rpt_stand_ins(const cJSON *report);
 /* "from the repository", or "inferred from evidence" for a derived value. */
 const char *alm_rpt_source_phrase(const char *source);
 
+/* Whether a what-if outcome of the report takes `branch` at the decision
+ * `node` where the path itself does not, and whether one reaches `verdict`
+ * while the path does not: the branches the drawings mark as possible. */
 int alm_rpt_outcome_takes(const cJSON *report, const char *node, const char *branch);
 int alm_rpt_outcome_reaches(const cJSON *report, const char *verdict);
 

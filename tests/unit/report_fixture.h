@@ -1,8 +1,9 @@
 #ifndef ALM_TEST_REPORT_FIXTURE_H
 #define ALM_TEST_REPORT_FIXTURE_H
-/* Shared by the renderers' tests: real reports, assessed from the sample
- * answers with the default rules, so each renderer is checked against what
- * the assessment says. Include after cmocka.h. */
+/* Shared by the tests of the assessment and its renderers: the default rules,
+ * loaded once per group, and real reports assessed with them from the sample
+ * answers, so each renderer is checked against what the assessment says.
+ * Include after cmocka.h. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -17,48 +17,7 @@
 #include "alm/json.h"
 #include "alm/schema.h"
 #include "alm/rules.h"
-#include "support.h"
-
-static alm_rules *rules;
-
-static int setup(void **state)
-{
-	(void)state;
-	return alm_rules_load_default(&rules);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	alm_rules_free(rules);
-	return 0;
-}
-
-static cJSON *assess_text(const char *answers)
-{
-	alm_facts *facts;
-	cJSON *report = NULL;
-	assert_int_equal(alm_facts_new(&facts), 0);
-	if (answers)
-		assert_int_equal(alm_answers_load_text(facts, answers, strlen(answers), "test"), 0);
-	assert_int_equal(alm_assess(&report, rules, facts, "test"), 0);
-	alm_facts_free(facts);
-	return report;
-}
-
-static cJSON *assess_sample(const char *name)
-{
-	char rel[256], *path, *text;
-	cJSON *report;
-	snprintf(rel, sizeof rel, "samples/answers/%s.json", name);
-	path = test_source_path(rel);
-	text = test_read_file(path);
-	assert_non_null(text);
-	report = assess_text(text);
-	free(text);
-	free(path);
-	return report;
-}
+#include "report_fixture.h"
 
 static const cJSON *find(const cJSON *list, const char *key, const char *value)
 {
@@ -90,7 +49,7 @@ static void test_each_sample_reaches_its_verdict(void **state)
 	size_t i;
 	(void)state;
 	for (i = 0; i < sizeof verdicts / sizeof verdicts[0]; i++) {
-		cJSON *report = assess_sample(verdicts[i]);
+		cJSON *report = fixture_assess_sample(fixture_rules, verdicts[i]);
 		assert_string_equal(alm_report_verdict(report), verdicts[i]);
 		assert_string_equal(cJSON_GetObjectItemCaseSensitive(report, "schema")->valuestring, "alm-advisor/report@1");
 		cJSON_Delete(report);
@@ -99,7 +58,7 @@ static void test_each_sample_reaches_its_verdict(void **state)
 
 static void test_path_records_values_and_sources(void **state)
 {
-	cJSON *report = assess_sample("alm-accelerator");
+	cJSON *report = fixture_assess_sample(fixture_rules, "alm-accelerator");
 	const cJSON *path = cJSON_GetObjectItemCaseSensitive(report, "path");
 	const cJSON *first = cJSON_GetArrayItem(path, 0);
 	(void)state;
@@ -116,7 +75,7 @@ static void test_path_records_values_and_sources(void **state)
 
 static void test_impact_tier_and_sla(void **state)
 {
-	cJSON *report = assess_sample("alm-accelerator");
+	cJSON *report = fixture_assess_sample(fixture_rules, "alm-accelerator");
 	const cJSON *impact = cJSON_GetObjectItemCaseSensitive(report, "impact");
 	const cJSON *sla = cJSON_GetObjectItemCaseSensitive(impact, "sla");
 	(void)state;
@@ -125,7 +84,7 @@ static void test_impact_tier_and_sla(void **state)
 	assert_int_equal(cJSON_GetObjectItemCaseSensitive(sla, "initial_response_max_minutes")->valueint, 60);
 	cJSON_Delete(report);
 
-	report = assess_text("{\"impact\": \"non-critical\"}");
+	report = fixture_assess_text(fixture_rules, "{\"impact\": \"non-critical\"}");
 	impact = cJSON_GetObjectItemCaseSensitive(report, "impact");
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(impact, "tier")->valuestring, "non-critical");
 	assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(impact, "sla"),
@@ -135,7 +94,7 @@ static void test_impact_tier_and_sla(void **state)
 
 static void test_missing_prerequisites_listed_in_tree_order(void **state)
 {
-	cJSON *report = assess_sample("alm-accelerator-after-prerequisites");
+	cJSON *report = fixture_assess_sample(fixture_rules, "alm-accelerator-after-prerequisites");
 	const cJSON *pre = cJSON_GetObjectItemCaseSensitive(report, "prerequisites");
 	(void)state;
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(pre, 0), "id")->valuestring, "environments-created");
@@ -152,7 +111,7 @@ static void test_missing_prerequisites_listed_in_tree_order(void **state)
 static void test_unknown_is_never_false(void **state)
 {
 	/* Nothing known: the first decision is unknown, not "no". */
-	cJSON *report = assess_text(NULL);
+	cJSON *report = fixture_assess_text(fixture_rules, NULL);
 	const cJSON *path = cJSON_GetObjectItemCaseSensitive(report, "path");
 	(void)state;
 	assert_string_equal(alm_report_verdict(report), "insufficient-information");
@@ -167,7 +126,7 @@ static void test_unknown_is_never_false(void **state)
 
 static void test_decide_with_names_the_deciding_answers(void **state)
 {
-	cJSON *report = assess_text("{\"maturity\": {\"current\": 300}}");
+	cJSON *report = fixture_assess_text(fixture_rules, "{\"maturity\": {\"current\": 300}}");
 	const cJSON *decide = cJSON_GetObjectItemCaseSensitive(report, "decide_with"), *k;
 	int has_impact = 0;
 	(void)state;
@@ -181,7 +140,8 @@ static void test_decide_with_names_the_deciding_answers(void **state)
 static void test_decide_with_names_answers_no_part_asks(void **state)
 {
 	/* Non-critical impact: whether the creators include advanced makers decides. */
-	cJSON *report = assess_text("{\"maturity\": {\"current\": 300}, \"impact\": \"non-critical\"}");
+	cJSON *report = fixture_assess_text(fixture_rules,
+					     "{\"maturity\": {\"current\": 300}, \"impact\": \"non-critical\"}");
 	const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(report, "decide_with"), 0);
 	(void)state;
 	assert_string_equal(alm_report_verdict(report), "insufficient-information");
@@ -193,7 +153,7 @@ static void test_decide_with_names_answers_no_part_asks(void **state)
 static void test_decide_with_skips_answers_already_given(void **state)
 {
 	/* The gate reads current and target; only the missing one is asked. */
-	cJSON *report = assess_text("{\"maturity\": {\"target\": 200}}");
+	cJSON *report = fixture_assess_text(fixture_rules, "{\"maturity\": {\"target\": 200}}");
 	const cJSON *decide = cJSON_GetObjectItemCaseSensitive(report, "decide_with");
 	(void)state;
 	assert_int_equal(cJSON_GetArraySize(decide), 1);
@@ -204,7 +164,8 @@ static void test_decide_with_skips_answers_already_given(void **state)
 static void test_one_unknown_of_target_stays_unknown(void **state)
 {
 	/* current 200 with no target: the gate is not decided either way. */
-	cJSON *report = assess_text("{\"maturity\": {\"current\": 200}, \"impact\": \"critical\"}");
+	cJSON *report = fixture_assess_text(fixture_rules,
+					     "{\"maturity\": {\"current\": 200}, \"impact\": \"critical\"}");
 	(void)state;
 	assert_string_equal(alm_report_verdict(report), "insufficient-information");
 	assert_string_equal(part_status(report, "maturity.level_300"), "unknown");
@@ -214,8 +175,9 @@ static void test_one_unknown_of_target_stays_unknown(void **state)
 
 static void test_persona_routes_to_full_path(void **state)
 {
-	cJSON *report = assess_text("{\"maturity\": {\"current\": 400}, \"impact\": \"non-critical\","
-				    " \"creators\": [\"maker\", \"operations\"]}");
+	cJSON *report = fixture_assess_text(fixture_rules,
+					     "{\"maturity\": {\"current\": 400}, \"impact\": \"non-critical\","
+					     " \"creators\": [\"maker\", \"operations\"]}");
 	(void)state;
 	/* Operations among the creators leads to the prerequisites, which are unknown. */
 	assert_string_equal(alm_report_verdict(report), "insufficient-information");
@@ -242,7 +204,7 @@ static void test_repository_evidence_decides_questions(void **state)
 	cJSON_AddItemToArray(list, cJSON_Parse("{\"path\": \"Sol\", \"unique_name\": \"Sol\"}"));
 	assert_int_equal(alm_facts_set(facts, "repo.power_platform.solutions", list, ALM_SOURCE_REPO, NULL), 0);
 	assert_int_equal(alm_facts_set_string(facts, "repo.host", "azure-devops", ALM_SOURCE_REPO, "origin is on dev.azure.com"), 0);
-	assert_int_equal(alm_assess(&report, rules, facts, "test"), 0);
+	assert_int_equal(alm_assess(&report, fixture_rules, facts, "test"), 0);
 
 	assert_string_equal(part_status(report, "source_control.branching"), "met");
 	assert_string_equal(part_status(report, "source_control.pull_requests"), "met");
@@ -280,7 +242,7 @@ static void test_component_entries_decide_questions(void **state)
 	assert_int_equal(alm_facts_set(facts, "repo.power_platform.test_projects",
 		      cJSON_Parse("[{\"name\": \"Tests\", \"path\": \"Tests/Tests.csproj\"}]"),
 		      ALM_SOURCE_REPO, NULL), 0);
-	assert_int_equal(alm_assess(&report, rules, facts, "test"), 0);
+	assert_int_equal(alm_assess(&report, fixture_rules, facts, "test"), 0);
 	assert_string_equal(part_status(report, "pcf.components"), "met");
 	assert_string_equal(part_status(report, "plugins.dataverse"), "gap");
 	cJSON_Delete(report);
@@ -296,7 +258,7 @@ static void test_answers_override_evidence(void **state)
 	assert_int_equal(alm_facts_new(&facts), 0);
 	assert_int_equal(alm_facts_set_number(facts, "repo.pull_requests.total", 3, ALM_SOURCE_REPO, NULL), 0);
 	assert_int_equal(alm_answers_load_text(facts, answers, strlen(answers), "t"), 0);
-	assert_int_equal(alm_assess(&report, rules, facts, "test"), 0);
+	assert_int_equal(alm_assess(&report, fixture_rules, facts, "test"), 0);
 	assert_string_equal(part_status(report, "source_control.pull_requests"), "gap");
 	cJSON_Delete(report);
 	alm_facts_free(facts);
@@ -308,7 +270,7 @@ static void test_deprecation_notice_on_every_verdict(void **state)
 	size_t i;
 	(void)state;
 	for (i = 0; i < sizeof samples / sizeof samples[0]; i++) {
-		cJSON *report = assess_sample(samples[i]);
+		cJSON *report = fixture_assess_sample(fixture_rules, samples[i]);
 		const cJSON *n = find(cJSON_GetObjectItemCaseSensitive(report, "notices"), "id", "alm-accelerator-deprecated");
 		assert_non_null(n);
 		assert_non_null(strstr(cJSON_GetObjectItemCaseSensitive(report, "supported_path")->valuestring, "Pipelines"));
@@ -320,7 +282,7 @@ static void test_deprecation_notice_on_every_verdict(void **state)
 
 static void test_not_applicable_outside_full_path(void **state)
 {
-	cJSON *report = assess_sample("makers-path");
+	cJSON *report = fixture_assess_sample(fixture_rules, "makers-path");
 	const cJSON *q = find(cJSON_GetObjectItemCaseSensitive(report, "questions"), "id", "prerequisites");
 	(void)state;
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(q, "status")->valuestring, "not-applicable");
@@ -330,7 +292,7 @@ static void test_not_applicable_outside_full_path(void **state)
 
 static void test_maturity_gaps_on_grow_first(void **state)
 {
-	cJSON *report = assess_sample("grow-maturity-first");
+	cJSON *report = fixture_assess_sample(fixture_rules, "grow-maturity-first");
 	const cJSON *gaps = cJSON_GetObjectItemCaseSensitive(report, "gaps");
 	(void)state;
 	assert_non_null(find(gaps, "part", "maturity.level_200"));
@@ -342,8 +304,8 @@ static void test_maturity_gaps_on_grow_first(void **state)
 
 static void test_confidence_grows_with_answers(void **state)
 {
-	cJSON *few = assess_sample("insufficient-information");
-	cJSON *many = assess_sample("alm-accelerator");
+	cJSON *few = fixture_assess_sample(fixture_rules, "insufficient-information");
+	cJSON *many = fixture_assess_sample(fixture_rules, "alm-accelerator");
 	(void)state;
 	assert_true(alm_report_confidence(few) < alm_report_confidence(many));
 	assert_true(alm_report_confidence(few) >= 0 && alm_report_confidence(many) <= 1);
@@ -361,7 +323,7 @@ static void test_reports_match_the_published_schema(void **state)
 	(void)state;
 	assert_int_equal(alm_json_read_file(&schema, path), 0);
 	for (i = 0; i < sizeof samples / sizeof samples[0]; i++) {
-		cJSON *report = assess_sample(samples[i]);
+		cJSON *report = fixture_assess_sample(fixture_rules, samples[i]);
 		if (alm_schema_validate(schema, report, samples[i]) < 0)
 			fail_msg("%s", alm_error_last());
 		/* And the schema can fail: a confidence above 1 is refused. */
@@ -395,5 +357,5 @@ int main(void)
 		cmocka_unit_test(test_confidence_grows_with_answers),
 		cmocka_unit_test(test_reports_match_the_published_schema),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }

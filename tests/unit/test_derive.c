@@ -25,22 +25,7 @@
 #include "alm/report.h"
 #include "alm/rules.h"
 #include "alm/schema.h"
-#include "support.h"
-
-static alm_rules *rules;
-
-static int setup(void **state)
-{
-	(void)state;
-	return alm_rules_load_default(&rules);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	alm_rules_free(rules);
-	return 0;
-}
+#include "report_fixture.h"
 
 /* A fact document as the probes would set it: {"repo": {...}, "ado": {...}, "pp": {...}}. */
 static alm_facts *facts_from(const char *json, const char *answers)
@@ -69,7 +54,7 @@ static cJSON *assess(const char *json, const char *answers)
 {
 	alm_facts *facts = facts_from(json, answers);
 	cJSON *report = NULL;
-	assert_int_equal(alm_assess(&report, rules, facts, "test"), 0);
+	assert_int_equal(alm_assess(&report, fixture_rules, facts, "test"), 0);
 	alm_facts_free(facts);
 	return report;
 }
@@ -447,14 +432,14 @@ static void test_every_format_marks_inferred_and_outcomes(void **state)
 	assert_non_null(strstr(text, "current at least 300 (inferred from evidence)"));
 	assert_non_null(strstr(text, "  -> Verdict reached: Insufficient information to walk the tree"));
 	assert_non_null(strstr(text, "maturity.current at least 300, inferred from evidence"));
-	assert_int_equal(alm_report_render_markdown(&md, NULL, report, rules), 0);
+	assert_int_equal(alm_report_render_markdown(&md, NULL, report, fixture_rules), 0);
 	assert_non_null(strstr(md, "## Outcomes, by the answers that decide them\n\n- if the prerequisites are in place: "
 				   "**Adopt the ALM Accelerator for Power Platform** (`alm-accelerator`)"));
 	assert_non_null(strstr(md, "| inferred from evidence | inferred from evidence: at least level 300"));
 	assert_non_null(strstr(md, "## Inferred from evidence"));
 	assert_non_null(strstr(md, "| `maturity.current` | at least `300` (inferred) |"));
 	assert_non_null(strstr(md, "classDef possible"));
-	assert_int_equal(alm_report_render_html(&html, NULL, report, rules), 0);
+	assert_int_equal(alm_report_render_html(&html, NULL, report, fixture_rules), 0);
 	assert_non_null(strstr(html, "<h2 id=\"h-outcomes\">Outcomes, by the answers that decide them</h2>"));
 	assert_non_null(strstr(html, "<li>if the prerequisites are in place: <strong>Adopt the ALM Accelerator for Power "
 				     "Platform</strong> (<code>alm-accelerator</code>)"));
@@ -466,7 +451,7 @@ static void test_every_format_marks_inferred_and_outcomes(void **state)
 	assert_non_null(strstr(html, "at least 300 <span class=\"inferred\">(inferred from evidence)</span>"));
 	assert_non_null(strstr(html, "<h2 id=\"h-inferred\">Inferred from evidence</h2>"));
 	/* DOT draws the outcomes' branches too: prerequisites yes and no. */
-	assert_int_equal(alm_graph_render(&dot, rules, ALM_GRAPH_DOT, report), 0);
+	assert_int_equal(alm_graph_render(&dot, fixture_rules, ALM_GRAPH_DOT, report), 0);
 	assert_non_null(strstr(dot, "\"prerequisites-installed\" -> \"alm-accelerator\" [label=\"yes\", style=dashed, color=\"#b45309\""));
 	assert_non_null(strstr(dot, "\"prerequisites-installed\" -> \"alm-accelerator-after-prerequisites\" [label=\"no\", style=dashed, color="));
 	assert_null(strstr(dot, "\"impact-or-persona\" -> \"makers-path\" [label=\"no\", style=dashed, color="));
@@ -593,5 +578,5 @@ int main(void)
 		cmocka_unit_test(test_wrong_type_at_evaluation),
 		cmocka_unit_test(test_expand_templates),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }

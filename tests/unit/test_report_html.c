@@ -13,26 +13,11 @@
 #include "alm/report.h"
 #include "report_fixture.h"
 
-static alm_rules *rules;
-
-static int setup(void **state)
-{
-	(void)state;
-	return alm_rules_load_default(&rules);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	alm_rules_free(rules);
-	return 0;
-}
-
 static char *render(const cJSON *report)
 {
 	char *html = NULL;
 	size_t len = 0;
-	assert_int_equal(alm_report_render_html(&html, &len, report, rules), 0);
+	assert_int_equal(alm_report_render_html(&html, &len, report, fixture_rules), 0);
 	assert_int_equal(len, strlen(html));
 	return html;
 }
@@ -73,7 +58,7 @@ static void test_verdict_gaps_and_actions(void **state)
 	size_t v;
 	(void)state;
 	for (v = 0; v < FIXTURE_NVERDICTS; v++) {
-		cJSON *report = fixture_assess_sample(rules, fixture_verdicts[v]);
+		cJSON *report = fixture_assess_sample(fixture_rules, fixture_verdicts[v]);
 		const cJSON *gap, *gaps = cJSON_GetObjectItemCaseSensitive(report, "gaps");
 		char *html = render(report), *title, *h1, *gaps_html;
 		title = escaped(cJSON_GetObjectItemCaseSensitive(report, "title")->valuestring);
@@ -99,9 +84,9 @@ static void test_verdict_gaps_and_actions(void **state)
 /* Every tree node is drawn; the path's are marked, and say their answer. */
 static void test_tree_drawn_with_the_path(void **state)
 {
-	cJSON *report = fixture_assess_sample(rules, "alm-accelerator-after-prerequisites");
+	cJSON *report = fixture_assess_sample(fixture_rules, "alm-accelerator-after-prerequisites");
 	const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(alm_rules_json(rules), "tree"), "nodes");
+		cJSON_GetObjectItemCaseSensitive(alm_rules_json(fixture_rules), "tree"), "nodes");
 	char *html = render(report), *svg = between(html, "<svg", "</svg>");
 	(void)state;
 	assert_int_equal(fixture_count(svg, "<g class=\"node "), cJSON_GetArraySize(nodes));
@@ -123,7 +108,7 @@ static void test_tree_drawn_with_the_path(void **state)
 /* Statuses are words in the tables, never only a colour. */
 static void test_statuses_spelt_out_and_tables_have_headers(void **state)
 {
-	cJSON *report = fixture_assess_sample(rules, "insufficient-information");
+	cJSON *report = fixture_assess_sample(fixture_rules, "insufficient-information");
 	char *html = render(report);
 	(void)state;
 	assert_non_null(strstr(html, "<span class=\"status s-unknown\"><span aria-hidden=\"true\">? </span>unknown</span>"));
@@ -137,7 +122,7 @@ static void test_statuses_spelt_out_and_tables_have_headers(void **state)
 
 static void test_everything_escaped(void **state)
 {
-	cJSON *report = fixture_assess_sample(rules, "alm-accelerator-after-prerequisites");
+	cJSON *report = fixture_assess_sample(fixture_rules, "alm-accelerator-after-prerequisites");
 	cJSON *gap = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(report, "gaps"), 0);
 	char *html;
 	(void)state;
@@ -158,7 +143,7 @@ static void test_everything_escaped(void **state)
  * branches each takes, dashed and amber, to the verdicts they reach. */
 static void test_outcomes_listed_and_drawn(void **state)
 {
-	cJSON *report = fixture_assess_sample(rules, "insufficient-information");
+	cJSON *report = fixture_assess_sample(fixture_rules, "insufficient-information");
 	cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(report, "outcomes"), 0);
 	char *html, *svg, *list;
 	(void)state;
@@ -190,7 +175,7 @@ static void test_outcomes_listed_and_drawn(void **state)
 /* Self-contained: no script, no external style sheet, image or font. */
 static void test_self_contained(void **state)
 {
-	cJSON *report = fixture_assess_sample(rules, "makers-path");
+	cJSON *report = fixture_assess_sample(fixture_rules, "makers-path");
 	char *html = render(report), *p;
 	(void)state;
 	assert_null(strstr(html, "<script"));
@@ -216,5 +201,5 @@ int main(void)
 		cmocka_unit_test(test_outcomes_listed_and_drawn),
 		cmocka_unit_test(test_self_contained),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }

@@ -12,26 +12,11 @@
 #include "alm/report.h"
 #include "report_fixture.h"
 
-static alm_rules *rules;
-
-static int setup(void **state)
-{
-	(void)state;
-	return alm_rules_load_default(&rules);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	alm_rules_free(rules);
-	return 0;
-}
-
 static char *render(const cJSON *report)
 {
 	char *md = NULL;
 	size_t len = 0;
-	assert_int_equal(alm_report_render_markdown(&md, &len, report, rules), 0);
+	assert_int_equal(alm_report_render_markdown(&md, &len, report, fixture_rules), 0);
 	assert_non_null(md);
 	assert_int_equal(len, strlen(md));
 	return md;
@@ -85,7 +70,7 @@ static void test_gap_table_matches_the_report(void **state)
 	size_t v;
 	(void)state;
 	for (v = 0; v < FIXTURE_NVERDICTS; v++) {
-		cJSON *report = fixture_assess_sample(rules, fixture_verdicts[v]);
+		cJSON *report = fixture_assess_sample(fixture_rules, fixture_verdicts[v]);
 		const cJSON *gap, *gaps = cJSON_GetObjectItemCaseSensitive(report, "gaps");
 		char *md = render(report), *gaps_md = section(md, "## Gaps and actions"), heading[64];
 		snprintf(heading, sizeof heading, "## Gaps and actions (%d)", cJSON_GetArraySize(gaps));
@@ -107,7 +92,7 @@ static void test_gap_table_matches_the_report(void **state)
 
 static void test_verdict_and_why_come_first(void **state)
 {
-	cJSON *report = fixture_assess_sample(rules, "makers-path");
+	cJSON *report = fixture_assess_sample(fixture_rules, "makers-path");
 	char *md = render(report), *title = escaped(cJSON_GetObjectItemCaseSensitive(report, "title")->valuestring);
 	(void)state;
 	assert_int_equal(strncmp(md, "# ", 2), 0);
@@ -123,7 +108,7 @@ static void test_verdict_and_why_come_first(void **state)
  * in the "visited" class, and one styled link per decision made. */
 static void test_path_is_a_mermaid_flowchart(void **state)
 {
-	cJSON *report = fixture_assess_sample(rules, "alm-accelerator-after-prerequisites");
+	cJSON *report = fixture_assess_sample(fixture_rules, "alm-accelerator-after-prerequisites");
 	char *md = render(report), *chart = section(md, "```mermaid\n");
 	(void)state;
 	assert_non_null(strstr(chart, "flowchart TD"));
@@ -140,7 +125,7 @@ static void test_path_is_a_mermaid_flowchart(void **state)
 
 static void test_tier_sla_unknowns_and_notices(void **state)
 {
-	cJSON *report = fixture_assess_sample(rules, "insufficient-information");
+	cJSON *report = fixture_assess_sample(fixture_rules, "insufficient-information");
 	char *md = render(report), *unknowns = section(md, "## Unknown: questions to answer");
 	const cJSON *u;
 	(void)state;
@@ -161,7 +146,7 @@ static void test_tier_sla_unknowns_and_notices(void **state)
 	free(md);
 	cJSON_Delete(report);
 
-	report = fixture_assess_sample(rules, "alm-accelerator");
+	report = fixture_assess_sample(fixture_rules, "alm-accelerator");
 	md = render(report);
 	assert_non_null(strstr(md, "| Critical | less than 60 minutes | 24x7, every day |"));
 	free(md);
@@ -172,7 +157,7 @@ static void test_tier_sla_unknowns_and_notices(void **state)
  * cells, and nothing in it becomes a link, emphasis or HTML. */
 static void test_cells_escape_pipes_newlines_and_markup(void **state)
 {
-	cJSON *report = fixture_assess_sample(rules, "alm-accelerator-after-prerequisites");
+	cJSON *report = fixture_assess_sample(fixture_rules, "alm-accelerator-after-prerequisites");
 	cJSON *gap = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(report, "gaps"), 0);
 	char *md, *gaps_md, *row, *end;
 	int pipes = 0;
@@ -199,16 +184,35 @@ static void test_cells_escape_pipes_newlines_and_markup(void **state)
 	cJSON_Delete(report);
 }
 
+/* Code spans too show a control character in its visible form: a report
+ * printed on a terminal runs no escape sequence from an answers file. */
+static void test_code_spans_show_control_characters(void **state)
+{
+	cJSON *report = fixture_assess_sample(fixture_rules, "insufficient-information");
+	cJSON *unknown = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(report, "unknowns"), 0);
+	char *md;
+	(void)state;
+	fixture_set(report, "verdict", "x\x1b]8;;http://e\x07y");
+	fixture_set(unknown, "ask", "k\x1b[2J|z");
+	md = render(report);
+	assert_null(strchr(md, '\x1b'));
+	assert_null(strchr(md, '\x07'));
+	assert_non_null(strstr(md, "**Verdict:** `x\\e]8;;http://e\\x07y`"));
+	assert_non_null(strstr(md, "| `k\\e[2J\\|z` |"));
+	free(md);
+	cJSON_Delete(report);
+}
+
 static void test_needs_the_rules(void **state)
 {
-	cJSON *report = fixture_assess_sample(rules, "makers-path");
+	cJSON *report = fixture_assess_sample(fixture_rules, "makers-path");
 	char *out = (char *)"untouched";
 	alm_render_options opts = ALM_RENDER_OPTIONS_INIT;
 	(void)state;
 	assert_int_equal(alm_report_render_opts(&out, NULL, report, ALM_FORMAT_MARKDOWN, &opts), ALM_EINVALID);
 	assert_null(out);
 	assert_non_null(strstr(alm_error_last(), "needs the rules"));
-	opts.rules = rules;
+	opts.rules = fixture_rules;
 	assert_int_equal(alm_report_render_opts(&out, NULL, report, ALM_FORMAT_MARKDOWN, &opts), 0);
 	free(out);
 	assert_int_equal(alm_format_parse("markdown"), ALM_FORMAT_MARKDOWN);
@@ -225,7 +229,8 @@ int main(void)
 		cmocka_unit_test(test_path_is_a_mermaid_flowchart),
 		cmocka_unit_test(test_tier_sla_unknowns_and_notices),
 		cmocka_unit_test(test_cells_escape_pipes_newlines_and_markup),
+		cmocka_unit_test(test_code_spans_show_control_characters),
 		cmocka_unit_test(test_needs_the_rules),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }

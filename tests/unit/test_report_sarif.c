@@ -16,27 +16,20 @@
 #include "alm/schema.h"
 #include "report_fixture.h"
 
-static alm_rules *rules;
 static cJSON *sarif_schema;
 
 static int setup(void **state)
 {
 	char *path = test_source_path("tests/fixtures/sarif-2.1.0-subset.schema.json");
-	int error;
-	(void)state;
-	error = alm_json_read_file(&sarif_schema, path);
+	int error = alm_json_read_file(&sarif_schema, path);
 	free(path);
-	if (error < 0)
-		return error;
-	return alm_rules_load_default(&rules);
+	return error < 0 ? error : fixture_setup(state);
 }
 
 static int teardown(void **state)
 {
-	(void)state;
-	alm_rules_free(rules);
 	cJSON_Delete(sarif_schema);
-	return 0;
+	return fixture_teardown(state);
 }
 
 static cJSON *render(const cJSON *report, const char *uri)
@@ -70,7 +63,7 @@ static void test_valid_sarif_for_every_verdict(void **state)
 	size_t v;
 	(void)state;
 	for (v = 0; v < FIXTURE_NVERDICTS; v++) {
-		cJSON *report = fixture_assess_sample(rules, fixture_verdicts[v]);
+		cJSON *report = fixture_assess_sample(fixture_rules, fixture_verdicts[v]);
 		cJSON *doc = render(report, NULL);
 		if (alm_schema_validate(sarif_schema, doc, fixture_verdicts[v]) < 0)
 			fail_msg("%s", alm_error_last());
@@ -85,7 +78,7 @@ static void test_valid_sarif_for_every_verdict(void **state)
 /* The subset schema is not a rubber stamp: it refuses what SARIF refuses. */
 static void test_schema_refuses_invalid_sarif(void **state)
 {
-	cJSON *report = fixture_assess_sample(rules, "alm-accelerator-after-prerequisites");
+	cJSON *report = fixture_assess_sample(fixture_rules, "alm-accelerator-after-prerequisites");
 	cJSON *doc = render(report, NULL), *result;
 	(void)state;
 	result = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(at(doc, "runs"), 0), "results"), 0);
@@ -106,7 +99,7 @@ static void test_one_result_per_gap(void **state)
 	size_t v;
 	(void)state;
 	for (v = 0; v < FIXTURE_NVERDICTS; v++) {
-		cJSON *report = fixture_assess_sample(rules, fixture_verdicts[v]);
+		cJSON *report = fixture_assess_sample(fixture_rules, fixture_verdicts[v]);
 		cJSON *doc = render(report, NULL);
 		const cJSON *run = cJSON_GetArrayItem(at(doc, "runs"), 0);
 		const cJSON *results = at(run, "results"), *rules_list = at(at(at(run, "tool"), "driver"), "rules");
@@ -150,7 +143,7 @@ static void test_one_result_per_gap(void **state)
 /* Each rule once, however many results use it, and the artifact the caller names. */
 static void test_rules_unique_and_location_chosen(void **state)
 {
-	cJSON *report = fixture_assess_sample(rules, "alm-accelerator-after-prerequisites");
+	cJSON *report = fixture_assess_sample(fixture_rules, "alm-accelerator-after-prerequisites");
 	cJSON *gaps = cJSON_GetObjectItemCaseSensitive(report, "gaps");
 	cJSON *doc;
 	const cJSON *run, *results;

@@ -314,6 +314,22 @@ static void test_markdown_escapers(void **state)
 	expect_written(alm_esc_md_text, "\x1b]8;;http://x\x07link", "\\e\\]8;;http://x\\x07link");
 }
 
+static void test_markdown_code_spans(void **state)
+{
+	(void)state;
+	expect_written(alm_esc_md_code, "feature/*_x", "`feature/*_x`");
+	/* The fence outruns every backtick run inside; a backtick at an end gets a space. */
+	expect_written(alm_esc_md_code, "a``b`c", "```a``b`c```");
+	expect_written(alm_esc_md_code, "`x", "`` `x ``");
+	expect_written(alm_esc_md_code, "two\nlines\r", "`two lines `");
+	expect_written(alm_esc_md_code, "a|b", "`a|b`");
+	expect_written(alm_esc_md_code_cell, "a|b\nc", "`a\\|b c`");
+	expect_written(alm_esc_md_code, NULL, "``");
+	/* A backslash is literal in a code span, so a control character's visible form reads as it is. */
+	expect_written(alm_esc_md_code, "x\x1b[2Jy\xC2\x9B", "`x\\e[2Jy\\u009b`");
+	expect_written(alm_esc_md_code_cell, "\x07", "`\\x07`");
+}
+
 static void test_csv_cells_quoted_and_no_formulas(void **state)
 {
 	(void)state;
@@ -395,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_html_escaper),
 		cmocka_unit_test(test_markdown_escapers),
 		cmocka_unit_test(test_csv_cells_quoted_and_no_formulas),
+		cmocka_unit_test(test_markdown_code_spans),
 		cmocka_unit_test(test_terminal_writer_shows_controls),
 		cmocka_unit_test(test_json_tree_rewrites_keys_and_values),
 		cmocka_unit_test(test_memstream_finish_repairs_utf8),
