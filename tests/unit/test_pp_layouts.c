@@ -733,6 +733,77 @@ static void test_yaml_alias_bomb(void **state)
 	assert_true(ds.n <= ALM_YAML_MAX_VISITS);
 }
 
+/* An alias inside the node it names is a cycle in libyaml's graph: the walk
+ * ends (cut at the depth bound), and the steps above the cut are still read. */
+static void test_yaml_alias_cycle(void **state)
+{
+	static const char *const forms[] = {
+		/* the mapping holds itself, through a key */
+		"trigger: none\n"
+		"definitions:\n"
+		"  import: &import\n"
+		"    task: PowerPlatformImportSolution@2\n"
+		"    in  - <<: *import\n"
+		"    displayName: again\n",
+		/* a sequence holds itself */
+		"steps: &s\n"
+		"- task: PowerPlatformImportSolution@2\n"
+		"- *s\n",
+		/* two mappings hold each other, one through a merge key */
+		"jobs:\n"
+		"- job: a\n"
+		"  x: &a\n"
+		"    y: &b\n"
+		"      task: PowerPlatformImportSolution@2\n"
+		"      back: *a\n"
+		"    <<: *b\n",
+	};
+	size_t i;
+	alm_yaml_info info;
+	deploys ds;
+	(void)state;
+	for (i = 0; i < sizeof forms / sizeof *forms; i++) {
+		inspect(forms[i], "azure-pipelines.yml", &info, &ds);
+		assert_true(info.parsed);
+		assert_true(info.truncated);
+		assert_true(ds.n >= 1); /* the first import step, at its own depth */
+		/* A cycle through one edge is a chain: one step a level, cut at the
+		 * depth bound (without it, the chain runs to the visit budget). */
+		if (i < 2)
+			assert_true(ds.n <= ALM_YAML_MAX_DEPTH + 1);
+		else
+			assert_true(ds.n <= ALM_YAML_MAX_VISITS);
+	}
+}
+
+/* Nesting past the bound is cut there; what is above it is read whole. */
+static void test_yaml_depth_bound(void **state)
+{
+	static char text[65536]; /* 128 levels of indentation: about 17 KB */
+	size_t n = 0;
+	int i;
+	alm_yaml_info info;
+	deploys ds;
+	(void)state;
+	n += (size_t)snprintf(text + n, sizeof text - n, "steps:\n- task: PowerPlatformImportSolution@2\n");
+	for (i = 0; i < 2 * ALM_YAML_MAX_DEPTH; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "%*sk%d:\n", 2 * i, "", i);
+	n += (size_t)snprintf(text + n, sizeof text - n, "%*stask: PowerPlatformImportSolution@2\n", 2 * i, "");
+	assert_true(n < sizeof text);
+	inspect(text, "azure-pipelines.yml", &info, &ds);
+	assert_true(info.parsed);
+	assert_true(info.truncated);
+	assert_int_equal(ds.n, 1); /* the shallow step; the one under 128 keys is past the bound */
+
+	n = 0;
+	for (i = 0; i < ALM_YAML_MAX_DEPTH - 4; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "%*sk%d:\n", 2 * i, "", i);
+	n += (size_t)snprintf(text + n, sizeof text - n, "%*stask: PowerPlatformImportSolution@2\n", 2 * i, "");
+	inspect(text, "azure-pipelines.yml", &info, &ds);
+	assert_false(info.truncated);
+	assert_int_equal(ds.n, 1); /* within the bound: found */
+}
+
 static void test_not_yaml(void **state)
 {
 	alm_yaml_info info;
@@ -756,6 +827,8 @@ int main(void)
 		cmocka_unit_test(test_pipelines_read_first),
 		cmocka_unit_test(test_yaml_forms),
 		cmocka_unit_test(test_yaml_alias_bomb),
+		cmocka_unit_test(test_yaml_alias_cycle),
+		cmocka_unit_test(test_yaml_depth_bound),
 		cmocka_unit_test(test_not_yaml),
 	};
 	return cmocka_run_group_tests(tests, test_git_setup, test_git_teardown);

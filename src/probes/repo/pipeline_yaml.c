@@ -14,13 +14,18 @@
  * the root into a flat array of visits, each remembering its parent visit and
  * the key it was reached by, so a step can look up its job, stage and
  * parameters. The array is bounded: aliases can turn a small text into an
- * exponential tree, and the bound keeps that linear in the budget.
+ * exponential tree, and the bound keeps that linear in the budget. So is the
+ * depth: an alias inside the node it names makes a cycle (libyaml registers
+ * an anchor before its children), an endless chain of visits, and looking up
+ * a step's stage walks its ancestors, which without a depth bound is
+ * quadratic in the budget.
  */
 
 typedef struct {
 	int node;   /* yaml node index */
 	int parent; /* visit index, -1 for the root */
 	int key;    /* the key's node index in the parent mapping, 0 otherwise */
+	int depth;  /* the root's is 0 */
 } visit;
 
 typedef struct {
@@ -96,8 +101,15 @@ static int is_variable(const char *s, size_t n)
 	return 0;
 }
 
+/* 0, or 1 when the budget is spent (the walk stops), or ALM_ENOMEM. A node
+ * deeper than ALM_YAML_MAX_DEPTH is left out and the walk goes on. */
 static int add_visit(graph *g, int node, int parent, int key)
 {
+	int depth = parent >= 0 ? g->v[parent].depth + 1 : 0;
+	if (depth > ALM_YAML_MAX_DEPTH) {
+		g->info->truncated = 1;
+		return 0;
+	}
 	if (g->n >= ALM_YAML_MAX_VISITS) {
 		g->info->truncated = 1;
 		return 1;
@@ -107,6 +119,7 @@ static int add_visit(graph *g, int node, int parent, int key)
 	g->v[g->n].node = node;
 	g->v[g->n].parent = parent;
 	g->v[g->n].key = key;
+	g->v[g->n].depth = depth;
 	g->n++;
 	return 0;
 }

@@ -14,11 +14,15 @@
 
 /* Nodes visited per document: aliases can make a small text a huge tree. */
 #define ALM_YAML_MAX_VISITS 100000
+/* Nesting followed: pipelines nest a step about ten deep (stages, stage,
+ * jobs, job, strategy, deploy, steps, step, inputs); an alias cycle would be
+ * endless. */
+#define ALM_YAML_MAX_DEPTH 64
 
 typedef struct {
 	int parsed;                   /* at least one document was read */
 	int malformed;                /* libyaml stopped at an error */
-	int truncated;                /* a document had more than ALM_YAML_MAX_VISITS nodes */
+	int truncated;                /* a document had more than ALM_YAML_MAX_VISITS nodes, or nested deeper than ALM_YAML_MAX_DEPTH */
 	int azure;                    /* Azure Pipelines by content */
 	int github_workflow_syntax;   /* a top-level `on:` key */
 	int accelerator_template_ref; /* a template of the accelerator (…@PipelineRepo) */
