@@ -18,9 +18,11 @@ enum {
 	EXIT_OUTPUT = 5      /* the report could not be written */
 };
 
-#define CLI_MAX_OPTIONS 32
+#define CLI_MAX_OPTIONS 32 /* slots of one command: its own rows and its groups' members */
 #define CLI_MAX_POSITIONAL 1024
 #define CLI_MAX_VALUES 64 /* values of repeated options, all options together */
+
+typedef struct cli_group cli_group;
 
 typedef struct {
 	const char *name;     /* long name without dashes */
@@ -29,23 +31,54 @@ typedef struct {
 	const char *help;
 	int optional;         /* the value may be left out: taken only as --name=VALUE, or when
 			       * the next argument is an http(s):// URL; else the value is "1" */
+	/* Set on a CLI_GROUP row, which stands for the group's rows at its place
+	 * in the table (and in --help); its own name and help, when set, say what
+	 * that one member means for this command (CLI_GROUP_AS). */
+	const cli_group *group;
 } cli_option;
 
+/* Options several commands take together, defined once: adding a row here
+ * adds it to every command whose table has the group. The readers look the
+ * members up by name (cli_value), so no command names them. */
+struct cli_group {
+	const cli_option *options;
+	int noptions;
+};
+
+#define CLI_GROUP(g) {.group = &(g)}
+#define CLI_GROUP_AS(g, member, text) {.name = (member), .help = (text), .group = &(g)}
+
+/* --ado and --ado-repo: which Azure DevOps project and repository. */
+extern const cli_group cli_group_ado_project;
+/* --timeout and --ca-file: how Azure DevOps is reached. */
+extern const cli_group cli_group_ado_connection;
+/* --power-platform, --cloud, --pp-environment and --pp-token-env, read by
+ * cli_pp_options for any command whose table has the group. */
+extern const cli_group cli_group_power_platform;
+
+/* At most this many rows in a command, its groups spread out. */
+#define CLI_MAX_ROWS CLI_MAX_OPTIONS
+
 typedef struct {
-	const char *value[CLI_MAX_OPTIONS]; /* the last value given, or "1" for a flag */
+	const char *value[CLI_MAX_OPTIONS]; /* by slot: the last value given, or "1" for a flag */
 	int count[CLI_MAX_OPTIONS];
 	const char *pos[CLI_MAX_POSITIONAL];
 	int npos;
 	int help;
-	int every_option[CLI_MAX_VALUES]; /* each value given, in order, with its option */
+	int every_option[CLI_MAX_VALUES]; /* each value given, in order, with its option's slot */
 	const char *every_value[CLI_MAX_VALUES];
 	int nevery;
 } cli_args;
 
-/* Every value given for option `idx`, in order, into out (at most max);
- * returns how many. */
-int cli_values(const cli_args *a, int idx, const char **out, int max);
+/* Every value given for the option in `slot`, in order, into out (at most
+ * max); returns how many. */
+int cli_values(const cli_args *a, int slot, const char **out, int max);
 
+/*
+ * A command's table: its own rows, each at the index its enum names (which
+ * is also the slot of its value in cli_args), and CLI_GROUP rows; a group's
+ * members take the slots after the table's own.
+ */
 typedef struct {
 	const char *name;      /* "assess" */
 	const char *synopsis;  /* "assess [REPO] [options]" */
@@ -55,61 +88,52 @@ typedef struct {
 	int max_positional;
 } cli_command;
 
+/* The command's rows in --help order, groups spread out (each member with
+ * its help for this command), into rows, and the slot of each into slots.
+ * Returns how many. */
+int cli_command_rows(cli_option rows[CLI_MAX_ROWS], int slots[CLI_MAX_ROWS], const cli_command *cmd);
+
 /*
  * Options several subcommands share, each defined once: its name, short
  * name, value and help. The _AS forms keep the name and value but say what
  * the option means for that one subcommand. cli_gather_options checks each.
  */
-#define CLI_OPT_SINCE {"since", 0, "WHEN", "history window: DAYS, YYYY-MM-DD or all (default 365)"}
+#define CLI_OPT_SINCE {.name = "since", .metavar = "WHEN", .help = "history window: DAYS, YYYY-MM-DD or all (default 365)"}
 #define CLI_OPT_RULES CLI_OPT_RULES_AS("rules file replacing the built-in decision tree")
-#define CLI_OPT_RULES_AS(help) {"rules", 0, "FILE", help}
-#define CLI_OPT_CA_FILE {"ca-file", 0, "FILE", "extra certificate authorities for Azure DevOps Server"}
-#define CLI_OPT_TIMEOUT CLI_OPT_TIMEOUT_AS("give up on Azure DevOps after this long in all (default 60)")
-#define CLI_OPT_TIMEOUT_AS(help) {"timeout", 0, "SECONDS", help}
-#define CLI_OPT_ADO CLI_OPT_ADO_AS("Azure DevOps project URL (token from " ALM_ENV_ADO_PAT ")")
-#define CLI_OPT_ADO_AS(help) {"ado", 0, "URL", help}
-#define CLI_OPT_ADO_REPO {"ado-repo", 0, "NAME", "Azure DevOps repository (default: matched from the remote)"}
-#define CLI_OPT_STRICT {"strict", 0, NULL, "fail (exit 4) when a remote service fails, instead of degrading"}
-#define CLI_OPT_ANSWERS_AS(help) {"answers", 'a', "FILE", help}
-#define CLI_OPT_NO_REPO_AS(help) {"no-repo", 0, NULL, help}
-#define CLI_OPT_QUIET {"quiet", 'q', NULL, "no progress meter on stderr (it shows only on a terminal anyway)"}
-/* The Power Platform options, the same on assess, signals, scan and questions;
- * cli_gather_options reads them for any command whose table has them. */
-#define CLI_OPT_PP                                                                                                   \
-	{"power-platform", 0, "URL",                                                                                 \
-	 "read the Power Platform tenant (credentials from AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET); "   \
-	 "URL: another admin API",                                                                                   \
-	 1}
-#define CLI_OPT_PP_CLOUD {"cloud", 0, "NAME", "the tenant's cloud: public (default), usgov, usgovhigh, dod or china"}
-#define CLI_OPT_PP_ENVIRONMENT {"pp-environment", 0, "ID|URL", "also look in this environment (repeatable; 'all': every one)"}
-#define CLI_OPT_PP_TOKEN_ENV {"pp-token-env", 0, "VAR", "a pre-fetched admin API token is in the environment variable VAR"}
-/* The four rows at once, for a table whose enum names them O_PP, O_PP_CLOUD,
- * O_PP_ENV and O_PP_TOKEN (as every command's does). */
-#define CLI_OPT_PP_ROWS                                                                                              \
-	[O_PP] = CLI_OPT_PP, [O_PP_CLOUD] = CLI_OPT_PP_CLOUD, [O_PP_ENV] = CLI_OPT_PP_ENVIRONMENT,                   \
-	[O_PP_TOKEN] = CLI_OPT_PP_TOKEN_ENV
+#define CLI_OPT_RULES_AS(text) {.name = "rules", .metavar = "FILE", .help = (text)}
+#define CLI_OPT_ADO_AS(text) {.name = "ado", .metavar = "URL", .help = (text)}
+#define CLI_OPT_STRICT {.name = "strict", .help = "fail (exit 4) when a remote service fails, instead of degrading"}
+#define CLI_OPT_ANSWERS_AS(text) {.name = "answers", .short_name = 'a', .metavar = "FILE", .help = (text)}
+#define CLI_OPT_NO_REPO_AS(text) {.name = "no-repo", .help = (text)}
+#define CLI_OPT_QUIET                                                                                                \
+	{.name = "quiet", .short_name = 'q', .help = "no progress meter on stderr (it shows only on a terminal anyway)"}
 #define CLI_MAX_PP_ENVIRONMENTS 16
 
 /* The value of the option `name` in `cmd`'s table, or NULL when not given
  * (or not in the table). */
 const char *cli_value(const cli_args *a, const cli_command *cmd, const char *name);
 
+/* The name of the first option given, in --help order, that is not one of
+ * `allowed` (NULL-terminated names), or NULL. */
+const char *cli_first_given_except(const cli_args *a, const cli_command *cmd, const char *const *allowed);
+
 /* The environment, read once from the process at the first call (main makes
  * it, before any thread starts). */
 const alm_env *cli_env(void);
 
-/*
- * Builds the gathering options from the parsed command line (REPO, --no-repo,
- * --answers, --since, --timeout, --ca-file, --ado, --ado-repo, --strict, each
- * when the command has it) and the environment. The strings are borrowed from
- * `a`. Returns 0, or prints a one-line error and returns EXIT_USAGE.
- */
 /* Reads the Power Platform options of `cmd` (when its table has them) into
  * `g`, and the pre-fetched token from the variable --pp-token-env names (the
  * environment is read here, at the edge). Returns 0, or prints the error and
  * returns EXIT_USAGE or EXIT_BAD_INPUT. */
 int cli_pp_options(alm_gather_options *g, const cli_args *a, const cli_command *cmd);
 
+/*
+ * Builds the gathering options from the parsed command line (REPO, --no-repo,
+ * --answers, --since, --timeout, --ca-file, --ado, --ado-repo, --strict and the
+ * Power Platform group, each when the command has it) and the environment.
+ * The strings are borrowed from `a`. Returns 0, or prints a one-line error
+ * and returns EXIT_USAGE (EXIT_BAD_INPUT from cli_pp_options).
+ */
 int cli_gather_options(alm_gather_options *g, const cli_args *a, const cli_command *cmd);
 
 /* Checks --since, --timeout and the --rules file's presence alone, for a
@@ -128,6 +152,14 @@ int cli_load_rules(alm_rules **out, const cli_args *a, const cli_command *cmd);
 /* Parses argv (after the subcommand) by the command's table. Returns 0, or
  * prints a one-line error naming the option and returns EXIT_USAGE. */
 int cli_parse(cli_args *out, const cli_command *cmd, int argc, char **argv);
+
+/* What cli_start returns when the command is to run. */
+#define CLI_RUN (-1)
+
+/* The start of a command that writes an --output: parses argv (cli_parse),
+ * refuses an output that is one of the inputs (cli_check_output_inputs) and
+ * answers --help on stdout. Returns CLI_RUN, or the exit code to return. */
+int cli_start(cli_args *a, const cli_command *cmd, int argc, char **argv);
 
 /* EXIT_USAGE, with a line naming both, when the command's --output names the
  * same file (device and inode) as one of its FILE options or positional

@@ -11,14 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_ANSWERS, O_RULES, O_ADO, O_ADO_REPO, O_SINCE, O_FORMAT, O_OUTPUT, O_STRICT, O_FAIL_UNLESS,
-       O_MIN_CONFIDENCE, O_NO_REPO, O_TIMEOUT, O_CA_FILE, O_QUIET, O_PP, O_PP_CLOUD, O_PP_ENV, O_PP_TOKEN, O_COUNT };
+enum { O_ANSWERS, O_RULES, O_ADO_PROJECT, O_SINCE, O_FORMAT, O_OUTPUT, O_STRICT, O_FAIL_UNLESS, O_MIN_CONFIDENCE,
+       O_NO_REPO, O_ADO_CONNECTION, O_QUIET, O_POWER_PLATFORM, O_COUNT };
 
 static const cli_option options[O_COUNT] = {
 	[O_ANSWERS] = CLI_OPT_ANSWERS_AS("answers file (default: REPO/.alm-advisor/answers.json if present)"),
 	[O_RULES] = CLI_OPT_RULES,
-	[O_ADO] = CLI_OPT_ADO,
-	[O_ADO_REPO] = CLI_OPT_ADO_REPO,
+	[O_ADO_PROJECT] = CLI_GROUP(cli_group_ado_project),
 	[O_SINCE] = CLI_OPT_SINCE,
 	[O_FORMAT] = {"format", 'f', "FORMAT", "text (default), json, markdown, html, sarif, dot or mermaid"},
 	[O_OUTPUT] = {"output", 'o', "FILE", "write the report to FILE, atomically"},
@@ -26,10 +25,9 @@ static const cli_option options[O_COUNT] = {
 	[O_FAIL_UNLESS] = {"fail-unless", 0, "VERDICTS", "exit 1 unless the verdict is one of these (comma-separated)"},
 	[O_MIN_CONFIDENCE] = {"min-confidence", 0, "X", "exit 1 when the confidence is below X (0..1)"},
 	[O_NO_REPO] = CLI_OPT_NO_REPO_AS("assess from answers (and Azure DevOps) alone, without a repository"),
-	[O_TIMEOUT] = CLI_OPT_TIMEOUT,
-	[O_CA_FILE] = CLI_OPT_CA_FILE,
+	[O_ADO_CONNECTION] = CLI_GROUP(cli_group_ado_connection),
 	[O_QUIET] = CLI_OPT_QUIET,
-	CLI_OPT_PP_ROWS,
+	[O_POWER_PLATFORM] = CLI_GROUP(cli_group_power_platform),
 };
 
 static const cli_command command = {
@@ -90,10 +88,11 @@ static int verdict_in(const char *verdict, const char *list)
 /* What the meter says while the facts are gathered. Whether Azure DevOps will
  * be asked is its probe's decision; this guesses it from the same inputs only
  * to choose the words. */
-static const char *gather_label(const cli_args *a, const alm_env *env)
+static const char *gather_label(const alm_gather_options *g)
 {
-	int ado = a->value[O_ADO] || env->ado_pat || (env->system_access_token && env->in_azure_pipelines);
-	if (a->value[O_NO_REPO])
+	const alm_env *env = &g->env;
+	int ado = g->ado_url || env->ado_pat || (env->system_access_token && env->in_azure_pipelines);
+	if (g->no_repo)
 		return ado ? "asking Azure DevOps" : "reading the answers";
 	return ado ? "reading the repository, then asking Azure DevOps" : "reading the repository";
 }
@@ -111,13 +110,8 @@ int cmd_assess(int argc, char **argv)
 	int format = ALM_FORMAT_TEXT, code;
 	double min_confidence = -1;
 
-	if ((code = cli_parse(&a, &command, argc, argv)) != 0 ||
-	    (code = cli_check_output_inputs(&a, &command)) != 0)
+	if ((code = cli_start(&a, &command, argc, argv)) != CLI_RUN)
 		return code;
-	if (a.help) {
-		cli_usage(stdout, &command);
-		return EXIT_ASSESSED;
-	}
 	if (a.value[O_FORMAT] && (format = alm_format_parse(a.value[O_FORMAT])) < 0) {
 		cli_error("--format '%s': expected %s", a.value[O_FORMAT], alm_format_names());
 		return EXIT_USAGE;
@@ -138,7 +132,7 @@ int cmd_assess(int argc, char **argv)
 		goto done;
 	}
 
-	cli_progress_begin(gather_label(&a, &g.env), !a.value[O_QUIET]);
+	cli_progress_begin(gather_label(&g), !a.value[O_QUIET]);
 	code = cli_gather(&facts, &g);
 	if (code != EXIT_ASSESSED) {
 		cli_progress_end();

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-enum { O_INIT, O_INTERACTIVE, O_OUTPUT, O_RULES, O_ANSWERS, O_NO_REPO, O_ADO, O_ADO_REPO, O_SINCE, O_TIMEOUT,
-       O_CA_FILE, O_QUIET, O_PP, O_PP_CLOUD, O_PP_ENV, O_PP_TOKEN, O_COUNT };
+enum { O_INIT, O_INTERACTIVE, O_OUTPUT, O_RULES, O_ANSWERS, O_NO_REPO, O_ADO_PROJECT, O_SINCE, O_ADO_CONNECTION,
+       O_QUIET, O_POWER_PLATFORM, O_COUNT };
 
 static const cli_option options[O_COUNT] = {
 	[O_INIT] = {"init", 0, "FILE", "write a commented answers template to FILE (never overwrites)"},
@@ -24,13 +24,12 @@ static const cli_option options[O_COUNT] = {
 	[O_ANSWERS] = CLI_OPT_ANSWERS_AS("with --interactive: answers to start from (default: the -o FILE if it "
 					 "exists, else REPO/.alm-advisor/answers.json)"),
 	[O_NO_REPO] = CLI_OPT_NO_REPO_AS("with --interactive: ask everything, without reading a repository"),
-	[O_ADO] = CLI_OPT_ADO_AS("with --interactive: Azure DevOps project URL for more evidence"),
-	[O_ADO_REPO] = CLI_OPT_ADO_REPO,
+	[O_ADO_PROJECT] = CLI_GROUP_AS(cli_group_ado_project, "ado",
+				       "with --interactive: Azure DevOps project URL for more evidence"),
 	[O_SINCE] = CLI_OPT_SINCE,
-	[O_TIMEOUT] = CLI_OPT_TIMEOUT,
-	[O_CA_FILE] = CLI_OPT_CA_FILE,
+	[O_ADO_CONNECTION] = CLI_GROUP(cli_group_ado_connection),
 	[O_QUIET] = CLI_OPT_QUIET,
-	CLI_OPT_PP_ROWS,
+	[O_POWER_PLATFORM] = CLI_GROUP(cli_group_power_platform),
 };
 
 static const cli_command command = {
@@ -99,7 +98,7 @@ int cmd_questions(int argc, char **argv)
 	alm_gather_options gather;
 	alm_rules *rules = NULL;
 	char *text = NULL;
-	int code, i;
+	int code;
 
 	if ((code = cli_parse(&a, &command, argc, argv)) != 0)
 		return code;
@@ -119,14 +118,13 @@ int cmd_questions(int argc, char **argv)
 		if ((code = cli_gather_options(&gather, &a, &command)) != 0)
 			return code;
 	} else {
-		/* Only the questionnaire reads a repository or saves to -o. */
-		static const int interactive_only[] = {O_OUTPUT, O_ANSWERS, O_NO_REPO, O_ADO, O_ADO_REPO, O_SINCE,
-						       O_TIMEOUT, O_CA_FILE, O_PP, O_PP_CLOUD, O_PP_ENV, O_PP_TOKEN};
-		for (i = 0; i < (int)(sizeof interactive_only / sizeof interactive_only[0]); i++) {
-			if (a.value[interactive_only[i]]) {
-				cli_error("--%s applies to questions --interactive", options[interactive_only[i]].name);
-				return EXIT_USAGE;
-			}
+		/* Only the questionnaire reads a repository or saves to -o: every
+		 * option but these four is one of its. */
+		static const char *const listing[] = {"init", "interactive", "rules", "quiet", NULL};
+		const char *given = cli_first_given_except(&a, &command, listing);
+		if (given) {
+			cli_error("--%s applies to questions --interactive", given);
+			return EXIT_USAGE;
 		}
 		if (a.npos) {
 			cli_error("questions: REPO applies to --interactive (see 'alm-advisor questions --help')");

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_UNDER, O_ANSWERS_MAP, O_JOBS, O_SHARD, O_FORMAT, O_OUTPUT, O_RULES, O_SINCE, O_ADO, O_TIMEOUT,
-       O_CA_FILE, O_QUIET, O_PP, O_PP_CLOUD, O_PP_ENV, O_PP_TOKEN, O_COUNT };
+enum { O_UNDER, O_ANSWERS_MAP, O_JOBS, O_SHARD, O_FORMAT, O_OUTPUT, O_RULES, O_SINCE, O_ADO, O_ADO_CONNECTION,
+       O_QUIET, O_POWER_PLATFORM, O_COUNT };
 
 static const cli_option options[O_COUNT] = {
 	[O_UNDER] = {"under", 0, "DIR", "assess every repository found below DIR"},
@@ -26,10 +26,10 @@ static const cli_option options[O_COUNT] = {
 	[O_RULES] = CLI_OPT_RULES,
 	[O_SINCE] = CLI_OPT_SINCE,
 	[O_ADO] = CLI_OPT_ADO_AS("every repository of https://dev.azure.com/ORG[/PROJECT], without cloning"),
-	[O_TIMEOUT] = CLI_OPT_TIMEOUT_AS("give up on the Azure DevOps listing, or a repository, after this long (60)"),
-	[O_CA_FILE] = CLI_OPT_CA_FILE,
+	[O_ADO_CONNECTION] = CLI_GROUP_AS(cli_group_ado_connection, "timeout",
+					  "give up on the Azure DevOps listing, or a repository, after this long (60)"),
 	[O_QUIET] = CLI_OPT_QUIET,
-	CLI_OPT_PP_ROWS,
+	[O_POWER_PLATFORM] = CLI_GROUP(cli_group_power_platform),
 };
 
 static const cli_command command = {
@@ -106,13 +106,8 @@ int cmd_scan(int argc, char **argv)
 	long long since;
 	int format = ALM_PORTFOLIO_TEXT, all_history, code, rc;
 
-	if ((code = cli_parse(&a, &command, argc, argv)) != 0 ||
-	    (code = cli_check_output_inputs(&a, &command)) != 0)
+	if ((code = cli_start(&a, &command, argc, argv)) != CLI_RUN)
 		return code;
-	if (a.help) {
-		cli_usage(stdout, &command);
-		return EXIT_ASSESSED;
-	}
 	if (!a.npos && !a.value[O_UNDER] && !a.value[O_ADO]) {
 		cli_error("scan: name repositories (PATH...), a directory to search (--under DIR) or an Azure DevOps "
 			  "project or organization (--ado URL)");
@@ -151,7 +146,7 @@ int cmd_scan(int argc, char **argv)
 	so.jobs_given = a.value[O_JOBS] != NULL;
 	so.since = since;
 	so.all_history = all_history;
-	so.ca_file = a.value[O_CA_FILE];
+	so.ca_file = cli_value(&a, &command, "ca-file");
 	so.env = *cli_env();
 	{
 		alm_gather_options pp = ALM_GATHER_OPTIONS_INIT;
@@ -217,13 +212,8 @@ int cmd_merge(int argc, char **argv)
 	size_t len = 0;
 	int format = ALM_PORTFOLIO_TEXT, code, i, loaded = 0;
 
-	if ((code = cli_parse(&a, &merge_command, argc, argv)) != 0 ||
-	    (code = cli_check_output_inputs(&a, &merge_command)) != 0)
+	if ((code = cli_start(&a, &merge_command, argc, argv)) != CLI_RUN)
 		return code;
-	if (a.help) {
-		cli_usage(stdout, &merge_command);
-		return EXIT_ASSESSED;
-	}
 	if (!a.npos) {
 		cli_error("merge: name the portfolio files to join (FILE...)");
 		return EXIT_USAGE;

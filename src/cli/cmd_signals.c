@@ -10,20 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_SINCE, O_ADO, O_ADO_REPO, O_ANSWERS, O_RULES, O_OUTPUT, O_STRICT, O_TIMEOUT, O_CA_FILE, O_PP, O_PP_CLOUD, O_PP_ENV,
-       O_PP_TOKEN, O_COUNT };
+enum { O_SINCE, O_ADO_PROJECT, O_ANSWERS, O_RULES, O_OUTPUT, O_STRICT, O_ADO_CONNECTION, O_POWER_PLATFORM, O_COUNT };
 
 static const cli_option options[O_COUNT] = {
 	[O_SINCE] = CLI_OPT_SINCE,
-	[O_ADO] = CLI_OPT_ADO,
-	[O_ADO_REPO] = CLI_OPT_ADO_REPO,
+	[O_ADO_PROJECT] = CLI_GROUP(cli_group_ado_project),
 	[O_ANSWERS] = CLI_OPT_ANSWERS_AS("also record the answers of FILE as answers.* facts"),
 	[O_RULES] = CLI_OPT_RULES_AS("rules file whose derived section is evaluated (default: the built-in rules)"),
 	[O_OUTPUT] = {"output", 'o', "FILE", "write the facts to FILE, atomically"},
 	[O_STRICT] = CLI_OPT_STRICT,
-	[O_TIMEOUT] = CLI_OPT_TIMEOUT,
-	[O_CA_FILE] = CLI_OPT_CA_FILE,
-	CLI_OPT_PP_ROWS,
+	[O_ADO_CONNECTION] = CLI_GROUP(cli_group_ado_connection),
+	[O_POWER_PLATFORM] = CLI_GROUP(cli_group_power_platform),
 };
 
 static const cli_command command = {
@@ -70,13 +67,8 @@ int cmd_signals(int argc, char **argv)
 	size_t len = 0;
 	int code;
 
-	if ((code = cli_parse(&a, &command, argc, argv)) != 0 ||
-	    (code = cli_check_output_inputs(&a, &command)) != 0)
+	if ((code = cli_start(&a, &command, argc, argv)) != CLI_RUN)
 		return code;
-	if (a.help) {
-		cli_usage(stdout, &command);
-		return EXIT_ASSESSED;
-	}
 	if ((code = cli_gather_options(&g, &a, &command)) != 0)
 		return code;
 	/* Before any probe runs: a rules file that will not load is known at once. */

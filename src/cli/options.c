@@ -34,21 +34,79 @@ void cli_error(const char *fmt, ...)
 		free(text);
 }
 
-static int find_long(const cli_command *cmd, const char *name, size_t len)
+static const cli_option ado_project_rows[] = {
+	CLI_OPT_ADO_AS("Azure DevOps project URL (token from " ALM_ENV_ADO_PAT ")"),
+	{.name = "ado-repo", .metavar = "NAME", .help = "Azure DevOps repository (default: matched from the remote)"},
+};
+const cli_group cli_group_ado_project = {ado_project_rows, (int)(sizeof ado_project_rows / sizeof *ado_project_rows)};
+
+static const cli_option ado_connection_rows[] = {
+	{.name = "timeout", .metavar = "SECONDS", .help = "give up on Azure DevOps after this long in all (default 60)"},
+	{.name = "ca-file", .metavar = "FILE", .help = "extra certificate authorities for Azure DevOps Server"},
+};
+const cli_group cli_group_ado_connection = {ado_connection_rows,
+					    (int)(sizeof ado_connection_rows / sizeof *ado_connection_rows)};
+
+static const cli_option power_platform_rows[] = {
+	{.name = "power-platform",
+	 .metavar = "URL",
+	 .help = "read the Power Platform tenant (credentials from AZURE_TENANT_ID, AZURE_CLIENT_ID, "
+		 "AZURE_CLIENT_SECRET); URL: another admin API",
+	 .optional = 1},
+	{.name = "cloud", .metavar = "NAME", .help = "the tenant's cloud: public (default), usgov, usgovhigh, dod or china"},
+	{.name = "pp-environment", .metavar = "ID|URL", .help = "also look in this environment (repeatable; 'all': every one)"},
+	{.name = "pp-token-env", .metavar = "VAR", .help = "a pre-fetched admin API token is in the environment variable VAR"},
+};
+const cli_group cli_group_power_platform = {power_platform_rows,
+					    (int)(sizeof power_platform_rows / sizeof *power_platform_rows)};
+
+int cli_command_rows(cli_option rows[CLI_MAX_ROWS], int slots[CLI_MAX_ROWS], const cli_command *cmd)
 {
-	int i;
-	for (i = 0; i < cmd->noptions; i++)
-		if (strlen(cmd->options[i].name) == len && strncmp(cmd->options[i].name, name, len) == 0)
-			return i;
+	int i, j, n = 0, next_slot = cmd->noptions;
+	for (i = 0; i < cmd->noptions; i++) {
+		const cli_option *o = &cmd->options[i];
+		if (!o->group) {
+			if (n < CLI_MAX_ROWS) {
+				rows[n] = *o;
+				slots[n++] = i;
+			}
+			continue;
+		}
+		for (j = 0; j < o->group->noptions && n < CLI_MAX_ROWS && next_slot < CLI_MAX_OPTIONS; j++) {
+			rows[n] = o->group->options[j];
+			if (o->name && strcmp(o->name, rows[n].name) == 0)
+				rows[n].help = o->help;
+			slots[n++] = next_slot++;
+		}
+	}
+	return n;
+}
+
+/* The slot of the option spelt `name` (len bytes) in the command, or -1;
+ * *row, when found, is its row. */
+static int find_long(cli_option *row, const cli_command *cmd, const char *name, size_t len)
+{
+	cli_option rows[CLI_MAX_ROWS];
+	int slots[CLI_MAX_ROWS], n = cli_command_rows(rows, slots, cmd), i;
+	for (i = 0; i < n; i++) {
+		if (strlen(rows[i].name) == len && strncmp(rows[i].name, name, len) == 0) {
+			*row = rows[i];
+			return slots[i];
+		}
+	}
 	return -1;
 }
 
-static int find_short(const cli_command *cmd, char c)
+static int find_short(cli_option *row, const cli_command *cmd, char c)
 {
-	int i;
-	for (i = 0; i < cmd->noptions; i++)
-		if (cmd->options[i].short_name == c)
-			return i;
+	cli_option rows[CLI_MAX_ROWS];
+	int slots[CLI_MAX_ROWS], n = cli_command_rows(rows, slots, cmd), i;
+	for (i = 0; i < n; i++) {
+		if (rows[i].short_name == c) {
+			*row = rows[i];
+			return slots[i];
+		}
+	}
 	return -1;
 }
 
@@ -59,6 +117,7 @@ int cli_parse(cli_args *out, const cli_command *cmd, int argc, char **argv)
 	for (i = 0; i < argc; i++) {
 		const char *arg = argv[i];
 		const char *value = NULL;
+		cli_option o;
 		int idx;
 
 		if (only_positional || arg[0] != '-' || arg[1] == '\0') {
@@ -81,33 +140,33 @@ int cli_parse(cli_args *out, const cli_command *cmd, int argc, char **argv)
 		if (arg[1] == '-') {
 			const char *eq = strchr(arg + 2, '=');
 			size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
-			idx = find_long(cmd, arg + 2, len);
+			idx = find_long(&o, cmd, arg + 2, len);
 			if (eq)
 				value = eq + 1;
 		} else {
-			idx = arg[2] == '\0' ? find_short(cmd, arg[1]) : -1;
+			idx = arg[2] == '\0' ? find_short(&o, cmd, arg[1]) : -1;
 		}
 		if (idx < 0) {
 			cli_error("%s: unknown option '%s' (see 'alm-advisor %s --help')", cmd->name, arg, cmd->name);
 			return EXIT_USAGE;
 		}
-		if (cmd->options[idx].optional && !value) {
+		if (o.optional && !value) {
 			/* Only an address is taken from the next argument: a REPO never is one. */
 			if (i + 1 < argc && (strncmp(argv[i + 1], "https://", 8) == 0 || strncmp(argv[i + 1], "http://", 7) == 0))
 				value = argv[++i];
 			else
 				value = "1";
-		} else if (cmd->options[idx].metavar) {
+		} else if (o.metavar) {
 			if (!value) {
 				if (i + 1 >= argc) {
-					cli_error("%s: option '--%s' needs a value %s", cmd->name, cmd->options[idx].name,
-						  cmd->options[idx].metavar);
+					cli_error("%s: option '--%s' needs a value %s", cmd->name, o.name,
+						  o.metavar);
 					return EXIT_USAGE;
 				}
 				value = argv[++i];
 			}
 		} else if (value) {
-			cli_error("%s: option '--%s' takes no value", cmd->name, cmd->options[idx].name);
+			cli_error("%s: option '--%s' takes no value", cmd->name, o.name);
 			return EXIT_USAGE;
 		} else {
 			value = "1";
@@ -124,23 +183,36 @@ int cli_parse(cli_args *out, const cli_command *cmd, int argc, char **argv)
 	return 0;
 }
 
-int cli_values(const cli_args *a, int idx, const char **out, int max)
+int cli_start(cli_args *a, const cli_command *cmd, int argc, char **argv)
+{
+	int code;
+	if ((code = cli_parse(a, cmd, argc, argv)) != 0 || (code = cli_check_output_inputs(a, cmd)) != 0)
+		return code;
+	if (a->help) {
+		cli_usage(stdout, cmd);
+		return EXIT_ASSESSED;
+	}
+	return CLI_RUN;
+}
+
+int cli_values(const cli_args *a, int slot, const char **out, int max)
 {
 	int i, n = 0;
 	for (i = 0; i < a->nevery && n < max; i++)
-		if (a->every_option[i] == idx)
+		if (a->every_option[i] == slot)
 			out[n++] = a->every_value[i];
 	return n;
 }
 
 void cli_usage(FILE *fp, const cli_command *cmd)
 {
-	int i;
+	cli_option rows[CLI_MAX_ROWS];
+	int slots[CLI_MAX_ROWS], n = cli_command_rows(rows, slots, cmd), i;
 	fprintf(fp, "usage: alm-advisor %s\n\n%s\n", cmd->synopsis, cmd->summary);
-	if (cmd->noptions)
+	if (n)
 		fputs("\noptions:\n", fp);
-	for (i = 0; i < cmd->noptions; i++) {
-		const cli_option *o = &cmd->options[i];
+	for (i = 0; i < n; i++) {
+		const cli_option *o = &rows[i];
 		char left[64];
 		const char *open = o->optional ? " [" : " ", *close = o->optional ? "]" : "";
 		if (!o->metavar)
@@ -232,8 +304,24 @@ int cli_parse_since(const char *text, long long *since, int *all, long long now)
 
 const char *cli_value(const cli_args *a, const cli_command *cmd, const char *name)
 {
-	int i = find_long(cmd, name, strlen(name));
-	return i < 0 ? NULL : a->value[i];
+	cli_option row;
+	int slot = find_long(&row, cmd, name, strlen(name));
+	return slot < 0 ? NULL : a->value[slot];
+}
+
+const char *cli_first_given_except(const cli_args *a, const cli_command *cmd, const char *const *allowed)
+{
+	cli_option rows[CLI_MAX_ROWS];
+	int slots[CLI_MAX_ROWS], n = cli_command_rows(rows, slots, cmd), i, j;
+	for (i = 0; i < n; i++) {
+		if (!a->value[slots[i]])
+			continue;
+		for (j = 0; allowed[j] && strcmp(allowed[j], rows[i].name) != 0; j++)
+			;
+		if (!allowed[j])
+			return rows[i].name;
+	}
+	return NULL;
 }
 
 const alm_env *cli_env(void)
@@ -263,13 +351,10 @@ int cli_check_shared(const cli_args *a, const cli_command *cmd, long long *since
 	return 0;
 }
 
-static int option_index(const cli_command *cmd, const char *name)
+static int option_slot(const cli_command *cmd, const char *name)
 {
-	int i;
-	for (i = 0; i < cmd->noptions; i++)
-		if (strcmp(cmd->options[i].name, name) == 0)
-			return i;
-	return -1;
+	cli_option row;
+	return find_long(&row, cmd, name, strlen(name));
 }
 
 int cli_pp_options(alm_gather_options *g, const cli_args *a, const cli_command *cmd)
@@ -277,9 +362,9 @@ int cli_pp_options(alm_gather_options *g, const cli_args *a, const cli_command *
 	static const char *environments[CLI_MAX_PP_ENVIRONMENTS];
 	static const char *const clouds[] = {"public", "usgov", "usgovhigh", "dod", "china", NULL};
 	const char *v = cli_value(a, cmd, "power-platform"), *token_var = cli_value(a, cmd, "pp-token-env");
-	int env = option_index(cmd, "pp-environment"), n = 0, i;
+	int env = option_slot(cmd, "pp-environment"), n = 0, i;
 
-	if (option_index(cmd, "power-platform") < 0)
+	if (option_slot(cmd, "power-platform") < 0)
 		return 0;
 	g->power_platform = v != NULL;
 	g->pp_admin_url = v && strstr(v, "://") ? v : NULL;

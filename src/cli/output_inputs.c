@@ -6,30 +6,22 @@
 
 #include <string.h>
 
-static int output_index(const cli_command *cmd)
-{
-	int i;
-	for (i = 0; i < cmd->noptions; i++)
-		if (strcmp(cmd->options[i].name, "output") == 0)
-			return i;
-	return -1;
-}
-
 int cli_check_output_inputs(const cli_args *a, const cli_command *cmd)
 {
-	int out = output_index(cmd), i;
-	const char *output;
-	if (out < 0 || !(output = a->value[out]) || strcmp(output, "-") == 0)
+	cli_option rows[CLI_MAX_ROWS];
+	int slots[CLI_MAX_ROWS], n = cli_command_rows(rows, slots, cmd), i;
+	const char *output = cli_value(a, cmd, "output");
+	if (!output || strcmp(output, "-") == 0)
 		return 0;
 	/* Every option taking a FILE is read (rules, answers, an answers map, a CA
 	 * file), and so is every positional FILE (merge's portfolios). */
-	for (i = 0; i < cmd->noptions; i++) {
-		const char *metavar = cmd->options[i].metavar;
-		if (i == out || !a->value[i] || !metavar || strcmp(metavar, "FILE") != 0)
+	for (i = 0; i < n; i++) {
+		const char *metavar = rows[i].metavar, *value = a->value[slots[i]];
+		if (strcmp(rows[i].name, "output") == 0 || !value || !metavar || strcmp(metavar, "FILE") != 0)
 			continue;
-		if (alm_file_same(output, a->value[i])) {
+		if (alm_file_same(output, value)) {
 			cli_error("--output '%s' is the same file as --%s '%s': it would be replaced; write elsewhere",
-				  output, cmd->options[i].name, a->value[i]);
+				  output, rows[i].name, value);
 			return EXIT_USAGE;
 		}
 	}
