@@ -108,6 +108,21 @@ static void probe(run *r, const alm_pp_tuning *tuning)
 	snprintf(r->error, sizeof r->error, "%s", r->rc ? alm_error_last() : "");
 }
 
+/* Probes and expects it to fail with `code`. */
+static void probe_fails(run *r, int code)
+{
+	probe(r, NULL);
+	assert_int_equal(r->rc, code);
+}
+
+/* Probes and expects success, showing the error otherwise. */
+static void probe_ok(run *r)
+{
+	probe(r, NULL);
+	if (r->rc != 0)
+		fail_msg("%s", r->error);
+}
+
 static int stop_live(void **state)
 {
 	(void)state;
@@ -148,12 +163,31 @@ static void fact_contains(alm_facts *f, const char *path, const char *fragment)
 	assert_null(strchr(v->valuestring, '\n'));
 }
 
+/* pp.error holds every fragment (a NULL-terminated list), on one line. */
+static void error_says(const run *r, ...)
+{
+	const char *fragment;
+	va_list ap;
+	va_start(ap, r);
+	while ((fragment = va_arg(ap, const char *)) != NULL)
+		fact_contains(r->facts, "pp.error", fragment);
+	va_end(ap);
+}
+
 static void status_is(alm_facts *f, const char *want)
 {
 	const cJSON *p = cJSON_GetObjectItem(alm_facts_probes(f), "pp");
 	const cJSON *s = cJSON_GetObjectItem(p, "status");
 	if (!cJSON_IsString(s) || strcmp(s->valuestring, want) != 0)
 		fail_msg("probe status: expected %s, got %s", want, show(p));
+}
+
+/* The probe's status detail contains `fragment`. */
+static void detail_says(alm_facts *f, const char *fragment)
+{
+	const cJSON *d = cJSON_GetObjectItem(cJSON_GetObjectItem(alm_facts_probes(f), "pp"), "detail");
+	if (!cJSON_IsString(d) || !strstr(d->valuestring, fragment))
+		fail_msg("probe detail: expected it to contain '%s', got %s", fragment, show(d));
 }
 
 /* Neither the secret nor any token the stand-in issued (nor the pre-fetched
@@ -197,6 +231,15 @@ static int count(const cJSON *log, const char *fragment)
 	return n;
 }
 
+/* Requests in the log so far whose "METHOD host/path?query" contains `fragment`. */
+static int logged(const char *fragment)
+{
+	cJSON *log = test_read_json_lines(log_path);
+	int n = count(log, fragment);
+	cJSON_Delete(log);
+	return n;
+}
+
 static const char *form(const cJSON *e, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(e, "form"), key);
@@ -212,9 +255,7 @@ static void test_tenant_facts(void **state)
 	int test_found = 0, prod_found = 0;
 	(void)state;
 	start(&r, NULL);
-	probe(&r, NULL);
-	if (r.rc != 0)
-		fail_msg("%s", r.error);
+	probe_ok(&r);
 	fact_json(r.facts, "pp.reachable", "true");
 	fact_json(r.facts, "pp.error", "null");
 	fact_json(r.facts, "pp.environments.count", "5");
@@ -335,9 +376,7 @@ static void test_federated(void **state)
 	start(&r, NULL);
 	r.o.env.azure_client_secret = NULL;
 	r.o.env.azure_federated_token_file = path;
-	probe(&r, NULL);
-	if (r.rc != 0)
-		fail_msg("%s", r.error);
+	probe_ok(&r);
 	fact_json(r.facts, "pp.pipelines.host", "true");
 	log = test_read_json_lines(log_path);
 	cJSON_ArrayForEach(e, log) {
@@ -355,26 +394,20 @@ static void test_federated(void **state)
 static void test_prefetched_token(void **state)
 {
 	run r;
-	cJSON *log;
 	(void)state;
 	start(&r, NULL);
 	r.o.env.azure_client_secret = NULL;
 	r.o.env.power_platform_token = STATIC_TOKEN "\n";
-	probe(&r, NULL);
-	if (r.rc != 0)
-		fail_msg("%s", r.error);
+	probe_ok(&r);
 	fact_json(r.facts, "pp.environments.count", "5");
 	fact_json(r.facts, "pp.dlp_policies.count", "2");
 	/* One token, one audience: no Dataverse table was read, and it says so. */
 	fact_json(r.facts, "pp.solutions.found", "(absent)");
 	fact_json(r.facts, "pp.pipelines.host", "(absent)");
 	status_is(r.facts, "degraded");
-	assert_non_null(strstr(cJSON_GetObjectItem(cJSON_GetObjectItem(alm_facts_probes(r.facts), "pp"), "detail")->valuestring,
-			       "admin API only"));
-	log = test_read_json_lines(log_path);
-	assert_int_equal(count(log, "POST"), 0);
-	assert_int_equal(count(log, ".localhost"), 0);
-	cJSON_Delete(log);
+	detail_says(r.facts, "admin API only");
+	assert_int_equal(logged("POST"), 0);
+	assert_int_equal(logged(".localhost"), 0);
 	no_secrets(&r);
 	finish(&r);
 }
@@ -386,11 +419,8 @@ static void test_wrong_audience(void **state)
 	start(&r, NULL);
 	r.o.env.azure_client_secret = NULL;
 	r.o.env.power_platform_token = "a-token-for-another-audience";
-	probe(&r, NULL);
-	assert_int_equal(r.rc, ALM_EREMOTE);
-	fact_contains(r.facts, "pp.error", "HTTP 401");
-	fact_contains(r.facts, "pp.error", "The audience is invalid");
-	fact_contains(r.facts, "pp.error", "another audience");
+	probe_fails(&r, ALM_EREMOTE);
+	error_says(&r, "HTTP 401", "The audience is invalid", "another audience", NULL);
 	status_is(r.facts, "failed");
 	assert_null(strstr(r.error, "a-token-for-another-audience"));
 	finish(&r);
@@ -402,8 +432,7 @@ static void test_no_credentials(void **state)
 	(void)state;
 	start(&r, NULL);
 	memset(&r.o.env, 0, sizeof r.o.env);
-	probe(&r, NULL);
-	assert_int_equal(r.rc, ALM_EINVALID);
+	probe_fails(&r, ALM_EINVALID);
 	assert_non_null(strstr(r.error, "AZURE_TENANT_ID"));
 	assert_non_null(strstr(r.error, "AZURE_CLIENT_SECRET"));
 	assert_non_null(strstr(r.error, "AZURE_FEDERATED_TOKEN_FILE"));
@@ -411,8 +440,7 @@ static void test_no_credentials(void **state)
 	status_is(r.facts, "failed");
 	/* Half a credential names what is missing. */
 	r.o.env.azure_client_secret = SECRET;
-	probe(&r, NULL);
-	assert_int_equal(r.rc, ALM_EINVALID);
+	probe_fails(&r, ALM_EINVALID);
 	assert_non_null(strstr(r.error, "AZURE_TENANT_ID"));
 	no_secrets(&r);
 	finish(&r);
@@ -424,11 +452,9 @@ static void test_secret_refused(void **state)
 	run r;
 	(void)state;
 	start(&r, args);
-	probe(&r, NULL);
-	assert_int_equal(r.rc, ALM_EREMOTE);
+	probe_fails(&r, ALM_EREMOTE);
 	/* The AADSTS code is shown; the secret the server quoted back is not. */
-	fact_contains(r.facts, "pp.error", "AADSTS7000215");
-	fact_contains(r.facts, "pp.error", "AZURE_CLIENT_SECRET");
+	error_says(&r, "AADSTS7000215", "AZURE_CLIENT_SECRET", NULL);
 	assert_non_null(strstr(r.error, "invalid_client"));
 	fact_json(r.facts, "pp.reachable", "false");
 	fact_json(r.facts, "pp.environments.count", "(absent)");
@@ -444,9 +470,8 @@ static void test_token_echoed_by_api(void **state)
 	run r;
 	(void)state;
 	start(&r, args);
-	probe(&r, NULL);
-	assert_int_equal(r.rc, ALM_EREMOTE);
-	fact_contains(r.facts, "pp.error", "***");
+	probe_fails(&r, ALM_EREMOTE);
+	error_says(&r, "***", NULL);
 	fact_json(r.facts, "pp.environments.count", "5");
 	fact_json(r.facts, "pp.dlp_policies.count", "(absent)");
 	status_is(r.facts, "degraded");
@@ -454,10 +479,8 @@ static void test_token_echoed_by_api(void **state)
 	finish(&r);
 	/* A Dataverse environment quoting its own token back. */
 	start(&r, dv);
-	probe(&r, NULL);
-	assert_int_equal(r.rc, ALM_EREMOTE);
-	fact_contains(r.facts, "pp.error", "Dataverse in Invoices - Production");
-	fact_contains(r.facts, "pp.error", "The token *** is not valid");
+	probe_fails(&r, ALM_EREMOTE);
+	error_says(&r, "Dataverse in Invoices - Production", "The token *** is not valid", NULL);
 	assert_int_equal(cJSON_GetArraySize(alm_facts_get(r.facts, "pp.solutions.found")), 1);
 	no_secrets(&r);
 	finish(&r);
@@ -469,13 +492,9 @@ static void test_403_management_app(void **state)
 	run r;
 	(void)state;
 	start(&r, args);
-	probe(&r, NULL);
-	assert_int_equal(r.rc, ALM_EREMOTE);
-	fact_contains(r.facts, "pp.error", "HTTP 403");
-	fact_contains(r.facts, "pp.error", "not a Power Platform administrator");
-	fact_contains(r.facts, "pp.error", "management application");
-	fact_contains(r.facts, "pp.error", "pac admin application register --application-id " CLIENT);
-	fact_contains(r.facts, "pp.error", "New-PowerAppManagementApp");
+	probe_fails(&r, ALM_EREMOTE);
+	error_says(&r, "HTTP 403", "not a Power Platform administrator", "management application",
+		   "pac admin application register --application-id " CLIENT, "New-PowerAppManagementApp", NULL);
 	fact_json(r.facts, "pp.reachable", "false");
 	status_is(r.facts, "failed");
 	no_secrets(&r);
@@ -488,11 +507,8 @@ static void test_401_expired(void **state)
 	run r;
 	(void)state;
 	start(&r, args);
-	probe(&r, NULL);
-	assert_int_equal(r.rc, ALM_EREMOTE);
-	fact_contains(r.facts, "pp.error", "HTTP 401");
-	fact_contains(r.facts, "pp.error", "invalid_token: The token is expired");
-	fact_contains(r.facts, "pp.error", "https://service.powerapps.com/.default");
+	probe_fails(&r, ALM_EREMOTE);
+	error_says(&r, "HTTP 401", "invalid_token: The token is expired", "https://service.powerapps.com/.default", NULL);
 	fact_json(r.facts, "pp.environments.count", "(absent)");
 	/* The data policies still answered: degraded, not failed. */
 	fact_json(r.facts, "pp.dlp_policies.count", "2");
@@ -504,18 +520,13 @@ static void test_429_retry_after(void **state)
 {
 	const char *args[] = { "--fault", "429@invoices-test.localhost:x1", NULL };
 	run r;
-	cJSON *log;
 	(void)state;
 	start(&r, args);
-	probe(&r, NULL);
-	if (r.rc != 0)
-		fail_msg("%s", r.error);
+	probe_ok(&r);
 	assert_int_equal(cJSON_GetArraySize(alm_facts_get(r.facts, "pp.solutions.found")), 2);
-	log = test_read_json_lines(log_path);
 	/* Retried after Retry-After, and counted as a retry. */
-	assert_int_equal(count(log, "invoices-test.localhost"), 2);
+	assert_int_equal(logged("invoices-test.localhost"), 2);
 	assert_true(r.stats.retries >= 1);
-	cJSON_Delete(log);
 	status_is(r.facts, "ok");
 	finish(&r);
 }
@@ -527,11 +538,8 @@ static void test_429_until_deadline(void **state)
 	(void)state;
 	start(&r, args);
 	r.o.timeout = 2.5;
-	probe(&r, NULL);
-	assert_int_equal(r.rc, ALM_EREMOTE);
-	fact_contains(r.facts, "pp.error", "HTTP 429");
-	fact_contains(r.facts, "pp.error", "service protection limits");
-	fact_contains(r.facts, "pp.error", "Invoices - Production");
+	probe_fails(&r, ALM_EREMOTE);
+	error_says(&r, "HTTP 429", "service protection limits", "Invoices - Production", NULL);
 	/* The other environments were read. */
 	fact_json(r.facts, "pp.pipelines.host", "true");
 	status_is(r.facts, "degraded");
@@ -546,10 +554,8 @@ static void test_deleted_environment(void **state)
 	r.envs[0] = "9f9f9f9f-0000-4000-8000-00000000dead";
 	r.o.pp_environments = r.envs;
 	r.o.pp_environments_count = 1;
-	probe(&r, NULL);
-	assert_int_equal(r.rc, ALM_EREMOTE);
-	fact_contains(r.facts, "pp.error", "9f9f9f9f-0000-4000-8000-00000000dead was not found in the tenant (HTTP 404)");
-	fact_contains(r.facts, "pp.error", "deleted");
+	probe_fails(&r, ALM_EREMOTE);
+	error_says(&r, "9f9f9f9f-0000-4000-8000-00000000dead was not found in the tenant (HTTP 404)", "deleted", NULL);
 	fact_json(r.facts, "pp.environments.count", "5");
 	status_is(r.facts, "degraded");
 	finish(&r);
@@ -558,7 +564,6 @@ static void test_deleted_environment(void **state)
 static void test_asked_environments(void **state)
 {
 	run r;
-	cJSON *log;
 	char url[128];
 	(void)state;
 	start(&r, NULL);
@@ -568,15 +573,11 @@ static void test_asked_environments(void **state)
 	r.envs[1] = url;
 	r.o.pp_environments = r.envs;
 	r.o.pp_environments_count = 2;
-	probe(&r, NULL);
-	if (r.rc != 0)
-		fail_msg("%s", r.error);
+	probe_ok(&r);
 	assert_int_equal(cJSON_GetArraySize(alm_facts_get(r.facts, "pp.solutions.found")), 3);
 	fact_json(r.facts, "pp.alm_accelerator", "true");
-	log = test_read_json_lines(log_path);
-	assert_int_equal(count(log, "invoices-dev-ana.localhost"), 1);
-	assert_int_equal(count(log, "orgc0ntoso.localhost"), 1);
-	cJSON_Delete(log);
+	assert_int_equal(logged("invoices-dev-ana.localhost"), 1);
+	assert_int_equal(logged("orgc0ntoso.localhost"), 1);
 	finish(&r);
 }
 
@@ -584,15 +585,12 @@ static void test_no_dataverse(void **state)
 {
 	const char *args[] = { "--fault", "nodataverse@nothing", NULL };
 	run r;
-	cJSON *log;
 	(void)state;
 	start(&r, args);
 	r.envs[0] = "8c2e4b6a-1f3d-4a97-b5c8-2d7e9f0a1b43";
 	r.o.pp_environments = r.envs;
 	r.o.pp_environments_count = 1;
-	probe(&r, NULL);
-	if (r.rc != 0)
-		fail_msg("%s", r.error);
+	probe_ok(&r);
 	fact_json(r.facts, "pp.environments.count", "5");
 	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetArrayItem(alm_facts_get(r.facts, "pp.environments.list"), 2),
 						     "dataverse")));
@@ -600,11 +598,8 @@ static void test_no_dataverse(void **state)
 	fact_json(r.facts, "pp.solutions.found", "(absent)");
 	fact_json(r.facts, "pp.pipelines.host", "(absent)");
 	status_is(r.facts, "ok");
-	assert_non_null(strstr(cJSON_GetObjectItem(cJSON_GetObjectItem(alm_facts_probes(r.facts), "pp"), "detail")->valuestring,
-			       "Invoices - Test has no Dataverse"));
-	log = test_read_json_lines(log_path);
-	assert_int_equal(count(log, ".localhost"), 0);
-	cJSON_Delete(log);
+	detail_says(r.facts, "Invoices - Test has no Dataverse");
+	assert_int_equal(logged(".localhost"), 0);
 	finish(&r);
 }
 
@@ -615,9 +610,8 @@ static void test_silent_server(void **state)
 	(void)state;
 	start(&r, args);
 	r.o.timeout = 1.5;
-	probe(&r, NULL);
-	assert_int_equal(r.rc, ALM_EREMOTE);
-	fact_contains(r.facts, "pp.error", "deadline");
+	probe_fails(&r, ALM_EREMOTE);
+	error_says(&r, "deadline", NULL);
 	fact_json(r.facts, "pp.environments.count", "(absent)");
 	finish(&r);
 }
@@ -632,7 +626,7 @@ static void test_oversized_body(void **state)
 	t.max_body = 1024 * 1024;
 	probe(&r, &t);
 	assert_int_equal(r.rc, ALM_EREMOTE);
-	fact_contains(r.facts, "pp.error", "larger than the 1048576-byte limit");
+	error_says(&r, "larger than the 1048576-byte limit", NULL);
 	fact_json(r.facts, "pp.dlp_policies.count", "(absent)");
 	fact_json(r.facts, "pp.environments.count", "5");
 	finish(&r);
@@ -644,11 +638,9 @@ static void test_truncated_and_html(void **state)
 	run r;
 	(void)state;
 	start(&r, args);
-	probe(&r, NULL);
-	assert_int_equal(r.rc, ALM_EREMOTE);
+	probe_fails(&r, ALM_EREMOTE);
 	/* The sign-in page outranks the broken body. */
-	fact_contains(r.facts, "pp.error", "text/html instead of JSON");
-	fact_contains(r.facts, "pp.error", "Dataverse in Invoices - Test");
+	error_says(&r, "text/html instead of JSON", "Dataverse in Invoices - Test", NULL);
 	fact_json(r.facts, "pp.dlp_policies.count", "(absent)");
 	fact_json(r.facts, "pp.environments.count", "5");
 	status_is(r.facts, "degraded");
@@ -660,20 +652,17 @@ static void test_server_errors_and_redirects(void **state)
 	const char *args[] = { "--fault", "500@/v2/policies", "--fault", "redirect@contoso-pipelines", NULL };
 	alm_pp_tuning t = { 0 };
 	run r;
-	cJSON *log;
 	(void)state;
 	start(&r, args);
 	t.backoff_base = 0.05;
 	probe(&r, &t);
 	assert_int_equal(r.rc, ALM_EREMOTE);
 	/* A redirect is not followed (the token stays here) and outranks the 500. */
-	fact_contains(r.facts, "pp.error", "redirected the request for the solutions (HTTP 302)");
+	error_says(&r, "redirected the request for the solutions (HTTP 302)", NULL);
 	fact_json(r.facts, "pp.pipelines.host", "(absent)");
 	fact_json(r.facts, "pp.dlp_policies.count", "(absent)");
-	log = test_read_json_lines(log_path);
-	assert_int_equal(count(log, "/v2/policies"), 5); /* retried: 5xx is transient */
-	assert_int_equal(count(log, "login.microsoftonline.com"), 0);
-	cJSON_Delete(log);
+	assert_int_equal(logged("/v2/policies"), 5); /* retried: 5xx is transient */
+	assert_int_equal(logged("login.microsoftonline.com"), 0);
 	finish(&r);
 }
 
@@ -686,9 +675,7 @@ static void test_large_tenant(void **state)
 	int hosts = 0;
 	(void)state;
 	start(&r, args);
-	probe(&r, NULL);
-	if (r.rc != 0)
-		fail_msg("%s", r.error);
+	probe_ok(&r);
 	fact_json(r.facts, "pp.environments.count", "3005");
 	assert_int_equal(cJSON_GetArraySize(alm_facts_get(r.facts, "pp.environments.list")), 1000);
 	fact_json(r.facts, "pp.environments.list_truncated", "true");
@@ -707,15 +694,11 @@ static void test_next_link_elsewhere(void **state)
 {
 	const char *args[] = { "--fault", "offhost@/scopes/admin/environments", NULL };
 	run r;
-	cJSON *log;
 	(void)state;
 	start(&r, args);
-	probe(&r, NULL);
-	assert_int_equal(r.rc, ALM_EREMOTE);
-	fact_contains(r.facts, "pp.error", "another host");
-	log = test_read_json_lines(log_path);
-	assert_int_equal(count(log, "elsewhere"), 0);
-	cJSON_Delete(log);
+	probe_fails(&r, ALM_EREMOTE);
+	error_says(&r, "another host", NULL);
+	assert_int_equal(logged("elsewhere"), 0);
 	finish(&r);
 }
 
@@ -725,18 +708,15 @@ static void test_bad_input(void **state)
 	(void)state;
 	start(&r, NULL);
 	r.o.pp_admin_url = "http://api.bap.example.com";
-	probe(&r, NULL);
-	assert_int_equal(r.rc, ALM_EINVALID);
+	probe_fails(&r, ALM_EINVALID);
 	assert_non_null(strstr(r.error, "refusing plain http"));
 	r.o.pp_admin_url = r.admin;
 	r.o.pp_cloud = "mars";
-	probe(&r, NULL);
-	assert_int_equal(r.rc, ALM_EINVALID);
+	probe_fails(&r, ALM_EINVALID);
 	assert_non_null(strstr(r.error, "public, usgov, usgovhigh, dod, china"));
 	r.o.pp_cloud = NULL;
 	r.o.env.azure_authority_host = "http://login.example.com";
-	probe(&r, NULL);
-	assert_int_equal(r.rc, ALM_EINVALID);
+	probe_fails(&r, ALM_EINVALID);
 	assert_non_null(strstr(r.error, "AZURE_AUTHORITY_HOST"));
 	finish(&r);
 }
@@ -744,7 +724,6 @@ static void test_bad_input(void **state)
 static void test_solution_paths_fallback(void **state)
 {
 	run r;
-	cJSON *log;
 	(void)state;
 	start(&r, NULL);
 	alm_facts_free(r.facts);
@@ -754,16 +733,12 @@ static void test_solution_paths_fallback(void **state)
 		      cJSON_Parse("[\"solutions/ContosoInvoices/ContosoInvoices.cdsproj\", \"HRApps/Other/Solution.xml\","
 				  " \"x/src/Other/Solution.xml\"]"), ALM_SOURCE_REPO, "test"), 0);
 	assert_int_equal(alm_facts_set(r.facts, "repo.environments", cJSON_Parse("[\"Prod\"]"), ALM_SOURCE_REPO, "test"), 0);
-	probe(&r, NULL);
-	if (r.rc != 0)
-		fail_msg("%s", r.error);
+	probe_ok(&r);
 	assert_int_equal(cJSON_GetArraySize(alm_facts_get(r.facts, "pp.solutions.found")), 1);
 	/* HRApps counts too: its run to UAT; ContosoInvoices' five and one. */
 	fact_json(r.facts, "pp.pipelines.deployments.succeeded", "6");
-	log = test_read_json_lines(log_path);
-	assert_int_equal(count(log, "invoices-test.localhost"), 0);
-	assert_int_equal(count(log, "invoices-prod.localhost"), 1);
-	cJSON_Delete(log);
+	assert_int_equal(logged("invoices-test.localhost"), 0);
+	assert_int_equal(logged("invoices-prod.localhost"), 1);
 	finish(&r);
 }
 
@@ -811,6 +786,17 @@ static alm_facts *repository(const char *solutions, const char *stages)
 	return f;
 }
 
+/* The cache read the tenant `reads` times, served it `served` times from
+ * memory and holds `tokens` tokens. */
+static void cache_served(alm_pp_tenant_cache *cache, size_t reads, size_t served, size_t tokens)
+{
+	size_t r, s, t;
+	alm_pp_tenant_cache_stats(cache, &r, &s, &t);
+	assert_int_equal(r, reads);
+	assert_int_equal(s, served);
+	assert_int_equal(t, tokens);
+}
+
 /* The three repositories probed at once (threads) with one cache. */
 static void scan_three(run *r, alm_pp_tenant_cache *cache, alm_facts *facts[3])
 {
@@ -841,33 +827,27 @@ static void test_scan_reads_tenant_once(void **state)
 	run r;
 	alm_pp_tenant_cache *cache = NULL;
 	alm_facts *facts[3];
-	cJSON *log;
-	size_t reads, served, tokens;
 	int i;
 	(void)state;
 	start(&r, NULL);
 	assert_int_equal(alm_pp_tenant_cache_new(&cache), 0);
 	scan_three(&r, cache, facts);
 	assert_int_equal(r.rc, 0);
-	log = test_read_json_lines(log_path);
 	/* The tenant once: three environment pages, the data policies, one admin token. */
-	assert_int_equal(count(log, "/scopes/admin/environments"), 3);
-	assert_int_equal(count(log, "/v2/policies"), 1);
+	assert_int_equal(logged("/scopes/admin/environments"), 3);
+	assert_int_equal(logged("/v2/policies"), 1);
 	/* One token a scope for the whole scan: the admin API, then the test,
 	 * production and pipelines host environments (the union of what the
 	 * three repositories look in). */
-	assert_int_equal(count(log, "POST "), 4);
+	assert_int_equal(logged("POST "), 4);
 	/* Each repository's own solutions, in its own environments: the test
 	 * environment for the first, production for two, the host for all. */
 	for (i = 0; i < 3; i++) {
 		char fragment[128];
 		snprintf(fragment, sizeof fragment, "%s.localhost:%d/api/data/v9.2/solutions", hosts[i], r.port);
-		assert_int_equal(count(log, fragment), i + 1);
+		assert_int_equal(logged(fragment), i + 1);
 	}
-	alm_pp_tenant_cache_stats(cache, &reads, &served, &tokens);
-	assert_int_equal(reads, 1);
-	assert_int_equal(served, 2);
-	assert_int_equal(tokens, 3);
+	cache_served(cache, 1, 2, 3);
 	for (i = 0; i < 3; i++) {
 		status_is(facts[i], "ok");
 		fact_json(facts[i], "pp.environments.count", "5");
@@ -883,7 +863,6 @@ static void test_scan_reads_tenant_once(void **state)
 		"Invoices - Production");
 	fact_json(facts[2], "pp.solutions.found", "[]");
 	fact_json(facts[2], "pp.pipelines.deployments.succeeded", "0");
-	cJSON_Delete(log);
 	alm_facts_free(facts[1]);
 	alm_facts_free(facts[2]);
 	alm_pp_tenant_cache_free(cache);
@@ -897,7 +876,6 @@ static void test_scan_tenant_failure_alike(void **state)
 	run r;
 	alm_pp_tenant_cache *cache = NULL;
 	alm_facts *facts[3];
-	cJSON *log;
 	char *first;
 	int i;
 	(void)state;
@@ -905,10 +883,9 @@ static void test_scan_tenant_failure_alike(void **state)
 	assert_int_equal(alm_pp_tenant_cache_new(&cache), 0);
 	scan_three(&r, cache, facts);
 	assert_int_equal(r.rc, ALM_EREMOTE);
-	log = test_read_json_lines(log_path);
 	/* Asked once, refused once: the other repositories take the refusal. */
-	assert_int_equal(count(log, "/scopes/admin/environments"), 1);
-	assert_int_equal(count(log, "POST "), 1);
+	assert_int_equal(logged("/scopes/admin/environments"), 1);
+	assert_int_equal(logged("POST "), 1);
 	first = show(alm_facts_get(facts[0], "pp.error"));
 	assert_non_null(strstr(first, "New-PowerAppManagementApp"));
 	for (i = 0; i < 3; i++) {
@@ -920,7 +897,6 @@ static void test_scan_tenant_failure_alike(void **state)
 		free(error);
 	}
 	free(first);
-	cJSON_Delete(log);
 	alm_facts_free(facts[1]);
 	alm_facts_free(facts[2]);
 	alm_pp_tenant_cache_free(cache);
@@ -935,8 +911,6 @@ static void test_scan_cache_other_options(void **state)
 	run r;
 	alm_pp_tenant_cache *cache = NULL;
 	alm_facts *other;
-	cJSON *log;
-	size_t reads, served, tokens;
 	(void)state;
 	start(&r, NULL);
 	assert_int_equal(alm_pp_tenant_cache_new(&cache), 0);
@@ -947,16 +921,11 @@ static void test_scan_cache_other_options(void **state)
 	r.o.pp_environments = all;
 	r.o.pp_environments_count = 1;
 	assert_int_equal(alm_pp_run_tuned(other, &r.o, NULL), 0);
-	log = test_read_json_lines(log_path);
-	assert_int_equal(count(log, "/scopes/admin/environments"), 6);
-	alm_pp_tenant_cache_stats(cache, &reads, &served, &tokens);
-	assert_int_equal(reads, 1);
-	assert_int_equal(served, 0);
-	assert_int_equal(tokens, 3);
+	assert_int_equal(logged("/scopes/admin/environments"), 6);
+	cache_served(cache, 1, 0, 3);
 	/* Every Dataverse environment, with its own tokens: the accelerator is in the default one. */
 	fact_json(other, "pp.alm_accelerator", "true");
 	fact_json(r.facts, "pp.alm_accelerator", "false");
-	cJSON_Delete(log);
 	alm_facts_free(other);
 	alm_pp_tenant_cache_free(cache);
 	finish(&r);
@@ -969,8 +938,6 @@ static void test_scan_token_expiry(void **state)
 	run r;
 	alm_pp_tenant_cache *cache = NULL;
 	alm_facts *second;
-	cJSON *log;
-	size_t reads, served, tokens;
 	(void)state;
 	start(&r, args);
 	assert_int_equal(alm_pp_tenant_cache_new(&cache), 0);
@@ -979,17 +946,12 @@ static void test_scan_token_expiry(void **state)
 	assert_int_equal(r.rc, 0);
 	second = repository("[{\"unique_name\": \"ContosoInvoices\"}]", "[\"test\", \"production\"]");
 	assert_int_equal(alm_pp_run_tuned(second, &r.o, NULL), 0);
-	log = test_read_json_lines(log_path);
-	assert_int_equal(count(log, "/scopes/admin/environments"), 3);
+	assert_int_equal(logged("/scopes/admin/environments"), 3);
 	/* The admin token once; the three Dataverse tokens twice. */
-	assert_int_equal(count(log, "POST "), 1 + 3 + 3);
-	alm_pp_tenant_cache_stats(cache, &reads, &served, &tokens);
-	assert_int_equal(reads, 1);
-	assert_int_equal(served, 1);
-	assert_int_equal(tokens, 6);
+	assert_int_equal(logged("POST "), 1 + 3 + 3);
+	cache_served(cache, 1, 1, 6);
 	status_is(second, "ok");
 	assert_int_equal(cJSON_GetArraySize(alm_facts_get(second, "pp.solutions.found")), 2);
-	cJSON_Delete(log);
 	alm_facts_free(second);
 	alm_pp_tenant_cache_free(cache);
 	finish(&r);
