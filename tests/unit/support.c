@@ -1,8 +1,15 @@
 #include "support.h"
 
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
 #include <cJSON.h>
 
-#include <stdarg.h>
+#include "alm/facts.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +17,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 char *test_mkdtemp(void)
@@ -249,4 +257,41 @@ void test_allocate_freely(void)
 long test_allocations(void)
 {
 	return allocations;
+}
+
+double test_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- facts and request logs ---- */
+
+char *test_show(const cJSON *v)
+{
+	char *text = v ? cJSON_PrintUnformatted(v) : strdup("(absent)");
+	if (!text)
+		abort();
+	return text;
+}
+
+const char *test_log_str(const cJSON *entry, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItem(entry, key);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+const char *test_log_field(const cJSON *entry, const char *object, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(entry, object), key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+void test_fact_contains(alm_facts *f, const char *path, const char *fragment)
+{
+	const cJSON *v = alm_facts_get(f, path);
+	if (!cJSON_IsString(v) || !strstr(v->valuestring, fragment))
+		fail_msg("%s: expected it to contain '%s', got %s", path, fragment, test_show(v));
+	assert_null(strchr(v->valuestring, '\n'));
 }

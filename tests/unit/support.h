@@ -47,6 +47,24 @@ void test_allocate_freely(void);
 long test_allocations(void);
 void *test_failing_malloc(size_t n);
 
+/* Seconds on the monotonic clock. */
+double test_now(void);
+
+/* A value as compact JSON, or "(absent)" for NULL. Caller frees. */
+char *test_show(const struct cJSON *v);
+
+/* The string `key` of a stand-in's request log entry, or "" when it has none. */
+const char *test_log_str(const struct cJSON *entry, const char *key);
+
+/* The string entry[object][key] of a log entry (object: "params", "headers",
+ * "form"), or NULL when there is none. */
+const char *test_log_field(const struct cJSON *entry, const char *object, const char *key);
+
+/* Fails the test unless the fact `path` of `f` is a string holding
+ * `fragment`, on one line. */
+struct alm_facts;
+void test_fact_contains(struct alm_facts *f, const char *path, const char *fragment);
+
 /* $ALM_SOURCE_DIR (the project's source tree) joined with `rel`. Caller frees. */
 char *test_source_path(const char *rel);
 

@@ -92,20 +92,13 @@ typedef struct {
 	alm_http_stats stats;
 } run;
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Lists http://127.0.0.1:PORT/PATH with pages of `page_size` (0: the default). */
 static void list_tuned(run *r, const char *path, int page_size, double timeout, int as_server)
 {
 	alm_ado_list_options o = ALM_ADO_LIST_OPTIONS_INIT;
 	alm_ado_tuning t;
 	char url[512];
-	double start = now();
+	double start = test_now();
 
 	memset(r, 0, sizeof *r);
 	memset(&t, 0, sizeof t);
@@ -117,7 +110,7 @@ static void list_tuned(run *r, const char *path, int page_size, double timeout, 
 	t.stats = &r->stats;
 	r->rc = alm_ado_list_tuned(&r->listing, &o, &t);
 	snprintf(r->error, sizeof r->error, "%s", alm_error_last());
-	r->elapsed = now() - start;
+	r->elapsed = test_now() - start;
 	if (r->rc == 0)
 		assert_non_null(r->listing);
 	else
@@ -191,16 +184,9 @@ static cJSON *read_log(void)
 	return test_read_json_lines(log_path);
 }
 
-static const char *entry_str(const cJSON *e, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItem(e, key);
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 static const char *param(const cJSON *e, const char *key)
 {
-	const cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(e, "params"), key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
+	return test_log_field(e, "params", key);
 }
 
 /* Requests whose path ends with `suffix`, in arrival order (borrowed). */
@@ -210,7 +196,7 @@ static int ending(const cJSON *log, const char *suffix, const cJSON **out, int m
 	size_t m = strlen(suffix);
 	int n = 0;
 	cJSON_ArrayForEach(e, log) {
-		const char *path = entry_str(e, "path");
+		const char *path = test_log_str(e, "path");
 		size_t len = strlen(path);
 		if (len >= m && strcmp(path + len - m, suffix) == 0) {
 			if (n < max)

@@ -123,16 +123,9 @@ typedef struct {
 	alm_http_stats stats;
 } run;
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void probe_opts(run *r, alm_ado_probe_options *o, alm_ado_tuning *t)
 {
-	double start = now();
+	double start = test_now();
 	alm_ado_tuning local = { 0 };
 	if (!t)
 		t = &local;
@@ -142,7 +135,7 @@ static void probe_opts(run *r, alm_ado_probe_options *o, alm_ado_tuning *t)
 	assert_int_equal(alm_facts_new(&r->facts), 0);
 	r->rc = alm_ado_probe_tuned(r->facts, o, t);
 	snprintf(r->error, sizeof r->error, "%s", alm_error_last());
-	r->elapsed = now() - start;
+	r->elapsed = test_now() - start;
 }
 
 /* Probes http://127.0.0.1:PORT/PATH (PATH = [fault/SPEC/]ORG/PROJECT). */
@@ -164,6 +157,22 @@ static void probe_path(run *r, const char *path, const char *repository)
 	probe_at(r, main_server.port, path, repository, 15, 0);
 }
 
+/* Options for the ALM Project repository of contoso on the main server;
+ * `url` (256 bytes) holds the address. */
+static void at_contoso(alm_ado_probe_options *o, char *url)
+{
+	snprintf(url, 256, "http://127.0.0.1:%d/contoso/ALM%%20Project", main_server.port);
+	o->url = url;
+	o->repository = "ALM Project";
+}
+
+/* The probe succeeded, or the test fails with its error. */
+static void expect_ok(const run *r)
+{
+	if (r->rc != 0)
+		fail_msg("%s", r->error);
+}
+
 static void run_free(run *r)
 {
 	alm_facts_free(r->facts);
@@ -172,16 +181,11 @@ static void run_free(run *r)
 
 /* ---- facts ---- */
 
-static char *show(const cJSON *v)
-{
-	return v ? cJSON_PrintUnformatted(v) : strdup("(absent)");
-}
-
 static void fact_number(alm_facts *f, const char *path, double want)
 {
 	const cJSON *v = alm_facts_get(f, path);
 	if (!cJSON_IsNumber(v) || v->valuedouble != want)
-		fail_msg("%s: expected %g, got %s", path, want, show(v));
+		fail_msg("%s: expected %g, got %s", path, want, test_show(v));
 	if (!alm_facts_evidence(f, path))
 		fail_msg("%s has no evidence", path);
 }
@@ -190,28 +194,20 @@ static void fact_bool(alm_facts *f, const char *path, int want)
 {
 	const cJSON *v = alm_facts_get(f, path);
 	if (!cJSON_IsBool(v) || cJSON_IsTrue(v) != want)
-		fail_msg("%s: expected %s, got %s", path, want ? "true" : "false", show(v));
+		fail_msg("%s: expected %s, got %s", path, want ? "true" : "false", test_show(v));
 }
 
 static void fact_string(alm_facts *f, const char *path, const char *want)
 {
 	const cJSON *v = alm_facts_get(f, path);
 	if (want ? !cJSON_IsString(v) || strcmp(v->valuestring, want) != 0 : !cJSON_IsNull(v))
-		fail_msg("%s: expected %s, got %s", path, want ? want : "null", show(v));
-}
-
-static void fact_contains(alm_facts *f, const char *path, const char *fragment)
-{
-	const cJSON *v = alm_facts_get(f, path);
-	if (!cJSON_IsString(v) || !strstr(v->valuestring, fragment))
-		fail_msg("%s: expected it to contain '%s', got %s", path, fragment, show(v));
-	assert_null(strchr(v->valuestring, '\n'));
+		fail_msg("%s: expected %s, got %s", path, want ? want : "null", test_show(v));
 }
 
 static void fact_json(alm_facts *f, const char *path, const char *want)
 {
 	const cJSON *v = alm_facts_get(f, path);
-	char *got = show(v);
+	char *got = test_show(v);
 	if (strcmp(got, want) != 0)
 		fail_msg("%s: expected %s, got %s", path, want, got);
 	free(got);
@@ -221,7 +217,7 @@ static void fact_absent(alm_facts *f, const char *path)
 {
 	const cJSON *v = alm_facts_get(f, path);
 	if (v)
-		fail_msg("%s: expected no value, got %s", path, show(v));
+		fail_msg("%s: expected no value, got %s", path, test_show(v));
 }
 
 static void fact_evidence(alm_facts *f, const char *path, const char *fragment)
@@ -229,7 +225,7 @@ static void fact_evidence(alm_facts *f, const char *path, const char *fragment)
 	const cJSON *e = alm_facts_evidence(f, path);
 	const cJSON *d = cJSON_GetObjectItem(e, "detail");
 	if (!cJSON_IsString(d) || !strstr(d->valuestring, fragment))
-		fail_msg("evidence of %s: expected '%s', got %s", path, fragment, show(d));
+		fail_msg("evidence of %s: expected '%s', got %s", path, fragment, test_show(d));
 	assert_string_equal(cJSON_GetObjectItem(e, "source")->valuestring, "ado");
 }
 
@@ -238,7 +234,7 @@ static void probe_status(alm_facts *f, const char *status)
 	const cJSON *p = cJSON_GetObjectItem(alm_facts_probes(f), "ado");
 	const cJSON *s = cJSON_GetObjectItem(p, "status");
 	if (!cJSON_IsString(s) || strcmp(s->valuestring, status) != 0)
-		fail_msg("probe status: expected %s, got %s", status, show(p));
+		fail_msg("probe status: expected %s, got %s", status, test_show(p));
 }
 
 /* ---- the server's log ---- */
@@ -248,22 +244,14 @@ static cJSON *read_log(void)
 	return test_read_json_lines(log_path);
 }
 
-static const char *entry_str(const cJSON *e, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItem(e, key);
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 static const char *param(const cJSON *e, const char *key)
 {
-	const cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(e, "params"), key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
+	return test_log_field(e, "params", key);
 }
 
 static const char *header(const cJSON *e, const char *key)
 {
-	const cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(e, "headers"), key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
+	return test_log_field(e, "headers", key);
 }
 
 /* Entries whose path contains `fragment`, in arrival order (borrowed). */
@@ -273,13 +261,22 @@ static int matching(const cJSON *log, const char *fragment, const cJSON **out, i
 	int n = 0;
 	cJSON_ArrayForEach(e, log) {
 		char full[2048];
-		snprintf(full, sizeof full, "%s?%s", entry_str(e, "path"), entry_str(e, "query"));
+		snprintf(full, sizeof full, "%s?%s", test_log_str(e, "path"), test_log_str(e, "query"));
 		if (strstr(full, fragment)) {
 			if (n < max)
 				out[n] = e;
 			n++;
 		}
 	}
+	return n;
+}
+
+/* How many requests so far have a path containing `fragment`. */
+static int requested(const char *fragment)
+{
+	cJSON *log = read_log();
+	int n = matching(log, fragment, NULL, 0);
+	cJSON_Delete(log);
 	return n;
 }
 
@@ -308,18 +305,20 @@ static void expect_batches(const cJSON *const *m, int n, const char *want)
 	assert_string_equal(got, want);
 }
 
-/* Every distinct URL requested exactly once: nothing was retried. */
-static void expect_no_repeats(const cJSON *log)
+/* Every distinct URL requested so far exactly once: nothing was retried. */
+static void expect_no_repeats(void)
 {
+	cJSON *log = read_log();
 	const cJSON *a, *b;
 	cJSON_ArrayForEach(a, log) {
 		int n = 0;
 		cJSON_ArrayForEach(b, log)
-			n += strcmp(entry_str(a, "path"), entry_str(b, "path")) == 0 &&
-			     strcmp(entry_str(a, "query"), entry_str(b, "query")) == 0;
+			n += strcmp(test_log_str(a, "path"), test_log_str(b, "path")) == 0 &&
+			     strcmp(test_log_str(a, "query"), test_log_str(b, "query")) == 0;
 		if (n != 1)
-			fail_msg("%s?%s was requested %d times", entry_str(a, "path"), entry_str(a, "query"), n);
+			fail_msg("%s?%s was requested %d times", test_log_str(a, "path"), test_log_str(a, "query"), n);
 	}
+	cJSON_Delete(log);
 }
 
 static void base64(char *out, const char *in)
@@ -365,7 +364,7 @@ static void expect_token_kept(const run *r, int basic)
 		}
 		copy = cJSON_PrintUnformatted(cJSON_GetObjectItem(e, "params"));
 		assert_null(strstr(copy, TOKEN));
-		assert_null(strstr(entry_str(e, "path"), TOKEN));
+		assert_null(strstr(test_log_str(e, "path"), TOKEN));
 		free(copy);
 	}
 	cJSON_Delete(log);
@@ -434,18 +433,18 @@ static void test_contoso_requests(void **state)
 	probe_path(&r, "contoso/ALM%20Project", "ALM Project");
 	assert_int_equal(r.rc, 0);
 	log = read_log();
-	expect_no_repeats(log);
+	expect_no_repeats();
 
 	cJSON_ArrayForEach(e, log) {
 		const char *v = param(e, "api-version");
 		char port[16];
 		assert_string_equal(header(e, "X-TFS-FedAuthRedirect"), "Suppress");
 		assert_string_equal(header(e, "Accept"), "application/json");
-		assert_string_equal(entry_str(e, "method"), "GET");
+		assert_string_equal(test_log_str(e, "method"), "GET");
 		assert_non_null(v);
 		/* Environments and their checks never left preview. */
-		assert_string_equal(v, strstr(entry_str(e, "path"), "distributedtask") ||
-					       strstr(entry_str(e, "path"), "pipelines/checks") ? "7.1-preview.1" : "7.1");
+		assert_string_equal(v, strstr(test_log_str(e, "path"), "distributedtask") ||
+					       strstr(test_log_str(e, "path"), "pipelines/checks") ? "7.1-preview.1" : "7.1");
 		snprintf(port, sizeof port, "%d", cJSON_GetObjectItem(e, "client_port")->valueint);
 		for (i = 0; i < nports && strcmp(ports[i], port) != 0; i++)
 			;
@@ -507,7 +506,7 @@ static void test_contoso_requests(void **state)
 	/* Reviewers fetched only for the one completed pull request listed without them. */
 	n = matching(log, "/reviewers", m, 16);
 	assert_int_equal(n, 1);
-	assert_non_null(strstr(entry_str(m[0], "path"), "/pullRequests/106/reviewers"));
+	assert_non_null(strstr(test_log_str(m[0], "path"), "/pullRequests/106/reviewers"));
 	assert_int_equal(matching(log, "/_apis/projects/ALM%20Project", m, 16), 1);
 	/* In all: project 1, definitions 3, builds 3, repositories 1, pull
 	 * requests 4, reviewers 1, policies 4 (10 in pages of 3), environments 1,
@@ -585,7 +584,7 @@ static void test_commit_author_licenses(void **state)
 	assert_int_equal(matching(log, "userentitlements", m, 16), 5);
 	assert_int_equal(matching(log, "erin.committer%40contoso.com", m, 16), 1);
 	assert_int_equal(matching(log, "frank.builder%40contoso.com", m, 16), 1);
-	expect_no_repeats(log);
+	expect_no_repeats();
 	cJSON_Delete(log);
 	run_free(&r);
 
@@ -601,16 +600,12 @@ static void test_commit_author_licenses(void **state)
 	fact_evidence(r.facts, "ado.licenses.checked", "of 3 authors of pull requests and 0 more authors of commits");
 	fact_evidence(r.facts, "ado.licenses.checked", "the authors of commits are not counted");
 	fact_evidence(r.facts, "ado.licenses.checked", "HTTP 403");
-	log = read_log();
-	assert_int_equal(matching(log, "userentitlements?", m, 16), 0);
-	cJSON_Delete(log);
+	assert_int_equal(requested("userentitlements?"), 0);
 	run_free(&r);
 
 	/* A full page of commits (pages of 3 here): the evidence says older
 	 * commits' authors were not seen. */
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/contoso/ALM%%20Project", main_server.port);
-	o.url = url;
-	o.repository = "ALM Project";
+	at_contoso(&o, url);
 	o.since = SINCE_2024;
 	t.page_size = 3;
 	probe_opts(&r, &o, &t);
@@ -630,23 +625,20 @@ static void test_server_api_version(void **state)
 	(void)state;
 	/* Azure DevOps Server 2022 speaks 7.0, and its pull request search has
 	 * no time criteria: the window is applied to what comes back. */
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/contoso/ALM%%20Project", main_server.port);
-	o.url = url;
-	o.repository = "ALM Project";
+	at_contoso(&o, url);
 	o.all_history = 0;
 	o.since = SINCE_2024;
 	t.as_server = 1;
 	probe_opts(&r, &o, &t);
-	if (r.rc != 0)
-		fail_msg("%s", r.error);
+	expect_ok(&r);
 	fact_number(r.facts, "ado.pull_requests.completed", 5);
 	fact_number(r.facts, "ado.pull_requests.approved_by_other", 3);
 	fact_number(r.facts, "ado.builds.succeeded", 5);
 	log = read_log();
 	cJSON_ArrayForEach(e, log) {
 		assert_string_equal(param(e, "api-version"),
-				    strstr(entry_str(e, "path"), "distributedtask") ||
-				    strstr(entry_str(e, "path"), "pipelines/checks") ? "7.0-preview.1" : "7.0");
+				    strstr(test_log_str(e, "path"), "distributedtask") ||
+				    strstr(test_log_str(e, "path"), "pipelines/checks") ? "7.0-preview.1" : "7.0");
 		assert_null(param(e, "searchCriteria.minTime"));
 	}
 	cJSON_Delete(log);
@@ -656,8 +648,6 @@ static void test_server_api_version(void **state)
 static void test_fabrikam_reference_bodies(void **state)
 {
 	run r;
-	cJSON *log;
-	const cJSON *m[4];
 	(void)state;
 	probe_path(&r, "fabrikam/Fabrikam-Fiber-Git", NULL);
 	assert_int_equal(r.rc, 0);
@@ -682,10 +672,8 @@ static void test_fabrikam_reference_bodies(void **state)
 	/* Without a repository there is no default branch to read policies of. */
 	fact_absent(r.facts, "ado.policies");
 	fact_json(r.facts, "ado.environments.names", "[]");
-	log = read_log();
 	/* Four pull requests, pages of three, and the empty page that ends the list. */
-	assert_int_equal(matching(log, "/_apis/git/pullrequests?", m, 4), 3);
-	cJSON_Delete(log);
+	assert_int_equal(requested("/_apis/git/pullrequests?"), 3);
 	run_free(&r);
 
 	probe_path(&r, "fabrikam/Fabrikam-Fiber-Git", "Fabrikam-Fiber-Git");
@@ -755,12 +743,7 @@ static void test_checks_and_licenses(void **state)
 	assert_int_equal(r.rc, 0);
 	fact_string(r.facts, "ado.licenses.stakeholder", NULL);
 	fact_evidence(r.facts, "ado.licenses.stakeholder", "Azure DevOps Server has no User Entitlements API");
-	{
-		cJSON *log = read_log();
-		const cJSON *m[4];
-		assert_int_equal(matching(log, "userentitlements", m, 4), 0);
-		cJSON_Delete(log);
-	}
+	assert_int_equal(requested("userentitlements"), 0);
 	run_free(&r);
 
 	/* The checks refused: unknown, not "no approvals". */
@@ -861,7 +844,7 @@ static void test_governor_shared(void **state)
 	assert_true(matching(log, "/fabrikam/Fabrikam-Fiber-Git/_apis/build/definitions", m, 8) >= 2);
 	refused_at = entry_time(m[0]);
 	cJSON_ArrayForEach(e, log) {
-		if (strstr(entry_str(e, "path"), "/contoso/") && (first_other < 0 || entry_time(e) < first_other))
+		if (strstr(test_log_str(e, "path"), "/contoso/") && (first_other < 0 || entry_time(e) < first_other))
 			first_other = entry_time(e);
 	}
 	if (first_other - refused_at < 0.9)
@@ -907,8 +890,7 @@ static void test_huge_page_bounded(void **state)
 	(void)state;
 	assert_int_equal(spawn_server(&big, extra), 0);
 	probe_at(&r, big.port, "huge/Huge", NULL, 20, 0);
-	if (r.rc != 0)
-		fail_msg("%s", r.error);
+	expect_ok(&r);
 	fact_number(r.facts, "ado.pipelines.count", 20000);
 	fact_number(r.facts, "ado.builds.succeeded", 0);
 	log = read_log();
@@ -928,10 +910,10 @@ static void test_huge_page_bounded(void **state)
 	 * says what was slow and how far it got. */
 	probe_at(&r, big.port, "huge/Huge", NULL, 1.0, 0);
 	assert_int_equal(r.rc, ALM_EREMOTE);
-	fact_contains(r.facts, "ado.error", "for the builds within the probe's 1 s deadline");
-	fact_contains(r.facts, "ado.error", "read by then: 1 pages of build definitions");
-	fact_contains(r.facts, "ado.error", "(20000 definitions)");
-	fact_contains(r.facts, "ado.error", "definitions waiting for a list");
+	test_fact_contains(r.facts, "ado.error", "for the builds within the probe's 1 s deadline");
+	test_fact_contains(r.facts, "ado.error", "read by then: 1 pages of build definitions");
+	test_fact_contains(r.facts, "ado.error", "(20000 definitions)");
+	test_fact_contains(r.facts, "ado.error", "definitions waiting for a list");
 	fact_absent(r.facts, "ado.builds");
 	stop_server(&big);
 	run_free(&r);
@@ -942,21 +924,18 @@ static void test_huge_page_bounded(void **state)
 static void test_401(void **state)
 {
 	run r;
-	cJSON *log;
 	(void)state;
 	probe_path(&r, "fault/401/contoso/ALM%20Project", "ALM Project");
 	assert_int_equal(r.rc, ALM_EREMOTE);
 	probe_status(r.facts, "failed");
 	fact_bool(r.facts, "ado.reachable", 0);
-	fact_contains(r.facts, "ado.error", "HTTP 401");
-	fact_contains(r.facts, "ado.error", "AZURE_DEVOPS_EXT_PAT");
-	fact_contains(r.facts, "ado.error", "(Read)");
+	test_fact_contains(r.facts, "ado.error", "HTTP 401");
+	test_fact_contains(r.facts, "ado.error", "AZURE_DEVOPS_EXT_PAT");
+	test_fact_contains(r.facts, "ado.error", "(Read)");
 	fact_string(r.facts, "ado.organization", "contoso");
 	fact_absent(r.facts, "ado.pipelines");
 	assert_non_null(strstr(r.error, "HTTP 401"));
-	log = read_log();
-	expect_no_repeats(log); /* a 4xx is never retried */
-	cJSON_Delete(log);
+	expect_no_repeats(); /* a 4xx is never retried */
 	assert_true(r.elapsed < 3);
 	expect_token_kept(&r, 1);
 	run_free(&r);
@@ -965,17 +944,14 @@ static void test_401(void **state)
 static void test_403(void **state)
 {
 	run r;
-	cJSON *log;
 	(void)state;
 	probe_path(&r, "fault/403/fabrikam/Fabrikam-Fiber-Git", NULL);
 	assert_int_equal(r.rc, ALM_EREMOTE);
 	probe_status(r.facts, "failed");
-	fact_contains(r.facts, "ado.error", "HTTP 403");
-	fact_contains(r.facts, "ado.error", "TF400813: The user"); /* the server's message */
-	fact_contains(r.facts, "ado.error", "needs");
-	log = read_log();
-	expect_no_repeats(log);
-	cJSON_Delete(log);
+	test_fact_contains(r.facts, "ado.error", "HTTP 403");
+	test_fact_contains(r.facts, "ado.error", "TF400813: The user"); /* the server's message */
+	test_fact_contains(r.facts, "ado.error", "needs");
+	expect_no_repeats();
 	run_free(&r);
 }
 
@@ -987,31 +963,28 @@ static void test_sign_in_page(void **state)
 	assert_int_equal(r.rc, ALM_EREMOTE);
 	probe_status(r.facts, "failed");
 	fact_bool(r.facts, "ado.reachable", 0);
-	fact_contains(r.facts, "ado.error", "sign-in page (HTTP 203, text/html");
-	fact_contains(r.facts, "ado.error", "was not accepted");
+	test_fact_contains(r.facts, "ado.error", "sign-in page (HTTP 203, text/html");
+	test_fact_contains(r.facts, "ado.error", "was not accepted");
 	run_free(&r);
 
 	/* Any success that is not JSON is the same thing. */
 	probe_path(&r, "fault/html200/contoso/ALM%20Project", NULL);
 	assert_int_equal(r.rc, ALM_EREMOTE);
-	fact_contains(r.facts, "ado.error", "sign-in page (HTTP 200, text/html");
+	test_fact_contains(r.facts, "ado.error", "sign-in page (HTTP 200, text/html");
 	run_free(&r);
 }
 
 static void test_redirect(void **state)
 {
 	run r;
-	cJSON *log;
 	(void)state;
 	probe_path(&r, "fault/redirect/contoso/ALM%20Project", NULL);
 	assert_int_equal(r.rc, ALM_EREMOTE);
 	probe_status(r.facts, "failed");
-	fact_contains(r.facts, "ado.error", "redirected");
-	fact_contains(r.facts, "ado.error", "(HTTP 302)");
-	fact_contains(r.facts, "ado.error", "https://spsprodweu5.vssps.visualstudio.com/_signin ");
-	log = read_log();
-	expect_no_repeats(log); /* not followed, not retried */
-	cJSON_Delete(log);
+	test_fact_contains(r.facts, "ado.error", "redirected");
+	test_fact_contains(r.facts, "ado.error", "(HTTP 302)");
+	test_fact_contains(r.facts, "ado.error", "https://spsprodweu5.vssps.visualstudio.com/_signin ");
+	expect_no_repeats(); /* not followed, not retried */
 	run_free(&r);
 }
 
@@ -1022,8 +995,8 @@ static void test_token_not_echoed(void **state)
 	probe_path(&r, "fault/echo@build.definitions/contoso/ALM%20Project", NULL);
 	assert_int_equal(r.rc, ALM_EREMOTE);
 	probe_status(r.facts, "degraded");
-	fact_contains(r.facts, "ado.error", "VS800001: The credential *** is not valid");
-	fact_contains(r.facts, "ado.error", "HTTP 400");
+	test_fact_contains(r.facts, "ado.error", "VS800001: The credential *** is not valid");
+	test_fact_contains(r.facts, "ado.error", "HTTP 400");
 	expect_token_kept(&r, 1);
 	run_free(&r);
 }
@@ -1039,7 +1012,7 @@ static void test_missing_token(void **state)
 	assert_int_equal(r.rc, ALM_EINVALID);
 	probe_status(r.facts, "failed");
 	fact_bool(r.facts, "ado.reachable", 0);
-	fact_contains(r.facts, "ado.error", "AZURE_DEVOPS_EXT_PAT");
+	test_fact_contains(r.facts, "ado.error", "AZURE_DEVOPS_EXT_PAT");
 	fact_string(r.facts, "ado.project", "ALM Project");
 	assert_non_null(strstr(r.error, "AZURE_DEVOPS_EXT_PAT"));
 	log = read_log();
@@ -1059,7 +1032,7 @@ static void test_bearer(void **state)
 	expect_token_kept(&r, 0);
 	run_free(&r);
 	probe_path(&r, "fault/401/fabrikam/Fabrikam-Fiber-Git", NULL);
-	fact_contains(r.facts, "ado.error", "SYSTEM_ACCESSTOKEN");
+	test_fact_contains(r.facts, "ado.error", "SYSTEM_ACCESSTOKEN");
 	run_free(&r);
 }
 
@@ -1072,7 +1045,7 @@ static void test_plain_http_refused(void **state)
 	probe_opts(&r, &o, NULL);
 	assert_int_equal(r.rc, ALM_EINVALID);
 	probe_status(r.facts, "failed");
-	fact_contains(r.facts, "ado.error", "refusing plain http to dev.azure.com");
+	test_fact_contains(r.facts, "ado.error", "refusing plain http to dev.azure.com");
 	assert_true(r.elapsed < 1);
 	run_free(&r);
 }
@@ -1087,14 +1060,13 @@ static void test_429_retry_after(void **state)
 	int n;
 	(void)state;
 	probe_path(&r, "fault/429x1@build.definitions/fabrikam/Fabrikam-Fiber-Git", NULL);
-	if (r.rc != 0)
-		fail_msg("%s", r.error);
+	expect_ok(&r);
 	probe_status(r.facts, "ok");
 	fact_number(r.facts, "ado.pipelines.count", 5);
 	log = read_log();
 	n = matching(log, "/_apis/build/definitions", m, 8);
 	assert_int_equal(n, 4); /* two pages, each refused once */
-	assert_string_equal(entry_str(m[0], "query"), entry_str(m[1], "query"));
+	assert_string_equal(test_log_str(m[0], "query"), test_log_str(m[1], "query"));
 	/* Retry-After: 1 was honoured (loosely: the clocks differ by scheduling). */
 	assert_true(entry_time(m[1]) - entry_time(m[0]) >= 0.9);
 	assert_true(entry_time(m[3]) - entry_time(m[2]) >= 0.9);
@@ -1107,8 +1079,8 @@ static void test_429_retry_after(void **state)
 	probe_at(&r, main_server.port, "fault/429@build.definitions/fabrikam/Fabrikam-Fiber-Git", NULL, 0.8, 0);
 	assert_int_equal(r.rc, ALM_EREMOTE);
 	probe_status(r.facts, "degraded");
-	fact_contains(r.facts, "ado.error", "throttled the requests (HTTP 429)");
-	fact_contains(r.facts, "ado.error", "TF400733");
+	test_fact_contains(r.facts, "ado.error", "throttled the requests (HTTP 429)");
+	test_fact_contains(r.facts, "ado.error", "TF400733");
 	assert_true(r.elapsed < 1.2);
 	run_free(&r);
 }
@@ -1125,8 +1097,8 @@ static void test_503_bom_degrades(void **state)
 	probe_status(r.facts, "degraded");
 	fact_bool(r.facts, "ado.reachable", 1);
 	/* The error body starts with a byte-order mark; its message is shown. */
-	fact_contains(r.facts, "ado.error", "HTTP 503 after 5 attempts");
-	fact_contains(r.facts, "ado.error", ": TF400898: An Internal Error Occurred.");
+	test_fact_contains(r.facts, "ado.error", "HTTP 503 after 5 attempts");
+	test_fact_contains(r.facts, "ado.error", ": TF400898: An Internal Error Occurred.");
 	fact_absent(r.facts, "ado.pipelines");
 	fact_absent(r.facts, "ado.builds");
 	fact_number(r.facts, "ado.repositories", 3);
@@ -1147,8 +1119,7 @@ static void test_500_then_success(void **state)
 	const cJSON *m[8];
 	(void)state;
 	probe_path(&r, "fault/500x1@git.repositories/fabrikam/Fabrikam-Fiber-Git", NULL);
-	if (r.rc != 0)
-		fail_msg("%s", r.error);
+	expect_ok(&r);
 	fact_number(r.facts, "ado.repositories", 3);
 	log = read_log();
 	assert_int_equal(matching(log, "/_apis/git/repositories?", m, 8), 2);
@@ -1165,7 +1136,7 @@ static void test_truncated_json(void **state)
 	probe_path(&r, "fault/truncated@policy.configurations/contoso/ALM%20Project", "ALM Project");
 	assert_int_equal(r.rc, ALM_EREMOTE);
 	probe_status(r.facts, "degraded");
-	fact_contains(r.facts, "ado.error", "the branch policies is not the JSON expected (policy configurations:1:");
+	test_fact_contains(r.facts, "ado.error", "the branch policies is not the JSON expected (policy configurations:1:");
 	fact_absent(r.facts, "ado.policies");
 	fact_number(r.facts, "ado.pipelines.count", 7);
 	run_free(&r);
@@ -1174,16 +1145,11 @@ static void test_truncated_json(void **state)
 static void test_short_body_retried(void **state)
 {
 	run r;
-	cJSON *log;
-	const cJSON *m[8];
 	(void)state;
 	probe_path(&r, "fault/shortx1@distributedtask.environments/contoso/ALM%20Project", NULL);
-	if (r.rc != 0)
-		fail_msg("%s", r.error);
+	expect_ok(&r);
 	fact_json(r.facts, "ado.environments.names", "[\"validation\",\"test\",\"prod\"]");
-	log = read_log();
-	assert_int_equal(matching(log, "/distributedtask/environments", m, 8), 2);
-	cJSON_Delete(log);
+	assert_int_equal(requested("/distributedtask/environments"), 2);
 	run_free(&r);
 }
 
@@ -1198,7 +1164,7 @@ static void test_oversized(void **state)
 	probe_path(&r, "fault/oversize@distributedtask.environments/contoso/ALM%20Project", NULL);
 	assert_int_equal(r.rc, ALM_EREMOTE);
 	probe_status(r.facts, "degraded");
-	fact_contains(r.facts, "ado.error", "larger than the 33554432-byte limit");
+	test_fact_contains(r.facts, "ado.error", "larger than the 33554432-byte limit");
 	fact_absent(r.facts, "ado.environments");
 	run_free(&r);
 
@@ -1209,7 +1175,7 @@ static void test_oversized(void **state)
 	t.max_body = 1024 * 1024;
 	probe_opts(&r, &o, &t);
 	assert_int_equal(r.rc, ALM_EREMOTE);
-	fact_contains(r.facts, "ado.error", "larger than the 1048576-byte limit");
+	test_fact_contains(r.facts, "ado.error", "larger than the 1048576-byte limit");
 	run_free(&r);
 }
 
@@ -1221,7 +1187,7 @@ static void test_never_answers(void **state)
 	assert_int_equal(r.rc, ALM_EREMOTE);
 	probe_status(r.facts, "failed");
 	fact_bool(r.facts, "ado.reachable", 0);
-	fact_contains(r.facts, "ado.error", "within the probe's 2 s deadline");
+	test_fact_contains(r.facts, "ado.error", "within the probe's 2 s deadline");
 	assert_true(r.elapsed >= 1.9);
 	assert_true(r.elapsed < 4);
 	run_free(&r);
@@ -1246,8 +1212,8 @@ static void test_connection_refused(void **state)
 	assert_int_equal(r.rc, ALM_EREMOTE);
 	probe_status(r.facts, "failed");
 	fact_bool(r.facts, "ado.reachable", 0);
-	fact_contains(r.facts, "ado.error", "could not read");
-	fact_contains(r.facts, "ado.error", "Couldn't connect to server");
+	test_fact_contains(r.facts, "ado.error", "could not read");
+	test_fact_contains(r.facts, "ado.error", "Couldn't connect to server");
 	assert_true(r.elapsed < 2);
 	run_free(&r);
 }
@@ -1255,16 +1221,12 @@ static void test_connection_refused(void **state)
 static void test_repeated_pages(void **state)
 {
 	run r;
-	cJSON *log;
-	const cJSON *m[8];
 	(void)state;
 	/* The same continuation token again: the list ends there. */
 	probe_path(&r, "fault/repeat@build.definitions/contoso/ALM%20Project", NULL);
 	assert_int_equal(r.rc, 0);
 	fact_number(r.facts, "ado.pipelines.count", 3);
-	log = read_log();
-	assert_int_equal(matching(log, "/_apis/build/definitions", m, 8), 2);
-	cJSON_Delete(log);
+	assert_int_equal(requested("/_apis/build/definitions"), 2);
 	run_free(&r);
 
 	/* New tokens but the same items: the list ends too. */
@@ -1272,9 +1234,7 @@ static void test_repeated_pages(void **state)
 	probe_path(&r, "fault/loop@distributedtask.environments/contoso/ALM%20Project", NULL);
 	assert_int_equal(r.rc, 0);
 	fact_json(r.facts, "ado.environments.names", "[\"validation\",\"test\",\"prod\"]");
-	log = read_log();
-	assert_int_equal(matching(log, "/distributedtask/environments", m, 8), 2);
-	cJSON_Delete(log);
+	assert_int_equal(requested("/distributedtask/environments"), 2);
 	run_free(&r);
 
 	/* A byte-order mark on a success body is skipped. */
@@ -1292,8 +1252,7 @@ static void test_rate_limit_pacing(void **state)
 	(void)state;
 	/* Every answer says 4 of 200 units are left until the reset in 1 s. */
 	probe_path(&r, "fault/ratelimit/fabrikam/Fabrikam-Fiber-Git", NULL);
-	if (r.rc != 0)
-		fail_msg("%s", r.error);
+	expect_ok(&r);
 	fact_number(r.facts, "ado.builds.failed", 20);
 	log = read_log();
 	n = cJSON_GetArraySize(log);
@@ -1333,8 +1292,7 @@ static void test_pipeline_variables(void **state)
 	setenv("BUILD_REPOSITORY_NAME", "ALM Project", 1);
 	setenv("BUILD_REPOSITORY_PROVIDER", "TfsGit", 1);
 	probe_opts(&r, &o, NULL);
-	if (r.rc != 0)
-		fail_msg("%s", r.error);
+	expect_ok(&r);
 	fact_string(r.facts, "ado.repository", "ALM Project");
 	fact_evidence(r.facts, "ado.organization", "SYSTEM_COLLECTIONURI");
 	fact_number(r.facts, "ado.policies.minimum_approvers", 2);
@@ -1351,8 +1309,7 @@ static void test_remote_and_repository(void **state)
 		 main_server.port);
 	o.remote_url = remote;
 	probe_opts(&r, &o, NULL);
-	if (r.rc != 0)
-		fail_msg("%s", r.error);
+	expect_ok(&r);
 	fact_string(r.facts, "ado.repository", "ALM Project");
 	fact_evidence(r.facts, "ado.project", "ALM Project");
 	fact_number(r.facts, "ado.pull_requests.completed", 6);
@@ -1362,7 +1319,7 @@ static void test_remote_and_repository(void **state)
 	probe_path(&r, "contoso/ALM%20Project", "Nope");
 	assert_int_equal(r.rc, ALM_EREMOTE);
 	probe_status(r.facts, "degraded");
-	fact_contains(r.facts, "ado.error", "Nope");
+	test_fact_contains(r.facts, "ado.error", "Nope");
 	fact_absent(r.facts, "ado.pull_requests");
 	fact_absent(r.facts, "ado.policies");
 	fact_number(r.facts, "ado.pipelines.count", 7);
@@ -1397,14 +1354,13 @@ static void test_https_verification(void **state)
 	/* Verified even on loopback: a self-signed certificate is refused... */
 	probe_opts(&r, &o, NULL);
 	assert_int_equal(r.rc, ALM_EREMOTE);
-	fact_contains(r.facts, "ado.error", "certificate");
+	test_fact_contains(r.facts, "ado.error", "certificate");
 	run_free(&r);
 	/* ...unless its CA is given. */
 	o.ca_file = cert;
 	probe_opts(&r, &o, NULL);
 	stop_server(&tls);
-	if (r.rc != 0)
-		fail_msg("%s", r.error);
+	expect_ok(&r);
 	fact_number(r.facts, "ado.pipelines.count", 5);
 	run_free(&r);
 }

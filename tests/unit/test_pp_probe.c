@@ -140,27 +140,14 @@ static void finish(run *r)
 
 /* ---- facts ---- */
 
-static char *show(const cJSON *v)
-{
-	return v ? cJSON_PrintUnformatted(v) : strdup("(absent)");
-}
-
 static void fact_json(alm_facts *f, const char *path, const char *want)
 {
-	char *got = show(alm_facts_get(f, path));
+	char *got = test_show(alm_facts_get(f, path));
 	if (strcmp(got, want) != 0)
 		fail_msg("%s: expected %s, got %s", path, want, got);
 	free(got);
 	if (strcmp(want, "(absent)") != 0 && !alm_facts_evidence(f, path))
 		fail_msg("%s has no evidence", path);
-}
-
-static void fact_contains(alm_facts *f, const char *path, const char *fragment)
-{
-	const cJSON *v = alm_facts_get(f, path);
-	if (!cJSON_IsString(v) || !strstr(v->valuestring, fragment))
-		fail_msg("%s: expected it to contain '%s', got %s", path, fragment, show(v));
-	assert_null(strchr(v->valuestring, '\n'));
 }
 
 /* pp.error holds every fragment (a NULL-terminated list), on one line. */
@@ -170,7 +157,7 @@ static void error_says(const run *r, ...)
 	va_list ap;
 	va_start(ap, r);
 	while ((fragment = va_arg(ap, const char *)) != NULL)
-		fact_contains(r->facts, "pp.error", fragment);
+		test_fact_contains(r->facts, "pp.error", fragment);
 	va_end(ap);
 }
 
@@ -179,7 +166,7 @@ static void status_is(alm_facts *f, const char *want)
 	const cJSON *p = cJSON_GetObjectItem(alm_facts_probes(f), "pp");
 	const cJSON *s = cJSON_GetObjectItem(p, "status");
 	if (!cJSON_IsString(s) || strcmp(s->valuestring, want) != 0)
-		fail_msg("probe status: expected %s, got %s", want, show(p));
+		fail_msg("probe status: expected %s, got %s", want, test_show(p));
 }
 
 /* The probe's status detail contains `fragment`. */
@@ -187,7 +174,7 @@ static void detail_says(alm_facts *f, const char *fragment)
 {
 	const cJSON *d = cJSON_GetObjectItem(cJSON_GetObjectItem(alm_facts_probes(f), "pp"), "detail");
 	if (!cJSON_IsString(d) || !strstr(d->valuestring, fragment))
-		fail_msg("probe detail: expected it to contain '%s', got %s", fragment, show(d));
+		fail_msg("probe detail: expected it to contain '%s', got %s", fragment, test_show(d));
 }
 
 /* Neither the secret nor any token the stand-in issued (nor the pre-fetched
@@ -211,12 +198,6 @@ static void no_secrets(const run *r)
 
 /* ---- the log ---- */
 
-static const char *entry_str(const cJSON *e, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItem(e, key);
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 /* Requests whose "METHOD host/path?query" contains `fragment`. */
 static int count(const cJSON *log, const char *fragment)
 {
@@ -224,8 +205,8 @@ static int count(const cJSON *log, const char *fragment)
 	int n = 0;
 	cJSON_ArrayForEach(e, log) {
 		char full[4096];
-		snprintf(full, sizeof full, "%s %s%s?%s", entry_str(e, "method"), entry_str(e, "host"), entry_str(e, "path"),
-			 entry_str(e, "query"));
+		snprintf(full, sizeof full, "%s %s%s?%s", test_log_str(e, "method"), test_log_str(e, "host"),
+			 test_log_str(e, "path"), test_log_str(e, "query"));
 		n += strstr(full, fragment) != NULL;
 	}
 	return n;
@@ -242,8 +223,7 @@ static int logged(const char *fragment)
 
 static const char *form(const cJSON *e, const char *key)
 {
-	const cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(e, "form"), key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
+	return test_log_field(e, "form", key);
 }
 
 /* ---- tests ---- */
@@ -332,10 +312,10 @@ static void test_requests(void **state)
 	assert_int_equal(count(log, "/scopes/admin/environments?api-version=2023-06-01&$skiptoken=4"), 1);
 	/* One token a scope: the admin API, then each environment looked in. */
 	cJSON_ArrayForEach(e, log) {
-		if (strcmp(entry_str(e, "method"), "POST") != 0)
+		if (strcmp(test_log_str(e, "method"), "POST") != 0)
 			continue;
 		tokens++;
-		assert_string_equal(entry_str(e, "path"), "/" TENANT "/oauth2/v2.0/token");
+		assert_string_equal(test_log_str(e, "path"), "/" TENANT "/oauth2/v2.0/token");
 		assert_string_equal(form(e, "grant_type"), "client_credentials");
 		assert_string_equal(form(e, "client_secret"), SECRET);
 		assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(e, "headers"), "Authorization"));
@@ -355,7 +335,7 @@ static void test_requests(void **state)
 	assert_int_equal(count(log, "deploymentstageruns"), 4);
 	cJSON_ArrayForEach(e, log) {
 		const cJSON *h = cJSON_GetObjectItem(e, "headers");
-		if (!strstr(entry_str(e, "host"), ".localhost"))
+		if (!strstr(test_log_str(e, "host"), ".localhost"))
 			continue;
 		assert_string_equal(cJSON_GetObjectItem(h, "Prefer")->valuestring, "odata.maxpagesize=500");
 		assert_non_null(strstr(cJSON_GetObjectItem(h, "Authorization")->valuestring, "Bearer ppt-"));
@@ -380,7 +360,7 @@ static void test_federated(void **state)
 	fact_json(r.facts, "pp.pipelines.host", "true");
 	log = test_read_json_lines(log_path);
 	cJSON_ArrayForEach(e, log) {
-		if (strcmp(entry_str(e, "method"), "POST") != 0)
+		if (strcmp(test_log_str(e, "method"), "POST") != 0)
 			continue;
 		assert_string_equal(form(e, "client_assertion_type"), "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
 		assert_string_equal(form(e, "client_assertion"), ASSERTION);
@@ -683,7 +663,7 @@ static void test_large_tenant(void **state)
 	/* Never every environment: tokens for the few that matter only. */
 	log = test_read_json_lines(log_path);
 	cJSON_ArrayForEach(e, log)
-		hosts += strcmp(entry_str(e, "method"), "POST") == 0;
+		hosts += strcmp(test_log_str(e, "method"), "POST") == 0;
 	assert_true(hosts <= 1 + 4 * 3 + 3 + 2);
 	assert_int_equal(count(log, "/scopes/admin/environments?"), 7);
 	cJSON_Delete(log);
@@ -886,10 +866,10 @@ static void test_scan_tenant_failure_alike(void **state)
 	/* Asked once, refused once: the other repositories take the refusal. */
 	assert_int_equal(logged("/scopes/admin/environments"), 1);
 	assert_int_equal(logged("POST "), 1);
-	first = show(alm_facts_get(facts[0], "pp.error"));
+	first = test_show(alm_facts_get(facts[0], "pp.error"));
 	assert_non_null(strstr(first, "New-PowerAppManagementApp"));
 	for (i = 0; i < 3; i++) {
-		char *error = show(alm_facts_get(facts[i], "pp.error"));
+		char *error = test_show(alm_facts_get(facts[i], "pp.error"));
 		status_is(facts[i], "failed");
 		fact_json(facts[i], "pp.reachable", "false");
 		fact_json(facts[i], "pp.environments.count", "(absent)");
