@@ -64,31 +64,42 @@ static alm_facts *probe_at(const char *path, const alm_repo_probe_options *opts)
 	return facts;
 }
 
+/* Fails the test, naming the fact, what it should be and what it is. */
+static void fail_got(const char *path, const char *want, const cJSON *j)
+{
+	char *got = j ? cJSON_PrintUnformatted(j) : NULL;
+	fail_msg("%s: expected %s, got %s", path, want, got ? got : "(missing)");
+}
+
 static void want_number(const alm_facts *f, const char *path, double v)
 {
 	const cJSON *j = alm_facts_get(f, path);
-	if (!cJSON_IsNumber(j) || j->valuedouble != v) {
-		char *got = j ? cJSON_PrintUnformatted(j) : NULL;
-		fail_msg("%s: expected %g, got %s", path, v, got ? got : "(missing)");
-	}
+	char want[64];
+	snprintf(want, sizeof want, "%g", v);
+	if (!cJSON_IsNumber(j) || j->valuedouble != v)
+		fail_got(path, want, j);
+}
+
+/* The fact is the number that the git command line `cmd` prints in `dir`. */
+static void want_as_git(const alm_facts *f, const char *path, const char *dir, const char *cmd)
+{
+	want_number(f, path, (double)number_of(dir, cmd));
 }
 
 static void want_string(const alm_facts *f, const char *path, const char *v)
 {
 	const cJSON *j = alm_facts_get(f, path);
-	if (!cJSON_IsString(j) || strcmp(j->valuestring, v) != 0) {
-		char *got = j ? cJSON_PrintUnformatted(j) : NULL;
-		fail_msg("%s: expected \"%s\", got %s", path, v, got ? got : "(missing)");
-	}
+	char want[4096];
+	snprintf(want, sizeof want, "\"%s\"", v);
+	if (!cJSON_IsString(j) || strcmp(j->valuestring, v) != 0)
+		fail_got(path, want, j);
 }
 
 static void want_null(const alm_facts *f, const char *path)
 {
 	const cJSON *j = alm_facts_get(f, path);
-	if (!cJSON_IsNull(j)) {
-		char *got = j ? cJSON_PrintUnformatted(j) : NULL;
-		fail_msg("%s: expected null, got %s", path, got ? got : "(missing)");
-	}
+	if (!cJSON_IsNull(j))
+		fail_got(path, "null", j);
 }
 
 static void want_bool(const alm_facts *f, const char *path, int v)
@@ -158,6 +169,21 @@ static char *new_repo(void)
 	return dir;
 }
 
+/* Removes a directory new_repo or test_mkdtemp made, and frees its name. */
+static void remove_repo(char *dir)
+{
+	test_rmtree(dir);
+	free(dir);
+}
+
+/* Clones `scheme` + `src` into `dst` (replacing it) with git clone's `flags`. */
+static void clone(const char *dst, const char *flags, const char *scheme, const char *src)
+{
+	test_sh("rm -rf '%s'", dst);
+	if (test_sh("git clone -q %s '%s%s' '%s' >/dev/null 2>&1", flags, scheme, src, dst) != 0)
+		fail_msg("git clone %s failed", flags);
+}
+
 /* ---- pull-request conventions, refs, authors -------------------------- */
 
 static const char conventions_script[] =
@@ -199,10 +225,9 @@ static void test_conventions(void **state)
 	f = probe_at(dir, NULL);
 
 	want_number(f, "repo.commits", 18);
-	want_number(f, "repo.commits", (double)number_of(dir, "git rev-list --count --branches --remotes"));
+	want_as_git(f, "repo.commits", dir, "git rev-list --count --branches --remotes");
 	want_number(f, "repo.merges", 6);
-	want_number(f, "repo.merges",
-		      (double)number_of(dir, "git rev-list --count --merges --branches --remotes"));
+	want_as_git(f, "repo.merges", dir, "git rev-list --count --merges --branches --remotes");
 	want_number(f, "repo.pull_requests.azure_devops", 2);
 	want_number(f, "repo.pull_requests.github_merge", 1);
 	want_number(f, "repo.pull_requests.github_squash", 1);
@@ -211,8 +236,7 @@ static void test_conventions(void **state)
 	want_number(f, "repo.pull_requests.total", 6);
 	want_string(f, "repo.default_branch", "main");
 	want_number(f, "repo.first_parent.commits", 11);
-	want_number(f, "repo.first_parent.commits",
-		      (double)number_of(dir, "git rev-list --count --first-parent main"));
+	want_as_git(f, "repo.first_parent.commits", dir, "git rev-list --count --first-parent main");
 	want_number(f, "repo.first_parent.merges", 6);
 	want_number(f, "repo.first_parent.pull_requests", 6);
 	want_number(f, "repo.first_parent.direct_commits", 3);
@@ -252,8 +276,7 @@ static void test_conventions(void **state)
 	}
 	want_evidence_everywhere(f, alm_facts_get(f, "repo"), "repo");
 	alm_facts_free(f);
-	test_rmtree(dir);
-	free(dir);
+	remove_repo(dir);
 }
 
 static void test_window(void **state)
@@ -268,13 +291,10 @@ static void test_window(void **state)
 	o.since = 1650;
 	f = probe_at(dir, &o);
 	want_number(f, "repo.commits", 11);
-	want_number(f, "repo.commits",
-		      (double)number_of(dir, "git rev-list --count --max-age=1650 --branches --remotes"));
-	want_number(f, "repo.merges",
-		      (double)number_of(dir, "git rev-list --count --merges --max-age=1650 --branches --remotes"));
+	want_as_git(f, "repo.commits", dir, "git rev-list --count --max-age=1650 --branches --remotes");
+	want_as_git(f, "repo.merges", dir, "git rev-list --count --merges --max-age=1650 --branches --remotes");
 	want_number(f, "repo.first_parent.commits", 6);
-	want_number(f, "repo.first_parent.commits",
-		      (double)number_of(dir, "git rev-list --count --first-parent --max-age=1650 main"));
+	want_as_git(f, "repo.first_parent.commits", dir, "git rev-list --count --first-parent --max-age=1650 main");
 	want_number(f, "repo.pull_requests.gitlab", 1);
 	want_number(f, "repo.pull_requests.bitbucket", 1);
 	want_number(f, "repo.pull_requests.azure_devops", 0);
@@ -296,8 +316,7 @@ static void test_window(void **state)
 	want_number(f, "repo.branches.active", 0);
 	want_number(f, "repo.branches.local", 7);
 	alm_facts_free(f);
-	test_rmtree(dir);
-	free(dir);
+	remove_repo(dir);
 }
 
 /* ---- checkouts as CI makes them --------------------------------------- */
@@ -309,27 +328,21 @@ static void test_shallow_clone(void **state)
 	(void)state;
 
 	run(src, conventions_script);
-	test_sh("rm -rf '%s'", dst);
 	run(src, "true");
-	if (test_sh("git clone -q --depth 1 'file://%s' '%s' >/dev/null 2>&1", src, dst) != 0)
-		fail_msg("git clone --depth 1 failed");
+	clone(dst, "--depth 1", "file://", src);
 	f = probe_at(dst, NULL);
 	want_bool(f, "repo.shallow", 1);
 	want_bool(f, "repo.history_complete", 0);
 	want_status(f, "degraded", "git fetch --unshallow");
 	want_status(f, "degraded", "fetchDepth: 0");
 	want_status(f, "degraded", "fetch-depth: 0");
-	want_number(f, "repo.commits",
-		      (double)number_of(dst, "git rev-list --count --branches --remotes"));
-	want_number(f, "repo.merges",
-		      (double)number_of(dst, "git rev-list --count --merges --branches --remotes"));
+	want_as_git(f, "repo.commits", dst, "git rev-list --count --branches --remotes");
+	want_as_git(f, "repo.merges", dst, "git rev-list --count --merges --branches --remotes");
 	want_number(f, "repo.first_parent.commits", 1);
 	want_string(f, "repo.host", "other");
 	alm_facts_free(f);
-	test_rmtree(src);
-	test_rmtree(dst);
-	free(src);
-	free(dst);
+	remove_repo(src);
+	remove_repo(dst);
 }
 
 static void test_detached_head(void **state)
@@ -339,9 +352,7 @@ static void test_detached_head(void **state)
 	(void)state;
 
 	run(src, conventions_script);
-	test_sh("rm -rf '%s'", dst);
-	if (test_sh("git clone -q 'file://%s' '%s' >/dev/null 2>&1", src, dst) != 0)
-		fail_msg("git clone failed");
+	clone(dst, "", "file://", src);
 	/* As Azure Pipelines leaves it: a commit checked out, no local branch. */
 	run(dst, "git checkout -q --detach HEAD~1 && git branch -q -D main");
 	f = probe_at(dst, NULL);
@@ -351,8 +362,7 @@ static void test_detached_head(void **state)
 	want_status(f, "degraded", "detached HEAD");
 	want_number(f, "repo.branches.local", 0);
 	want_number(f, "repo.first_parent.commits", 11);
-	want_number(f, "repo.commits",
-		      (double)number_of(dst, "git rev-list --count --branches --remotes"));
+	want_as_git(f, "repo.commits", dst, "git rev-list --count --branches --remotes");
 	alm_facts_free(f);
 
 	/* No origin/HEAD: main or master is taken when it exists. */
@@ -370,10 +380,8 @@ static void test_detached_head(void **state)
 	want_null(f, "repo.first_parent.commits");
 	want_null(f, "repo.first_parent.pr_share");
 	alm_facts_free(f);
-	test_rmtree(src);
-	test_rmtree(dst);
-	free(src);
-	free(dst);
+	remove_repo(src);
+	remove_repo(dst);
 }
 
 static void test_bare_and_subdirectory(void **state)
@@ -389,9 +397,7 @@ static void test_bare_and_subdirectory(void **state)
 	want_bool(f, "repo.bare", 0);
 	alm_facts_free(f);
 
-	test_sh("rm -rf '%s'", bare);
-	if (test_sh("git clone -q --bare '%s' '%s' >/dev/null 2>&1", src, bare) != 0)
-		fail_msg("git clone --bare failed");
+	clone(bare, "--bare", "", src);
 	f = probe_at(bare, NULL);
 	want_bool(f, "repo.bare", 1);
 	want_number(f, "repo.commits", 2);
@@ -399,10 +405,8 @@ static void test_bare_and_subdirectory(void **state)
 	want_string(f, "repo.host", "other");
 	want_status(f, "ok", NULL);
 	alm_facts_free(f);
-	test_rmtree(src);
-	test_rmtree(bare);
-	free(src);
-	free(bare);
+	remove_repo(src);
+	remove_repo(bare);
 }
 
 static void test_empty_repository(void **state)
@@ -432,8 +436,7 @@ static void test_empty_repository(void **state)
 	want_status(f, "ok", NULL);
 	want_evidence_everywhere(f, alm_facts_get(f, "repo"), "repo");
 	alm_facts_free(f);
-	test_rmtree(dir);
-	free(dir);
+	remove_repo(dir);
 }
 
 /* ---- refusals ----------------------------------------------------------- */
@@ -452,8 +455,7 @@ static void test_not_a_repository(void **state)
 	assert_int_equal(alm_repo_probe(f, missing, NULL), ALM_ENOTFOUND);
 	assert_non_null(strstr(alm_error_last(), missing));
 	alm_facts_free(f);
-	test_rmtree(dir);
-	free(dir);
+	remove_repo(dir);
 }
 
 static void test_owned_by_another_user(void **state)
@@ -473,8 +475,7 @@ static void test_owned_by_another_user(void **state)
 	assert_non_null(strstr(alm_error_last(), "git config --global --add safe.directory"));
 	assert_non_null(strstr(alm_error_last(), dir));
 	alm_facts_free(f);
-	test_rmtree(dir);
-	free(dir);
+	remove_repo(dir);
 }
 
 static void test_corrupt_objects(void **state)
@@ -492,8 +493,7 @@ static void test_corrupt_objects(void **state)
 	want_bool(f, "repo.history_complete", 0);
 	want_number(f, "repo.commits", 1);
 	alm_facts_free(f);
-	test_rmtree(dir);
-	free(dir);
+	remove_repo(dir);
 }
 
 static void test_broken_commit_graph(void **state)
@@ -516,8 +516,7 @@ static void test_broken_commit_graph(void **state)
 	want_number(f, "repo.commits", 18);
 	want_number(f, "repo.first_parent.commits", 11);
 	alm_facts_free(f);
-	test_rmtree(dir);
-	free(dir);
+	remove_repo(dir);
 }
 
 /* ---- files at HEAD ------------------------------------------------------ */
@@ -707,8 +706,7 @@ static void test_power_platform_layout(void **state)
 	want_status(f, "ok", NULL);
 	want_evidence_everywhere(f, alm_facts_get(f, "repo"), "repo");
 	alm_facts_free(f);
-	test_rmtree(dir);
-	free(dir);
+	remove_repo(dir);
 }
 
 static void test_listing_is_bounded(void **state)
@@ -730,8 +728,7 @@ static void test_listing_is_bounded(void **state)
 					      "detail");
 	assert_non_null(strstr(ev->valuestring, "120"));
 	alm_facts_free(f);
-	test_rmtree(dir);
-	free(dir);
+	remove_repo(dir);
 }
 
 /* ---- the probe writes nothing ----------------------------------------- */
@@ -761,8 +758,7 @@ static void test_repository_unchanged(void **state)
 	alm_facts_free(f);
 	free(before);
 	free(after);
-	test_rmtree(dir);
-	free(dir);
+	remove_repo(dir);
 }
 
 /* ---- cross-check against git on generated histories ------------------- */
@@ -794,10 +790,8 @@ static void crosscheck(const char *dir, const char *label)
 			fail_msg("%s: %s is %g, git says %g", label, names[i],
 				 cJSON_IsNumber(j) ? j->valuedouble : -1, c[i]);
 	}
-	want_number(f, "repo.commits",
-		      (double)number_of(dir, "git rev-list --count --branches --remotes"));
-	want_number(f, "repo.merges",
-		      (double)number_of(dir, "git rev-list --count --merges --branches --remotes"));
+	want_as_git(f, "repo.commits", dir, "git rev-list --count --branches --remotes");
+	want_as_git(f, "repo.merges", dir, "git rev-list --count --merges --branches --remotes");
 	want_number(f, "repo.first_parent.commits", p[0]);
 	want_number(f, "repo.first_parent.merges", p[1]);
 	want_number(f, "repo.first_parent.pull_requests", p[7]);
@@ -848,16 +842,13 @@ static void test_crosscheck_generated(void **state)
 		o.all_history = 0;
 		o.since = 1600000000 + 60 * 700;
 		f = probe_at(dir, &o);
-		want_number(f, "repo.commits",
-			      (double)number_of(dir, "git rev-list --count --max-age=1600042000 --branches --remotes"));
-		want_number(f, "repo.merges",
-			      (double)number_of(dir, "git rev-list --count --merges --max-age=1600042000 --branches --remotes"));
-		want_number(f, "repo.first_parent.commits",
-			      (double)number_of(dir, "git rev-list --count --first-parent --max-age=1600042000 main"));
+		want_as_git(f, "repo.commits", dir, "git rev-list --count --max-age=1600042000 --branches --remotes");
+		want_as_git(f, "repo.merges", dir, "git rev-list --count --merges --max-age=1600042000 --branches --remotes");
+		want_as_git(f, "repo.first_parent.commits", dir,
+		    "git rev-list --count --first-parent --max-age=1600042000 main");
 		alm_facts_free(f);
 	}
-	test_rmtree(dir);
-	free(dir);
+	remove_repo(dir);
 	free(gen);
 	free(count);
 }
