@@ -32,6 +32,20 @@ char *test_mkdtemp(void)
 	return dir;
 }
 
+char *test_git_init(void)
+{
+	char *dir = test_mkdtemp();
+	if (test_sh("cd '%s' && git init -q -b main . >/dev/null 2>&1", dir) != 0)
+		fail_msg("git init failed in %s", dir);
+	return dir;
+}
+
+void test_remove_dir(char *dir)
+{
+	test_rmtree(dir);
+	free(dir);
+}
+
 void test_rmtree(const char *dir)
 {
 	if (dir && strncmp(dir, "/", 1) == 0)

@@ -9,6 +9,13 @@
 char *test_mkdtemp(void);
 void test_rmtree(const char *dir);
 
+/* A new directory with an empty git repository in it (branch main); the
+ * caller removes it with test_remove_dir. */
+char *test_git_init(void);
+
+/* test_rmtree, then frees the name. */
+void test_remove_dir(char *dir);
+
 /* Runs `sh -c cmd` (printf-style); returns its exit status. Output is not captured. */
 int test_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -22,14 +22,6 @@
 #include "pipeline_yaml.h"
 #include "support.h"
 
-static char *new_repo(void)
-{
-	char *dir = test_mkdtemp();
-	if (test_sh("cd '%s' && git init -q -b main .", dir) != 0)
-		fail_msg("git init failed in %s", dir);
-	return dir;
-}
-
 static void put(const char *dir, const char *rel, const char *text)
 {
 	char path[4096];
@@ -80,6 +72,22 @@ static void want_field(const alm_facts *f, const char *path, int i, const char *
 		fail_msg("%s[%d].%s: expected %s in %s", path, i, key, value, got ? got : "(missing)");
 	}
 	cJSON_Delete(want);
+}
+
+/* One field of an entry of a list fact: entry `i` has `key` equal to the JSON
+ * text `value`. */
+typedef struct {
+	int i;
+	const char *key, *value;
+} entry_field;
+
+/* The list at `path` has `count` entries, with every field of `fields` (up to
+ * one whose key is NULL). */
+static void want_entries(const alm_facts *f, const char *path, int count, const entry_field *fields)
+{
+	list(f, path, count);
+	for (; fields->key; fields++)
+		want_field(f, path, fields->i, fields->key, fields->value);
 }
 
 /* The fact is this JSON text exactly. */
@@ -237,7 +245,7 @@ static void accelerator_repository(const char *dir)
 
 static void test_accelerator_solution_repository(void **state)
 {
-	char *dir = new_repo();
+	char *dir = test_git_init();
 	alm_facts *f;
 	(void)state;
 
@@ -246,45 +254,35 @@ static void test_accelerator_solution_repository(void **state)
 	f = probe(dir, NULL);
 
 	want_json(f, "repo.power_platform.present", "true");
-	list(f, "repo.power_platform.solutions", 1);
-	want_field(f, "repo.power_platform.solutions", 0, "path", "\"ContosoInvoices/SolutionPackage\"");
-	want_field(f, "repo.power_platform.solutions", 0, "unique_name", "\"ContosoInvoices\"");
-	want_field(f, "repo.power_platform.solutions", 0, "version", "\"1.2.0.3\"");
-	want_field(f, "repo.power_platform.solutions", 0, "publisher", "\"contoso\"");
-	want_field(f, "repo.power_platform.solutions", 0, "managed", "false");
+	want_entries(f, "repo.power_platform.solutions", 1, (const entry_field[]){
+		{0, "path", "\"ContosoInvoices/SolutionPackage\""}, {0, "unique_name", "\"ContosoInvoices\""},
+		{0, "version", "\"1.2.0.3\""}, {0, "publisher", "\"contoso\""}, {0, "managed", "false"}, {0}});
 	want_json(f, "repo.files.power_platform.solutions", "[\"ContosoInvoices/SolutionPackage\"]");
 
-	list(f, "repo.power_platform.canvas_apps", 1);
-	want_field(f, "repo.power_platform.canvas_apps", 0, "name", "\"contoso_invoiceapp\"");
-	want_field(f, "repo.power_platform.canvas_apps", 0, "form", "\"both\"");
-	list(f, "repo.power_platform.cloud_flows", 2);
-	want_field(f, "repo.power_platform.cloud_flows", 0, "name", "\"Approveinvoice\"");
-	want_field(f, "repo.power_platform.cloud_flows", 1, "name", "\"Notifyfinance\"");
-	list(f, "repo.power_platform.environment_variables", 1);
-	want_field(f, "repo.power_platform.environment_variables", 0, "name", "\"contoso_ApiUrl\"");
-	list(f, "repo.power_platform.connection_references", 2);
-	want_field(f, "repo.power_platform.connection_references", 0, "name",
-		   "\"contoso_sharedcommondataserviceforapps_d3e4f\"");
-	list(f, "repo.power_platform.copilot_agents", 1);
-	want_field(f, "repo.power_platform.copilot_agents", 0, "name", "\"contoso_helpdesk\"");
-	list(f, "repo.power_platform.custom_connectors", 1);
-	want_field(f, "repo.power_platform.custom_connectors", 0, "name", "\"contoso_5Ferp\"");
-	want_field(f, "repo.power_platform.custom_connectors", 0, "has_code", "true");
-	want_field(f, "repo.power_platform.custom_connectors", 0, "path",
-		   "\"ContosoInvoices/SolutionPackage/src/Connectors/contoso_5Ferp_openapidefinition.json\"");
+	want_entries(f, "repo.power_platform.canvas_apps", 1, (const entry_field[]){
+		{0, "name", "\"contoso_invoiceapp\""}, {0, "form", "\"both\""}, {0}});
+	want_entries(f, "repo.power_platform.cloud_flows", 2, (const entry_field[]){
+		{0, "name", "\"Approveinvoice\""}, {1, "name", "\"Notifyfinance\""}, {0}});
+	want_entries(f, "repo.power_platform.environment_variables", 1, (const entry_field[]){
+		{0, "name", "\"contoso_ApiUrl\""}, {0}});
+	want_entries(f, "repo.power_platform.connection_references", 2, (const entry_field[]){
+		{0, "name", "\"contoso_sharedcommondataserviceforapps_d3e4f\""}, {0}});
+	want_entries(f, "repo.power_platform.copilot_agents", 1, (const entry_field[]){
+		{0, "name", "\"contoso_helpdesk\""}, {0}});
+	want_entries(f, "repo.power_platform.custom_connectors", 1, (const entry_field[]){
+		{0, "name", "\"contoso_5Ferp\""}, {0, "has_code", "true"},
+		{0, "path", "\"ContosoInvoices/SolutionPackage/src/Connectors/contoso_5Ferp_openapidefinition.json\""},
+		{0}});
 	list(f, "repo.power_platform.configuration_data", 1);
 	list(f, "repo.power_platform.code_components", 0);
 	list(f, "repo.power_platform.plugin_projects", 0);
 
 	want_json(f, "repo.deployments.environments", "[\"development\", \"validation\", \"test\", \"production\"]");
 	want_json(f, "repo.deployments.tools", "[\"alm-accelerator\"]");
-	list(f, "repo.deployments.pipelines", 4);
-	want_field(f, "repo.deployments.pipelines", 0, "path", "\"Pipelines/deploy-prod-ContosoInvoices.yml\"");
-	want_field(f, "repo.deployments.pipelines", 0, "environment", "\"production\"");
-	want_field(f, "repo.deployments.pipelines", 1, "environment", "\"test\"");
-	want_field(f, "repo.deployments.pipelines", 2, "environment", "\"validation\"");
-	want_field(f, "repo.deployments.pipelines", 2, "tool", "\"alm-accelerator\"");
-	want_field(f, "repo.deployments.pipelines", 3, "environment", "\"development\"");
+	want_entries(f, "repo.deployments.pipelines", 4, (const entry_field[]){
+		{0, "path", "\"Pipelines/deploy-prod-ContosoInvoices.yml\""}, {0, "environment", "\"production\""},
+		{1, "environment", "\"test\""}, {2, "environment", "\"validation\""},
+		{2, "tool", "\"alm-accelerator\""}, {3, "environment", "\"development\""}, {0}});
 	want_json(f, "repo.deployment_settings.environments", "[\"validation\", \"test\", \"production\"]");
 	want_json(f, "repo.pipelines.azure_yaml", "true");
 	want_json(f, "repo.pipelines.as_code", "true");
@@ -292,8 +290,7 @@ static void test_accelerator_solution_repository(void **state)
 	want_json(f, "repo.history.window_empty", "false");
 	want_status(f, "ok");
 	alm_facts_free(f);
-	test_rmtree(dir);
-	free(dir);
+	test_remove_dir(dir);
 }
 
 static const char control_manifest_xml[] =
@@ -306,7 +303,7 @@ static const char control_manifest_xml[] =
 
 static void test_code_component_repository(void **state)
 {
-	char *dir = new_repo();
+	char *dir = test_git_init();
 	alm_facts *f;
 	(void)state;
 
@@ -331,18 +328,12 @@ static void test_code_component_repository(void **state)
 	commit_all(dir, 1000);
 	f = probe(dir, NULL);
 
-	list(f, "repo.power_platform.solutions", 1);
-	want_field(f, "repo.power_platform.solutions", 0, "managed", "null");
-	want_field(f, "repo.power_platform.solutions", 0, "publisher", "null");
-	list(f, "repo.power_platform.code_components", 5);
-	want_field(f, "repo.power_platform.code_components", 0, "path", "\"CurrencyInput/CurrencyInput\"");
-	want_field(f, "repo.power_platform.code_components", 0, "name", "\"Contoso.CurrencyInput\"");
-	want_field(f, "repo.power_platform.code_components", 0, "packaged", "false");
-	want_field(f, "repo.power_platform.code_components", 1, "name", "\"Contoso.Gauge\"");
-	want_field(f, "repo.power_platform.code_components", 2, "name", "\"Sketch\"");
-	want_field(f, "repo.power_platform.code_components", 3, "path",
-		   "\"Solution/src/Controls/Contoso.CurrencyInput\"");
-	want_field(f, "repo.power_platform.code_components", 3, "packaged", "true");
+	want_entries(f, "repo.power_platform.solutions", 1, (const entry_field[]){
+		{0, "managed", "null"}, {0, "publisher", "null"}, {0}});
+	want_entries(f, "repo.power_platform.code_components", 5, (const entry_field[]){
+		{0, "path", "\"CurrencyInput/CurrencyInput\""}, {0, "name", "\"Contoso.CurrencyInput\""},
+		{0, "packaged", "false"}, {1, "name", "\"Contoso.Gauge\""}, {2, "name", "\"Sketch\""},
+		{3, "path", "\"Solution/src/Controls/Contoso.CurrencyInput\""}, {3, "packaged", "true"}, {0}});
 	/* a manifest that is not well-formed is still the component its folder names */
 	want_field(f, "repo.power_platform.code_components", 4, "name", "\"Contoso.Gauge\"");
 	want_field(f, "repo.power_platform.code_components", 4, "packaged", "true");
@@ -350,8 +341,7 @@ static void test_code_component_repository(void **state)
 	want_json(f, "repo.deployments.environments", "[]");
 	want_json(f, "repo.pipelines.as_code", "false");
 	alm_facts_free(f);
-	test_rmtree(dir);
-	free(dir);
+	test_remove_dir(dir);
 }
 
 static const char plugin_csproj[] =
@@ -405,7 +395,7 @@ static const char legacy_plugin_csproj[] =
 
 static void test_plugin_repository(void **state)
 {
-	char *dir = new_repo();
+	char *dir = test_git_init();
 	alm_facts *f;
 	(void)state;
 
@@ -421,19 +411,17 @@ static void test_plugin_repository(void **state)
 	commit_all(dir, 1000);
 	f = probe(dir, NULL);
 
-	list(f, "repo.power_platform.plugin_projects", 2);
-	want_field(f, "repo.power_platform.plugin_projects", 0, "name", "\"Contoso.Plugins\"");
-	want_field(f, "repo.power_platform.plugin_projects", 0, "path", "\"Contoso.Plugins/Contoso.Plugins.csproj\"");
-	want_field(f, "repo.power_platform.plugin_projects", 1, "name", "\"Legacy\"");
+	want_entries(f, "repo.power_platform.plugin_projects", 2, (const entry_field[]){
+		{0, "name", "\"Contoso.Plugins\""}, {0, "path", "\"Contoso.Plugins/Contoso.Plugins.csproj\""},
+		{1, "name", "\"Legacy\""}, {0}});
 	want_json(f, "repo.files.power_platform.plugins",
 		  "[\"Contoso.Plugins/Contoso.Plugins.csproj\", \"Legacy/Legacy.csproj\"]");
-	list(f, "repo.power_platform.test_projects", 1);
-	want_field(f, "repo.power_platform.test_projects", 0, "name", "\"Contoso.Plugins.Tests\"");
-	list(f, "repo.power_platform.dataverse_clients", 2);
-	want_field(f, "repo.power_platform.dataverse_clients", 0, "name", "\"Importer\"");
-	want_field(f, "repo.power_platform.dataverse_clients", 1, "name", "\"Portal\"");
-	list(f, "repo.power_platform.package_deployer_projects", 1);
-	want_field(f, "repo.power_platform.package_deployer_projects", 0, "name", "\"ContosoPackage\"");
+	want_entries(f, "repo.power_platform.test_projects", 1, (const entry_field[]){
+		{0, "name", "\"Contoso.Plugins.Tests\""}, {0}});
+	want_entries(f, "repo.power_platform.dataverse_clients", 2, (const entry_field[]){
+		{0, "name", "\"Importer\""}, {1, "name", "\"Portal\""}, {0}});
+	want_entries(f, "repo.power_platform.package_deployer_projects", 1, (const entry_field[]){
+		{0, "name", "\"ContosoPackage\""}, {0}});
 	want_json(f, "repo.power_platform.present", "true");
 	alm_facts_free(f);
 
@@ -447,13 +435,12 @@ static void test_plugin_repository(void **state)
 	list(f, "repo.power_platform.test_projects", 1);
 	list(f, "repo.power_platform.dataverse_clients", 2);
 	alm_facts_free(f);
-	test_rmtree(dir);
-	free(dir);
+	test_remove_dir(dir);
 }
 
 static void test_maker_canvas_repository(void **state)
 {
-	char *dir = new_repo();
+	char *dir = test_git_init();
 	alm_facts *f;
 	(void)state;
 
@@ -466,21 +453,16 @@ static void test_maker_canvas_repository(void **state)
 	commit_all(dir, 1000);
 	f = probe(dir, NULL);
 
-	list(f, "repo.power_platform.canvas_apps", 3);
-	want_field(f, "repo.power_platform.canvas_apps", 0, "path", "\"apps/Expenses.msapp\"");
-	want_field(f, "repo.power_platform.canvas_apps", 0, "form", "\"both\"");
-	want_field(f, "repo.power_platform.canvas_apps", 1, "name", "\"Travel\"");
-	want_field(f, "repo.power_platform.canvas_apps", 1, "form", "\"msapp\"");
-	want_field(f, "repo.power_platform.canvas_apps", 2, "path", "\"sources/src/Timesheet\"");
-	want_field(f, "repo.power_platform.canvas_apps", 2, "form", "\"sources\"");
+	want_entries(f, "repo.power_platform.canvas_apps", 3, (const entry_field[]){
+		{0, "path", "\"apps/Expenses.msapp\""}, {0, "form", "\"both\""}, {1, "name", "\"Travel\""},
+		{1, "form", "\"msapp\""}, {2, "path", "\"sources/src/Timesheet\""}, {2, "form", "\"sources\""}, {0}});
 	list(f, "repo.files.power_platform.canvas_apps", 3);
 	list(f, "repo.power_platform.solutions", 0);
 	want_json(f, "repo.power_platform.present", "true");
 	want_json(f, "repo.pipelines.as_code", "false");
 	want_json(f, "repo.deployment_settings.environments", "[]");
 	alm_facts_free(f);
-	test_rmtree(dir);
-	free(dir);
+	test_remove_dir(dir);
 }
 
 static const char build_workflow_yml[] =
@@ -489,7 +471,7 @@ static const char build_workflow_yml[] =
 
 static void test_no_power_platform_repository(void **state)
 {
-	char *dir = new_repo();
+	char *dir = test_git_init();
 	alm_facts *f;
 	static const char *const lists[] = {
 		"repo.power_platform.solutions", "repo.power_platform.code_components",
@@ -519,13 +501,12 @@ static void test_no_power_platform_repository(void **state)
 	want_json(f, "repo.pipelines.as_code", "true");
 	want_status(f, "ok");
 	alm_facts_free(f);
-	test_rmtree(dir);
-	free(dir);
+	test_remove_dir(dir);
 }
 
 static void test_dormant_repository(void **state)
 {
-	char *dir = new_repo();
+	char *dir = test_git_init();
 	alm_repo_probe_options o = ALM_REPO_PROBE_OPTIONS_INIT;
 	alm_facts *f;
 	(void)state;
@@ -549,15 +530,14 @@ static void test_dormant_repository(void **state)
 	want_json(f, "repo.commits", "1");
 	want_json(f, "repo.history.window_empty", "false");
 	alm_facts_free(f);
-	test_rmtree(dir);
-	free(dir);
+	test_remove_dir(dir);
 }
 
 /* A Power Pages site's hundreds of .yml files do not crowd the pipelines out
  * of the bounded reading. */
 static void test_pipelines_read_first(void **state)
 {
-	char *dir = new_repo();
+	char *dir = test_git_init();
 	alm_facts *f;
 	(void)state;
 
@@ -572,8 +552,7 @@ static void test_pipelines_read_first(void **state)
 	list(f, "repo.power_platform.power_pages_sites", 1);
 	want_status(f, "degraded"); /* some of the site's files were not read: said so */
 	alm_facts_free(f);
-	test_rmtree(dir);
-	free(dir);
+	test_remove_dir(dir);
 }
 
 /* ---- YAML as YAML means it -------------------------------------------- */

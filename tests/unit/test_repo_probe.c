@@ -162,20 +162,6 @@ static void want_evidence_everywhere(const alm_facts *f, const cJSON *node, cons
 	}
 }
 
-static char *new_repo(void)
-{
-	char *dir = test_mkdtemp();
-	run(dir, "git init -q -b main .");
-	return dir;
-}
-
-/* Removes a directory new_repo or test_mkdtemp made, and frees its name. */
-static void remove_repo(char *dir)
-{
-	test_rmtree(dir);
-	free(dir);
-}
-
 /* Clones `scheme` + `src` into `dst` (replacing it) with git clone's `flags`. */
 static void clone(const char *dst, const char *flags, const char *scheme, const char *src)
 {
@@ -216,7 +202,7 @@ static const char conventions_script[] =
 
 static void test_conventions(void **state)
 {
-	char *dir = new_repo(), head[64];
+	char *dir = test_git_init(), head[64];
 	alm_facts *f;
 	char *out;
 	(void)state;
@@ -276,12 +262,12 @@ static void test_conventions(void **state)
 	}
 	want_evidence_everywhere(f, alm_facts_get(f, "repo"), "repo");
 	alm_facts_free(f);
-	remove_repo(dir);
+	test_remove_dir(dir);
 }
 
 static void test_window(void **state)
 {
-	char *dir = new_repo();
+	char *dir = test_git_init();
 	alm_repo_probe_options o = ALM_REPO_PROBE_OPTIONS_INIT;
 	alm_facts *f;
 	(void)state;
@@ -316,14 +302,14 @@ static void test_window(void **state)
 	want_number(f, "repo.branches.active", 0);
 	want_number(f, "repo.branches.local", 7);
 	alm_facts_free(f);
-	remove_repo(dir);
+	test_remove_dir(dir);
 }
 
 /* ---- checkouts as CI makes them --------------------------------------- */
 
 static void test_shallow_clone(void **state)
 {
-	char *src = new_repo(), *dst = test_mkdtemp();
+	char *src = test_git_init(), *dst = test_mkdtemp();
 	alm_facts *f;
 	(void)state;
 
@@ -341,13 +327,13 @@ static void test_shallow_clone(void **state)
 	want_number(f, "repo.first_parent.commits", 1);
 	want_string(f, "repo.host", "other");
 	alm_facts_free(f);
-	remove_repo(src);
-	remove_repo(dst);
+	test_remove_dir(src);
+	test_remove_dir(dst);
 }
 
 static void test_detached_head(void **state)
 {
-	char *src = new_repo(), *dst = test_mkdtemp();
+	char *src = test_git_init(), *dst = test_mkdtemp();
 	alm_facts *f;
 	(void)state;
 
@@ -380,13 +366,13 @@ static void test_detached_head(void **state)
 	want_null(f, "repo.first_parent.commits");
 	want_null(f, "repo.first_parent.pr_share");
 	alm_facts_free(f);
-	remove_repo(src);
-	remove_repo(dst);
+	test_remove_dir(src);
+	test_remove_dir(dst);
 }
 
 static void test_bare_and_subdirectory(void **state)
 {
-	char *src = new_repo(), *bare = test_mkdtemp(), sub[4096];
+	char *src = test_git_init(), *bare = test_mkdtemp(), sub[4096];
 	alm_facts *f;
 	(void)state;
 
@@ -405,13 +391,13 @@ static void test_bare_and_subdirectory(void **state)
 	want_string(f, "repo.host", "other");
 	want_status(f, "ok", NULL);
 	alm_facts_free(f);
-	remove_repo(src);
-	remove_repo(bare);
+	test_remove_dir(src);
+	test_remove_dir(bare);
 }
 
 static void test_empty_repository(void **state)
 {
-	char *dir = new_repo();
+	char *dir = test_git_init();
 	alm_facts *f;
 	static const char *const none[] = { NULL };
 	(void)state;
@@ -436,7 +422,7 @@ static void test_empty_repository(void **state)
 	want_status(f, "ok", NULL);
 	want_evidence_everywhere(f, alm_facts_get(f, "repo"), "repo");
 	alm_facts_free(f);
-	remove_repo(dir);
+	test_remove_dir(dir);
 }
 
 /* ---- refusals ----------------------------------------------------------- */
@@ -455,7 +441,7 @@ static void test_not_a_repository(void **state)
 	assert_int_equal(alm_repo_probe(f, missing, NULL), ALM_ENOTFOUND);
 	assert_non_null(strstr(alm_error_last(), missing));
 	alm_facts_free(f);
-	remove_repo(dir);
+	test_remove_dir(dir);
 }
 
 static void test_owned_by_another_user(void **state)
@@ -467,7 +453,7 @@ static void test_owned_by_another_user(void **state)
 
 	if (geteuid() != 0)
 		skip(); /* only root can give a repository to another user */
-	dir = new_repo();
+	dir = test_git_init();
 	run(dir, "ci 1000 -m one && chown -R 4242:4242 .");
 	assert_int_equal(alm_facts_new(&f), 0);
 	rc = alm_repo_probe(f, dir, NULL);
@@ -475,12 +461,12 @@ static void test_owned_by_another_user(void **state)
 	assert_non_null(strstr(alm_error_last(), "git config --global --add safe.directory"));
 	assert_non_null(strstr(alm_error_last(), dir));
 	alm_facts_free(f);
-	remove_repo(dir);
+	test_remove_dir(dir);
 }
 
 static void test_corrupt_objects(void **state)
 {
-	char *dir = new_repo();
+	char *dir = test_git_init();
 	alm_facts *f;
 	(void)state;
 
@@ -493,12 +479,12 @@ static void test_corrupt_objects(void **state)
 	want_bool(f, "repo.history_complete", 0);
 	want_number(f, "repo.commits", 1);
 	alm_facts_free(f);
-	remove_repo(dir);
+	test_remove_dir(dir);
 }
 
 static void test_broken_commit_graph(void **state)
 {
-	char *dir = new_repo();
+	char *dir = test_git_init();
 	alm_facts *f;
 	(void)state;
 
@@ -516,7 +502,7 @@ static void test_broken_commit_graph(void **state)
 	want_number(f, "repo.commits", 18);
 	want_number(f, "repo.first_parent.commits", 11);
 	alm_facts_free(f);
-	remove_repo(dir);
+	test_remove_dir(dir);
 }
 
 /* ---- files at HEAD ------------------------------------------------------ */
@@ -608,7 +594,7 @@ static void write_in(const char *dir, const char *rel, const char *text)
 
 static void test_power_platform_layout(void **state)
 {
-	char *dir = new_repo();
+	char *dir = test_git_init();
 	alm_facts *f;
 	(void)state;
 
@@ -706,12 +692,12 @@ static void test_power_platform_layout(void **state)
 	want_status(f, "ok", NULL);
 	want_evidence_everywhere(f, alm_facts_get(f, "repo"), "repo");
 	alm_facts_free(f);
-	remove_repo(dir);
+	test_remove_dir(dir);
 }
 
 static void test_listing_is_bounded(void **state)
 {
-	char *dir = new_repo();
+	char *dir = test_git_init();
 	alm_facts *f;
 	const cJSON *arr, *ev;
 	(void)state;
@@ -728,7 +714,7 @@ static void test_listing_is_bounded(void **state)
 					      "detail");
 	assert_non_null(strstr(ev->valuestring, "120"));
 	alm_facts_free(f);
-	remove_repo(dir);
+	test_remove_dir(dir);
 }
 
 /* ---- the probe writes nothing ----------------------------------------- */
@@ -742,7 +728,7 @@ static char *snapshot(const char *dir)
 
 static void test_repository_unchanged(void **state)
 {
-	char *dir = new_repo(), *before, *after;
+	char *dir = test_git_init(), *before, *after;
 	alm_facts *f;
 	(void)state;
 
@@ -758,7 +744,7 @@ static void test_repository_unchanged(void **state)
 	alm_facts_free(f);
 	free(before);
 	free(after);
-	remove_repo(dir);
+	test_remove_dir(dir);
 }
 
 /* ---- cross-check against git on generated histories ------------------- */
@@ -802,7 +788,7 @@ static void crosscheck(const char *dir, const char *label)
 
 static void test_crosscheck_generated(void **state)
 {
-	char *dir = new_repo(), *gen = test_source_path("tests/bench/gen_history.awk");
+	char *dir = test_git_init(), *gen = test_source_path("tests/bench/gen_history.awk");
 	char *count = test_source_path("tests/bench/count_history.awk");
 	char script[8192];
 	unsigned int seed = (unsigned int)getpid();
@@ -848,7 +834,7 @@ static void test_crosscheck_generated(void **state)
 		    "git rev-list --count --first-parent --max-age=1600042000 main");
 		alm_facts_free(f);
 	}
-	remove_repo(dir);
+	test_remove_dir(dir);
 	free(gen);
 	free(count);
 }
