@@ -32,6 +32,24 @@ char *test_mkdtemp(void)
 	return dir;
 }
 
+char *test_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *path = malloc(n);
+	if (!path)
+		abort();
+	snprintf(path, n, "%s/%s", dir, name);
+	return path;
+}
+
+void test_truncate(const char *path)
+{
+	FILE *fp = fopen(path, "w");
+	if (!fp)
+		fail_msg("cannot empty %s", path);
+	fclose(fp);
+}
+
 char *test_git_init(void)
 {
 	char *dir = test_mkdtemp();

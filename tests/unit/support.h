@@ -16,6 +16,12 @@ char *test_git_init(void);
 /* test_rmtree, then frees the name. */
 void test_remove_dir(char *dir);
 
+/* `dir`/`name`, allocated (the caller frees). */
+char *test_join(const char *dir, const char *name);
+
+/* Empties the file at `path` (creating it), as a stand-in's log before a test. */
+void test_truncate(const char *path);
+
 /* Runs `sh -c cmd` (printf-style); returns its exit status. Output is not captured. */
 int test_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

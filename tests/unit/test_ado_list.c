@@ -49,8 +49,7 @@ static int group_setup(void **state)
 {
 	(void)state;
 	workdir = test_mkdtemp();
-	log_path = malloc(strlen(workdir) + 32);
-	sprintf(log_path, "%s/requests.log", workdir);
+	log_path = test_join(workdir, "requests.log");
 	if (spawn_server() != 0) {
 		fprintf(stderr, "the test server (tests/ado_server.py) did not start\n");
 		return -1;
@@ -61,22 +60,16 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	if (server_pid > 0) {
-		kill(server_pid, SIGTERM);
-		waitpid(server_pid, NULL, 0);
-	}
-	test_rmtree(workdir);
-	free(workdir);
+	test_server_stop(&server_pid);
+	test_remove_dir(workdir);
 	free(log_path);
 	return 0;
 }
 
 static int test_setup(void **state)
 {
-	FILE *fp = fopen(log_path, "w"); /* each test reads its own requests */
 	(void)state;
-	if (fp)
-		fclose(fp);
+	test_truncate(log_path); /* each test reads its own requests */
 	setenv("AZURE_DEVOPS_EXT_PAT", TOKEN, 1);
 	unsetenv("SYSTEM_ACCESSTOKEN");
 	return 0;

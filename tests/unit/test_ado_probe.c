@@ -61,19 +61,14 @@ static int spawn_server(server *s, const char *const *extra)
 
 static void stop_server(server *s)
 {
-	if (s->pid > 0) {
-		kill(s->pid, SIGTERM);
-		waitpid(s->pid, NULL, 0);
-		s->pid = 0;
-	}
+	test_server_stop(&s->pid);
 }
 
 static int group_setup(void **state)
 {
 	(void)state;
 	workdir = test_mkdtemp();
-	log_path = malloc(strlen(workdir) + 32);
-	sprintf(log_path, "%s/requests.log", workdir);
+	log_path = test_join(workdir, "requests.log");
 	if (spawn_server(&main_server, NULL) != 0) {
 		fprintf(stderr, "the test server (tests/ado_server.py) did not start\n");
 		return -1;
@@ -85,17 +80,14 @@ static int group_teardown(void **state)
 {
 	(void)state;
 	stop_server(&main_server);
-	test_rmtree(workdir);
-	free(workdir);
+	test_remove_dir(workdir);
 	free(log_path);
 	return 0;
 }
 
 static void clear_log(void)
 {
-	FILE *fp = fopen(log_path, "w");
-	if (fp)
-		fclose(fp);
+	test_truncate(log_path);
 }
 
 static int test_setup(void **state)

@@ -52,16 +52,14 @@ static int group_setup(void **state)
 {
 	(void)state;
 	workdir = test_mkdtemp();
-	log_path = malloc(strlen(workdir) + 32);
-	sprintf(log_path, "%s/requests.log", workdir);
+	log_path = test_join(workdir, "requests.log");
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	test_rmtree(workdir);
-	free(workdir);
+	test_remove_dir(workdir);
 	free(log_path);
 	return 0;
 }
@@ -71,9 +69,7 @@ static int group_teardown(void **state)
  * and production. */
 static void start(run *r, const char *const *args)
 {
-	FILE *fp = fopen(log_path, "w");
-	if (fp)
-		fclose(fp);
+	test_truncate(log_path);
 	memset(r, 0, sizeof *r);
 	r->port = test_server_start(&r->pid, "tests/pp_server.py", log_path, args);
 	live_pid = r->pid;
