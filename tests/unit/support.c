@@ -327,3 +327,13 @@ void test_fact_contains(alm_facts *f, const char *path, const char *fragment)
 		fail_msg("%s: expected it to contain '%s', got %s", path, fragment, test_show(v));
 	assert_null(strchr(v->valuestring, '\n'));
 }
+
+void test_fact_says(alm_facts *f, const char *path, ...)
+{
+	const char *fragment;
+	va_list ap;
+	va_start(ap, path);
+	while ((fragment = va_arg(ap, const char *)) != NULL)
+		test_fact_contains(f, path, fragment);
+	va_end(ap);
+}

@@ -78,6 +78,9 @@ const char *test_log_field(const struct cJSON *entry, const char *object, const 
 struct alm_facts;
 void test_fact_contains(struct alm_facts *f, const char *path, const char *fragment);
 
+/* test_fact_contains for every fragment of a NULL-terminated list. */
+void test_fact_says(struct alm_facts *f, const char *path, ...);
+
 /* $ALM_SOURCE_DIR (the project's source tree) joined with `rel`. Caller frees. */
 char *test_source_path(const char *rel);
 

@@ -229,6 +229,13 @@ static void probe_status(alm_facts *f, const char *status)
 		fail_msg("probe status: expected %s, got %s", status, test_show(p));
 }
 
+/* The probe returned `rc` and says `status`. */
+static void expect_outcome(const run *r, int rc, const char *status)
+{
+	assert_int_equal(r->rc, rc);
+	probe_status(r->facts, status);
+}
+
 /* ---- the server's log ---- */
 
 static cJSON *read_log(void)
@@ -555,8 +562,7 @@ static void test_commit_author_licenses(void **state)
 	const cJSON *m[16];
 	(void)state;
 	probe_at(&r, main_server.port, "contoso/ALM%20Project", "ALM Project", 15, SINCE_2024);
-	assert_int_equal(r.rc, 0);
-	probe_status(r.facts, "ok");
+	expect_outcome(&r, 0, "ok");
 	/* Pull requests since 2024: the Basic author, Carol (Stakeholder) and Dana
 	 * (gone); commits add Erin (Stakeholder) and Frank (Basic); Bob's commit
 	 * is from 2015. */
@@ -585,8 +591,7 @@ static void test_commit_author_licenses(void **state)
 	clear_log();
 	probe_at(&r, main_server.port, "fault/403@git.repositories.ALM%20Project.commits/contoso/ALM%20Project",
 		 "ALM Project", 15, SINCE_2024);
-	assert_int_equal(r.rc, 0);
-	probe_status(r.facts, "ok");
+	expect_outcome(&r, 0, "ok");
 	fact_number(r.facts, "ado.licenses.checked", 2);
 	fact_number(r.facts, "ado.licenses.stakeholder", 1);
 	fact_evidence(r.facts, "ado.licenses.checked", "of 3 authors of pull requests and 0 more authors of commits");
@@ -642,8 +647,7 @@ static void test_fabrikam_reference_bodies(void **state)
 	run r;
 	(void)state;
 	probe_path(&r, "fabrikam/Fabrikam-Fiber-Git", NULL);
-	assert_int_equal(r.rc, 0);
-	probe_status(r.facts, "ok");
+	expect_outcome(&r, 0, "ok");
 	fact_number(r.facts, "ado.pipelines.count", 5);
 	fact_number(r.facts, "ado.pipelines.yaml", 0);
 	fact_evidence(r.facts, "ado.pipelines.yaml", "3 did not say how they are defined");
@@ -690,8 +694,7 @@ static void test_checks_and_licenses(void **state)
 	char url[256], vsaex[256];
 	(void)state;
 	probe_path(&r, "contoso/ALM%20Project", "ALM Project");
-	assert_int_equal(r.rc, 0);
-	probe_status(r.facts, "ok");
+	expect_outcome(&r, 0, "ok");
 	fact_json(r.facts, "ado.environments.checks",
 		  "{\"validation\":{\"approval\":false,\"branch_control\":false,\"business_hours\":false},"
 		  "\"test\":{\"approval\":false,\"branch_control\":false,\"business_hours\":true},"
@@ -717,8 +720,7 @@ static void test_checks_and_licenses(void **state)
 	o.repository = "ALM Project";
 	o.entitlements_url = vsaex;
 	probe_opts(&r, &o, NULL);
-	assert_int_equal(r.rc, 0);
-	probe_status(r.facts, "ok");
+	expect_outcome(&r, 0, "ok");
 	fact_string(r.facts, "ado.licenses.checked", NULL);
 	fact_string(r.facts, "ado.licenses.available", NULL);
 	fact_evidence(r.facts, "ado.licenses.available", "vso.memberentitlementmanagement");
@@ -902,10 +904,9 @@ static void test_huge_page_bounded(void **state)
 	 * says what was slow and how far it got. */
 	probe_at(&r, big.port, "huge/Huge", NULL, 1.0, 0);
 	assert_int_equal(r.rc, ALM_EREMOTE);
-	test_fact_contains(r.facts, "ado.error", "for the builds within the probe's 1 s deadline");
-	test_fact_contains(r.facts, "ado.error", "read by then: 1 pages of build definitions");
-	test_fact_contains(r.facts, "ado.error", "(20000 definitions)");
-	test_fact_contains(r.facts, "ado.error", "definitions waiting for a list");
+	test_fact_says(r.facts, "ado.error", "for the builds within the probe's 1 s deadline",
+		       "read by then: 1 pages of build definitions", "(20000 definitions)",
+		       "definitions waiting for a list", NULL);
 	fact_absent(r.facts, "ado.builds");
 	stop_server(&big);
 	run_free(&r);
@@ -918,12 +919,9 @@ static void test_401(void **state)
 	run r;
 	(void)state;
 	probe_path(&r, "fault/401/contoso/ALM%20Project", "ALM Project");
-	assert_int_equal(r.rc, ALM_EREMOTE);
-	probe_status(r.facts, "failed");
+	expect_outcome(&r, ALM_EREMOTE, "failed");
 	fact_bool(r.facts, "ado.reachable", 0);
-	test_fact_contains(r.facts, "ado.error", "HTTP 401");
-	test_fact_contains(r.facts, "ado.error", "AZURE_DEVOPS_EXT_PAT");
-	test_fact_contains(r.facts, "ado.error", "(Read)");
+	test_fact_says(r.facts, "ado.error", "HTTP 401", "AZURE_DEVOPS_EXT_PAT", "(Read)", NULL);
 	fact_string(r.facts, "ado.organization", "contoso");
 	fact_absent(r.facts, "ado.pipelines");
 	assert_non_null(strstr(r.error, "HTTP 401"));
@@ -938,8 +936,7 @@ static void test_403(void **state)
 	run r;
 	(void)state;
 	probe_path(&r, "fault/403/fabrikam/Fabrikam-Fiber-Git", NULL);
-	assert_int_equal(r.rc, ALM_EREMOTE);
-	probe_status(r.facts, "failed");
+	expect_outcome(&r, ALM_EREMOTE, "failed");
 	test_fact_contains(r.facts, "ado.error", "HTTP 403");
 	test_fact_contains(r.facts, "ado.error", "TF400813: The user"); /* the server's message */
 	test_fact_contains(r.facts, "ado.error", "needs");
@@ -952,11 +949,9 @@ static void test_sign_in_page(void **state)
 	run r;
 	(void)state;
 	probe_path(&r, "fault/203/contoso/ALM%20Project", NULL);
-	assert_int_equal(r.rc, ALM_EREMOTE);
-	probe_status(r.facts, "failed");
+	expect_outcome(&r, ALM_EREMOTE, "failed");
 	fact_bool(r.facts, "ado.reachable", 0);
-	test_fact_contains(r.facts, "ado.error", "sign-in page (HTTP 203, text/html");
-	test_fact_contains(r.facts, "ado.error", "was not accepted");
+	test_fact_says(r.facts, "ado.error", "sign-in page (HTTP 203, text/html", "was not accepted", NULL);
 	run_free(&r);
 
 	/* Any success that is not JSON is the same thing. */
@@ -971,11 +966,9 @@ static void test_redirect(void **state)
 	run r;
 	(void)state;
 	probe_path(&r, "fault/redirect/contoso/ALM%20Project", NULL);
-	assert_int_equal(r.rc, ALM_EREMOTE);
-	probe_status(r.facts, "failed");
-	test_fact_contains(r.facts, "ado.error", "redirected");
-	test_fact_contains(r.facts, "ado.error", "(HTTP 302)");
-	test_fact_contains(r.facts, "ado.error", "https://spsprodweu5.vssps.visualstudio.com/_signin ");
+	expect_outcome(&r, ALM_EREMOTE, "failed");
+	test_fact_says(r.facts, "ado.error", "redirected", "(HTTP 302)",
+		       "https://spsprodweu5.vssps.visualstudio.com/_signin ", NULL);
 	expect_no_repeats(); /* not followed, not retried */
 	run_free(&r);
 }
@@ -985,10 +978,8 @@ static void test_token_not_echoed(void **state)
 	run r;
 	(void)state;
 	probe_path(&r, "fault/echo@build.definitions/contoso/ALM%20Project", NULL);
-	assert_int_equal(r.rc, ALM_EREMOTE);
-	probe_status(r.facts, "degraded");
-	test_fact_contains(r.facts, "ado.error", "VS800001: The credential *** is not valid");
-	test_fact_contains(r.facts, "ado.error", "HTTP 400");
+	expect_outcome(&r, ALM_EREMOTE, "degraded");
+	test_fact_says(r.facts, "ado.error", "VS800001: The credential *** is not valid", "HTTP 400", NULL);
 	expect_token_kept(&r, 1);
 	run_free(&r);
 }
@@ -1001,8 +992,7 @@ static void test_missing_token(void **state)
 	unsetenv("AZURE_DEVOPS_EXT_PAT");
 	setenv("SYSTEM_ACCESSTOKEN", "", 1);
 	probe_path(&r, "contoso/ALM%20Project", NULL);
-	assert_int_equal(r.rc, ALM_EINVALID);
-	probe_status(r.facts, "failed");
+	expect_outcome(&r, ALM_EINVALID, "failed");
 	fact_bool(r.facts, "ado.reachable", 0);
 	test_fact_contains(r.facts, "ado.error", "AZURE_DEVOPS_EXT_PAT");
 	fact_string(r.facts, "ado.project", "ALM Project");
@@ -1035,8 +1025,7 @@ static void test_plain_http_refused(void **state)
 	(void)state;
 	o.url = "http://dev.azure.com/contoso/ALM%20Project";
 	probe_opts(&r, &o, NULL);
-	assert_int_equal(r.rc, ALM_EINVALID);
-	probe_status(r.facts, "failed");
+	expect_outcome(&r, ALM_EINVALID, "failed");
 	test_fact_contains(r.facts, "ado.error", "refusing plain http to dev.azure.com");
 	assert_true(r.elapsed < 1);
 	run_free(&r);
@@ -1069,10 +1058,8 @@ static void test_429_retry_after(void **state)
 	/* A wait that would pass the deadline is not waited for: the probe ends
 	 * at its deadline and says why. */
 	probe_at(&r, main_server.port, "fault/429@build.definitions/fabrikam/Fabrikam-Fiber-Git", NULL, 0.8, 0);
-	assert_int_equal(r.rc, ALM_EREMOTE);
-	probe_status(r.facts, "degraded");
-	test_fact_contains(r.facts, "ado.error", "throttled the requests (HTTP 429)");
-	test_fact_contains(r.facts, "ado.error", "TF400733");
+	expect_outcome(&r, ALM_EREMOTE, "degraded");
+	test_fact_says(r.facts, "ado.error", "throttled the requests (HTTP 429)", "TF400733", NULL);
 	assert_true(r.elapsed < 1.2);
 	run_free(&r);
 }
@@ -1085,12 +1072,11 @@ static void test_503_bom_degrades(void **state)
 	int n, i;
 	(void)state;
 	probe_path(&r, "fault/503@build.definitions/fabrikam/Fabrikam-Fiber-Git", NULL);
-	assert_int_equal(r.rc, ALM_EREMOTE);
-	probe_status(r.facts, "degraded");
+	expect_outcome(&r, ALM_EREMOTE, "degraded");
 	fact_bool(r.facts, "ado.reachable", 1);
 	/* The error body starts with a byte-order mark; its message is shown. */
-	test_fact_contains(r.facts, "ado.error", "HTTP 503 after 5 attempts");
-	test_fact_contains(r.facts, "ado.error", ": TF400898: An Internal Error Occurred.");
+	test_fact_says(r.facts, "ado.error", "HTTP 503 after 5 attempts", ": TF400898: An Internal Error Occurred.",
+		       NULL);
 	fact_absent(r.facts, "ado.pipelines");
 	fact_absent(r.facts, "ado.builds");
 	fact_number(r.facts, "ado.repositories", 3);
@@ -1126,8 +1112,7 @@ static void test_truncated_json(void **state)
 	run r;
 	(void)state;
 	probe_path(&r, "fault/truncated@policy.configurations/contoso/ALM%20Project", "ALM Project");
-	assert_int_equal(r.rc, ALM_EREMOTE);
-	probe_status(r.facts, "degraded");
+	expect_outcome(&r, ALM_EREMOTE, "degraded");
 	test_fact_contains(r.facts, "ado.error", "the branch policies is not the JSON expected (policy configurations:1:");
 	fact_absent(r.facts, "ado.policies");
 	fact_number(r.facts, "ado.pipelines.count", 7);
@@ -1154,8 +1139,7 @@ static void test_oversized(void **state)
 	(void)state;
 	/* Announced by Content-Length: refused before reading it. */
 	probe_path(&r, "fault/oversize@distributedtask.environments/contoso/ALM%20Project", NULL);
-	assert_int_equal(r.rc, ALM_EREMOTE);
-	probe_status(r.facts, "degraded");
+	expect_outcome(&r, ALM_EREMOTE, "degraded");
 	test_fact_contains(r.facts, "ado.error", "larger than the 33554432-byte limit");
 	fact_absent(r.facts, "ado.environments");
 	run_free(&r);
@@ -1176,8 +1160,7 @@ static void test_never_answers(void **state)
 	run r;
 	(void)state;
 	probe_at(&r, main_server.port, "fault/hang/contoso/ALM%20Project", NULL, 2, 0);
-	assert_int_equal(r.rc, ALM_EREMOTE);
-	probe_status(r.facts, "failed");
+	expect_outcome(&r, ALM_EREMOTE, "failed");
 	fact_bool(r.facts, "ado.reachable", 0);
 	test_fact_contains(r.facts, "ado.error", "within the probe's 2 s deadline");
 	assert_true(r.elapsed >= 1.9);
@@ -1201,11 +1184,9 @@ static void test_connection_refused(void **state)
 	port = ntohs(a.sin_port);
 	close(fd);
 	probe_at(&r, port, "contoso/ALM%20Project", NULL, 10, 0);
-	assert_int_equal(r.rc, ALM_EREMOTE);
-	probe_status(r.facts, "failed");
+	expect_outcome(&r, ALM_EREMOTE, "failed");
 	fact_bool(r.facts, "ado.reachable", 0);
-	test_fact_contains(r.facts, "ado.error", "could not read");
-	test_fact_contains(r.facts, "ado.error", "Couldn't connect to server");
+	test_fact_says(r.facts, "ado.error", "could not read", "Couldn't connect to server", NULL);
 	assert_true(r.elapsed < 2);
 	run_free(&r);
 }
@@ -1309,8 +1290,7 @@ static void test_remote_and_repository(void **state)
 
 	/* A repository that is not there: the rest is still read. */
 	probe_path(&r, "contoso/ALM%20Project", "Nope");
-	assert_int_equal(r.rc, ALM_EREMOTE);
-	probe_status(r.facts, "degraded");
+	expect_outcome(&r, ALM_EREMOTE, "degraded");
 	test_fact_contains(r.facts, "ado.error", "Nope");
 	fact_absent(r.facts, "ado.pull_requests");
 	fact_absent(r.facts, "ado.policies");
@@ -1320,8 +1300,7 @@ static void test_remote_and_repository(void **state)
 	/* Nothing names a project: skipped, not failed. */
 	o.remote_url = "git@github.com:contoso/app.git";
 	probe_opts(&r, &o, NULL);
-	assert_int_equal(r.rc, 0);
-	probe_status(r.facts, "skipped");
+	expect_outcome(&r, 0, "skipped");
 	fact_absent(r.facts, "ado.reachable");
 	run_free(&r);
 }
