@@ -110,10 +110,25 @@ static int find_short(cli_option *row, const cli_command *cmd, char c)
 	return -1;
 }
 
+/* How many slots the command's values take: its own rows and its groups' members. */
+static int slot_count(const cli_command *cmd)
+{
+	int i, n = cmd->noptions;
+	for (i = 0; i < cmd->noptions; i++)
+		if (cmd->options[i].group)
+			n += cmd->options[i].group->noptions;
+	return n;
+}
+
 int cli_parse(cli_args *out, const cli_command *cmd, int argc, char **argv)
 {
 	int i, only_positional = 0;
 	memset(out, 0, sizeof *out);
+	/* A table grown past the slots would lose options silently: say so at once. */
+	if (slot_count(cmd) > CLI_MAX_OPTIONS) {
+		cli_error("%s: more than %d options in its table (CLI_MAX_OPTIONS)", cmd->name, CLI_MAX_OPTIONS);
+		return EXIT_USAGE;
+	}
 	for (i = 0; i < argc; i++) {
 		const char *arg = argv[i];
 		const char *value = NULL;
