@@ -86,6 +86,17 @@ static void want_as_git(const alm_facts *f, const char *path, const char *dir, c
 	want_number(f, path, (double)number_of(dir, cmd));
 }
 
+/* repo.commits and repo.merges are what git counts on the branches and
+ * remote branches, within `window` (rev-list options, or ""). */
+static void want_history_as_git(const alm_facts *f, const char *dir, const char *window)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "git rev-list --count %s --branches --remotes", window);
+	want_as_git(f, "repo.commits", dir, cmd);
+	snprintf(cmd, sizeof cmd, "git rev-list --count --merges %s --branches --remotes", window);
+	want_as_git(f, "repo.merges", dir, cmd);
+}
+
 static void want_string(const alm_facts *f, const char *path, const char *v)
 {
 	const cJSON *j = alm_facts_get(f, path);
@@ -277,8 +288,7 @@ static void test_window(void **state)
 	o.since = 1650;
 	f = probe_at(dir, &o);
 	want_number(f, "repo.commits", 11);
-	want_as_git(f, "repo.commits", dir, "git rev-list --count --max-age=1650 --branches --remotes");
-	want_as_git(f, "repo.merges", dir, "git rev-list --count --merges --max-age=1650 --branches --remotes");
+	want_history_as_git(f, dir, "--max-age=1650");
 	want_number(f, "repo.first_parent.commits", 6);
 	want_as_git(f, "repo.first_parent.commits", dir, "git rev-list --count --first-parent --max-age=1650 main");
 	want_number(f, "repo.pull_requests.gitlab", 1);
@@ -322,8 +332,7 @@ static void test_shallow_clone(void **state)
 	want_status(f, "degraded", "git fetch --unshallow");
 	want_status(f, "degraded", "fetchDepth: 0");
 	want_status(f, "degraded", "fetch-depth: 0");
-	want_as_git(f, "repo.commits", dst, "git rev-list --count --branches --remotes");
-	want_as_git(f, "repo.merges", dst, "git rev-list --count --merges --branches --remotes");
+	want_history_as_git(f, dst, "");
 	want_number(f, "repo.first_parent.commits", 1);
 	want_string(f, "repo.host", "other");
 	alm_facts_free(f);
@@ -776,8 +785,7 @@ static void crosscheck(const char *dir, const char *label)
 			fail_msg("%s: %s is %g, git says %g", label, names[i],
 				 cJSON_IsNumber(j) ? j->valuedouble : -1, c[i]);
 	}
-	want_as_git(f, "repo.commits", dir, "git rev-list --count --branches --remotes");
-	want_as_git(f, "repo.merges", dir, "git rev-list --count --merges --branches --remotes");
+	want_history_as_git(f, dir, "");
 	want_number(f, "repo.first_parent.commits", p[0]);
 	want_number(f, "repo.first_parent.merges", p[1]);
 	want_number(f, "repo.first_parent.pull_requests", p[7]);
@@ -828,8 +836,7 @@ static void test_crosscheck_generated(void **state)
 		o.all_history = 0;
 		o.since = 1600000000 + 60 * 700;
 		f = probe_at(dir, &o);
-		want_as_git(f, "repo.commits", dir, "git rev-list --count --max-age=1600042000 --branches --remotes");
-		want_as_git(f, "repo.merges", dir, "git rev-list --count --merges --max-age=1600042000 --branches --remotes");
+		want_history_as_git(f, dir, "--max-age=1600042000");
 		want_as_git(f, "repo.first_parent.commits", dir,
 		    "git rev-list --count --first-parent --max-age=1600042000 main");
 		alm_facts_free(f);
