@@ -98,7 +98,8 @@ int cli_command_rows(cli_option rows[CLI_MAX_ROWS], int slots[CLI_MAX_ROWS], con
  * name, value and help. The _AS forms keep the name and value but say what
  * the option means for that one subcommand. cli_gather_options checks each.
  */
-#define CLI_OPT_SINCE {.name = "since", .metavar = "WHEN", .help = "history window: DAYS, YYYY-MM-DD or all (default 365)"}
+#define CLI_OPT_SINCE                                                                                                \
+	{.name = "since", .metavar = "WHEN", .help = "history window: DAYS, YYYY-MM-DD or all (default 365)"}
 #define CLI_OPT_RULES CLI_OPT_RULES_AS("rules file replacing the built-in decision tree")
 #define CLI_OPT_RULES_AS(text) {.name = "rules", .metavar = "FILE", .help = (text)}
 #define CLI_OPT_ADO_AS(text) {.name = "ado", .metavar = "URL", .help = (text)}
