@@ -178,7 +178,7 @@ if [ -x "$bin" ]; then
      --format json -o "$r/seed-report-sample-repo.json")
   "$bin" assess "$tmp/srv/repos/contoso-invoices" --format json -o "$r/seed-report-sample-no-answers.json"
   "$bin" scan "$tmp/srv/repos/contoso-invoices" --format json -o "$r/seed-portfolio-sample.json"
-  sed -i "s#$tmp/##g" "$r"/seed-*.json   # the scratch directory is no part of a seed
+  sed -i "s#$tmp/#/#g" "$r"/seed-*.json   # the scratch directory is no part of a seed
   python3 - "$r" <<'PY'
 import json, os, sys
 r = sys.argv[1]
