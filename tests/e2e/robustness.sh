@@ -146,6 +146,20 @@ git clone -q --bare "$WORK/repo" "$WORK/bare.git"
 run "repo: bare" signals "$WORK/bare.git" --since all
 expect_exit 0
 expect_json "r['facts']['repo']['commits'] == 5"
+# Pipelines that expand without end: an alias inside the node it names, and
+# nesting past the bound. Each is read up to the bound, the step above the
+# cut is found, and the probe says it read only part of them.
+git init -q -b main "$WORK/yamlcycle"
+printf 'trigger: none\nsteps: &s\n- task: PowerPlatformImportSolution@2\n  inputs: {Environment: production}\n- *s\n' \
+  >"$WORK/yamlcycle/azure-pipelines.yml"
+python3 -c 'print("jobs:\n- job: deep\n  steps:\n  - task: PowerPlatformExportSolution@2"); print("".join("%*sk%d:\n" % (2 * i + 2, "", i) for i in range(200)))' \
+  >"$WORK/yamlcycle/deep.yml"
+git -C "$WORK/yamlcycle" add -A
+git -C "$WORK/yamlcycle" -c user.name=T -c user.email=t@example.com commit -qm pipelines
+run "repo: pipelines with an alias cycle and deep nesting" signals "$WORK/yamlcycle"
+expect_exit 0
+expect_json "r['probes']['repo']['status'] == 'degraded' and '2 pipeline file(s) at HEAD expand past 100000 nodes or nest deeper than 64 levels' in r['probes']['repo']['detail']"
+expect_json "'production' in r['facts']['repo']['deployments']['environments'] and 'development' in r['facts']['repo']['deployments']['environments']"
 cp -r "$WORK/repo" "$WORK/corrupt"
 o=$(git -C "$WORK/corrupt" rev-parse HEAD~2)
 chmod u+w "$WORK/corrupt/.git/objects/${o:0:2}/${o:2}" && printf garbage > "$WORK/corrupt/.git/objects/${o:0:2}/${o:2}"

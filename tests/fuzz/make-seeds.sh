@@ -162,6 +162,42 @@ export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=a GIT_A
     while read -r h; do printf '%s' "$sep"; cat "$d/graph-$h.graph"; sep=ALMGRAPHLAYER; done < "$d/commit-graph-chain"
   } > "$corpus/commit_graph/seed-chain"
 )
-for h in jsonlogic rules answers ado_parse pp_parse pr_classify yaml pp_xml commit_graph; do
+# Reports and portfolios as the program writes them (the sample answers, the
+# sample repository with and without answers, a scan of it), the same with
+# every string made hostile, and a few odd shapes. Needs a build: ALM_BIN.
+bin=${ALM_BIN:-$src/build/alm-advisor}
+if [ -x "$bin" ]; then
+  r="$corpus/render"
+  mkdir -p "$r"
+  find "$r" -name 'seed-*' -delete
+  for a in "$src"/samples/answers/*.json; do
+    "$bin" assess --no-repo --answers "$a" --format json -o "$r/seed-report-$(basename "$a" .json).json"
+  done
+  "$src/samples/make-sample-repo.sh" "$tmp/srv/repos/contoso-invoices" >/dev/null
+  (cd "$src" && "$bin" assess "$tmp/srv/repos/contoso-invoices" --answers samples/answers/sample-team.json \
+     --format json -o "$r/seed-report-sample-repo.json")
+  "$bin" assess "$tmp/srv/repos/contoso-invoices" --format json -o "$r/seed-report-sample-no-answers.json"
+  "$bin" scan "$tmp/srv/repos/contoso-invoices" --format json -o "$r/seed-portfolio-sample.json"
+  sed -i "s#$tmp/#/#g" "$r"/seed-*.json   # the scratch directory is no part of a seed
+  python3 - "$r" <<'PY'
+import json, os, sys
+r = sys.argv[1]
+bad = "\u001b[31mred\u0007 <script>alert(1)</script> | `x` ]] --> \"q\" =cmd \u009b2J"
+def poison(v):
+    if isinstance(v, dict): return {k: poison(x) for k, x in v.items()}
+    if isinstance(v, list): return [poison(x) for x in v]
+    return v + bad if isinstance(v, str) else v
+for src, dst in (("seed-report-sample-repo.json", "seed-report-hostile.json"),
+                 ("seed-portfolio-sample.json", "seed-portfolio-hostile.json")):
+    json.dump(poison(json.load(open(os.path.join(r, src)))), open(os.path.join(r, dst), "w"))
+with open(os.path.join(r, "seed-report-invalid-utf8.json"), "wb") as f:
+    f.write(b'{"verdict":"alm-accelerator","title":"bad \xff\xfe utf8 \xc3","path":[{"node":"x\xed\xa0\x80","value":"y"}]}')
+open(os.path.join(r, "seed-empty-object.json"), "w").write("{}")
+open(os.path.join(r, "seed-array.json"), "w").write('[1,"x",null]')
+PY
+else
+  echo "render: $bin not built; its seeds are left as they are" >&2
+fi
+for h in jsonlogic rules answers ado_parse pp_parse pr_classify yaml pp_xml commit_graph render; do
   echo "$h: $(ls "$corpus/$h" | wc -l) files"
 done

@@ -19,7 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 secs=600
 if [ $# -gt 0 ] && [[ $1 =~ ^[0-9]+$ ]]; then secs=$1; shift; fi
-all=(jsonlogic rules answers ado_parse pp_parse pr_classify yaml pp_xml commit_graph redact)
+all=(jsonlogic rules answers ado_parse pp_parse pr_classify yaml pp_xml commit_graph redact render)
 harnesses=("${@:-${all[@]}}")
 build=${ALM_FUZZ_BUILD:-$src/build-fuzz}
 cc=${CC:-clang}

@@ -755,6 +755,30 @@ static void test_yaml_alias_cycle(void **state)
 	}
 }
 
+/* A node that names itself twice doubles at each level: the visit budget
+ * ends it, and each visit's enclosing blocks are examined once, not once a
+ * step below them (which was visits x depth: 11 s under ASan for this input,
+ * found by fuzzing). */
+static void test_yaml_alias_branching(void **state)
+{
+	static const char text[] =
+		"qa-t:\n"
+		"  import: &import\n"
+		"    task: PowerPlatformImportSolution@2\n"
+		"    in  - <<: *import\n"
+		"    displa  in  - <<: *import\n"
+		"    displayName: again\n";
+	alm_yaml_info info;
+	deploys ds;
+	(void)state;
+	inspect(text, "azure-pipelines.yml", &info, &ds);
+	assert_true(info.parsed);
+	assert_true(info.truncated);
+	assert_true(ds.n > ALM_YAML_MAX_DEPTH); /* more steps than levels: it branched */
+	assert_true(ds.n <= ALM_YAML_MAX_VISITS);
+	assert_true(info.ancestors_read <= ALM_YAML_MAX_VISITS);
+}
+
 /* Nesting past the bound is cut there; what is above it is read whole. */
 static void test_yaml_depth_bound(void **state)
 {
@@ -807,6 +831,7 @@ int main(void)
 		cmocka_unit_test(test_yaml_forms),
 		cmocka_unit_test(test_yaml_alias_bomb),
 		cmocka_unit_test(test_yaml_alias_cycle),
+		cmocka_unit_test(test_yaml_alias_branching),
 		cmocka_unit_test(test_yaml_depth_bound),
 		cmocka_unit_test(test_not_yaml),
 	};

@@ -18,7 +18,10 @@
  * depth: an alias inside the node it names makes a cycle (libyaml registers
  * an anchor before its children), an endless chain of visits, and looking up
  * a step's stage walks its ancestors, which without a depth bound is
- * quadratic in the budget.
+ * quadratic in the budget. With aliases, one node is reached by many visits,
+ * so what a node says of a stage is worked out once (stage_memo), and what a
+ * visit inherits from its ancestors once per visit (inherited): a step costs
+ * the width of its own mapping, whatever the expansion.
  */
 
 typedef struct {
@@ -26,6 +29,7 @@ typedef struct {
 	int parent; /* visit index, -1 for the root */
 	int key;    /* the key's node index in the parent mapping, 0 otherwise */
 	int depth;  /* the root's is 0 */
+	int inherited; /* the stage its ancestors and key name; -1: not yet known */
 } visit;
 
 typedef struct {
@@ -34,6 +38,8 @@ typedef struct {
 	size_t n, cap;
 	const alm_yaml_callbacks *cb;
 	alm_yaml_info *info;
+	unsigned char *stage_memo; /* by node index: a scalar's stage + 1, 0 not yet known */
+	size_t nodes;
 } graph;
 
 const char *alm_deploy_tool_name(alm_deploy_tool tool)
@@ -120,17 +126,27 @@ static int add_visit(graph *g, int node, int parent, int key)
 	g->v[g->n].parent = parent;
 	g->v[g->n].key = key;
 	g->v[g->n].depth = depth;
+	g->v[g->n].inherited = -1;
 	g->n++;
 	return 0;
 }
 
 /* ---- stages ----------------------------------------------------------- */
 
-static alm_stage stage_of(const yaml_node_t *n)
+static alm_stage stage_of(const graph *g, const yaml_node_t *n)
 {
 	const char *s;
-	size_t len;
-	return scalar(n, &s, &len) ? alm_stage_from_text(s, len) : ALM_STAGE__COUNT;
+	size_t len, at;
+	alm_stage st;
+	if (!scalar(n, &s, &len))
+		return ALM_STAGE__COUNT;
+	at = (size_t)(n - g->doc->nodes.start);
+	if (at < g->nodes && g->stage_memo[at])
+		return (alm_stage)(g->stage_memo[at] - 1);
+	st = alm_stage_from_text(s, len);
+	if (at < g->nodes)
+		g->stage_memo[at] = (unsigned char)(st + 1);
+	return st;
 }
 
 /* Inputs whose key speaks of the target: environment, service connection,
@@ -149,7 +165,7 @@ static alm_stage stage_of_inputs(const graph *g, const yaml_node_t *m)
 			continue;
 		for (i = 0; keys[i]; i++)
 			if (contains_ci(k, klen, keys[i])) {
-				alm_stage st = stage_of(node_at(g, p->value));
+				alm_stage st = stage_of(g, node_at(g, p->value));
 				if (st != ALM_STAGE__COUNT)
 					return st;
 				break;
@@ -168,12 +184,34 @@ static alm_stage stage_of_block(const graph *g, const yaml_node_t *m)
 
 	if (env && env->type == YAML_MAPPING_NODE)
 		env = get(g, env, "name");
-	if ((st = stage_of(env)) != ALM_STAGE__COUNT)
+	if ((st = stage_of(g, env)) != ALM_STAGE__COUNT)
 		return st;
 	for (i = 0; names[i]; i++)
-		if ((st = stage_of(get(g, m, names[i]))) != ALM_STAGE__COUNT)
+		if ((st = stage_of(g, get(g, m, names[i]))) != ALM_STAGE__COUNT)
 			return st;
 	return ALM_STAGE__COUNT;
+}
+
+/* The stage that visit `at` and its ancestors name: a job's or stage's
+ * names and parameters, or the key a GitHub job is named by, nearest first.
+ * Worked out once a visit; the recursion is bounded by ALM_YAML_MAX_DEPTH. */
+static alm_stage inherited_stage(const graph *g, long at)
+{
+	const yaml_node_t *a;
+	alm_stage st;
+	if (at < 0)
+		return ALM_STAGE__COUNT;
+	if (g->v[at].inherited >= 0)
+		return (alm_stage)g->v[at].inherited;
+	g->info->ancestors_read++;
+	a = node_at(g, g->v[at].node);
+	if (!(a && a->type == YAML_MAPPING_NODE &&
+	      ((st = stage_of_block(g, a)) != ALM_STAGE__COUNT ||
+	       (st = stage_of_inputs(g, get(g, a, "parameters"))) != ALM_STAGE__COUNT)) &&
+	    (st = stage_of(g, node_at(g, g->v[at].key))) == ALM_STAGE__COUNT)
+		st = inherited_stage(g, g->v[at].parent);
+	g->v[at].inherited = (int)st;
+	return st;
 }
 
 /*
@@ -186,7 +224,6 @@ static alm_stage stage_of_step(const graph *g, size_t vi)
 	const yaml_node_t *m = node_at(g, g->v[vi].node);
 	static const char *const inputs[] = { "inputs", "with", "parameters", NULL };
 	alm_stage st;
-	long at;
 	size_t i;
 
 	for (i = 0; inputs[i]; i++)
@@ -194,15 +231,8 @@ static alm_stage stage_of_step(const graph *g, size_t vi)
 			return st;
 	if ((st = stage_of_block(g, m)) != ALM_STAGE__COUNT)
 		return st;
-	for (at = g->v[vi].parent; at >= 0; at = g->v[at].parent) {
-		const yaml_node_t *a = node_at(g, g->v[at].node);
-		if (a->type == YAML_MAPPING_NODE &&
-		    ((st = stage_of_block(g, a)) != ALM_STAGE__COUNT ||
-		     (st = stage_of_inputs(g, get(g, a, "parameters"))) != ALM_STAGE__COUNT))
-			return st;
-		if ((st = stage_of(node_at(g, g->v[at].key))) != ALM_STAGE__COUNT)
-			return st;
-	}
+	if ((st = inherited_stage(g, g->v[vi].parent)) != ALM_STAGE__COUNT)
+		return st;
 	if (g->cb && g->cb->file_name)
 		return alm_stage_from_text(g->cb->file_name, strlen(g->cb->file_name));
 	return ALM_STAGE__COUNT;
@@ -454,6 +484,13 @@ int alm_yaml_inspect(alm_yaml_info *info, const char *text, size_t len,
 		}
 		info->parsed = 1;
 		g.doc = &doc;
+		g.nodes = (size_t)(doc.nodes.top - doc.nodes.start);
+		free(g.stage_memo);
+		if (!(g.stage_memo = calloc(g.nodes ? g.nodes : 1, 1))) {
+			yaml_document_delete(&doc);
+			error = ALM_ENOMEM;
+			break;
+		}
 		/* azure bits gathered per document: 2 top key, 4 list item, 8 extends, 16 template */
 		info->azure = 0;
 		error = visit_document(&g);
@@ -464,6 +501,7 @@ int alm_yaml_inspect(alm_yaml_info *info, const char *text, size_t len,
 	}
 	yaml_parser_delete(&parser);
 	free(g.v);
+	free(g.stage_memo);
 	info->azure = (flags & 2) && ((flags & 4) || ((flags & 8) && (flags & 16)));
 	return error;
 }

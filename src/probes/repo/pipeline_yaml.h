@@ -27,6 +27,7 @@ typedef struct {
 	int github_workflow_syntax;   /* a top-level `on:` key */
 	int accelerator_template_ref; /* a template of the accelerator (…@PipelineRepo) */
 	int variable_group;           /* alm-accelerator-variable-group or global-variable-group */
+	size_t ancestors_read;        /* enclosing blocks examined for steps' stages: at most one a visit */
 } alm_yaml_info;
 
 typedef enum {

@@ -98,6 +98,7 @@ typedef struct {
 	candidate *cand;
 	size_t ncand, cand_cap;
 	size_t blobs_read, bytes_read, skipped_large, skipped_limit, unreadable, malformed;
+	size_t yaml_cut; /* pipeline files read only in part (alias expansion or nesting bounds) */
 	alm_tree_walk_stats walk;
 	size_t max_depth;
 } scan;
@@ -754,6 +755,8 @@ static int read_yaml(scan *sc, const candidate *c, const char *text, size_t size
 		goto done;
 	if (info.malformed)
 		sc->malformed++;
+	if (info.truncated)
+		sc->yaml_cut++;
 	/* GitHub workflows and GitLab CI share keys with Azure Pipelines. */
 	azure = info.azure && !info.github_workflow_syntax && strncmp(c->path, ".github/", 8) != 0 &&
 		strcasecmp(base, ".gitlab-ci.yml") != 0;
@@ -1510,6 +1513,11 @@ static void describe_limits(const scan *sc, char *note, size_t note_size)
 		used += (size_t)snprintf(note + used, note_size - used,
 					 "%s%zu folder(s) at HEAD could not be read", used ? "; " : "",
 					 sc->walk.unreadable);
+	if (used < note_size && sc->yaml_cut)
+		used += (size_t)snprintf(note + used, note_size - used,
+					 "%s%zu pipeline file(s) at HEAD expand past %d nodes or nest deeper than %d "
+					 "levels: only that much of each was read", used ? "; " : "", sc->yaml_cut,
+					 ALM_YAML_MAX_VISITS, ALM_YAML_MAX_DEPTH);
 	if (used < note_size && (sc->unreadable || sc->skipped_limit))
 		snprintf(note + used, note_size - used,
 			 "%s%zu file(s) at HEAD could not be read and %zu were not read "
