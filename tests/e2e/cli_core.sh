@@ -143,6 +143,16 @@ run "questions list" questions
 expect_exit 0
 expect_stdout_has "12. Support"
 expect_stdout_has "answers key: prerequisites.licenses.power_apps_premium"
+# A rules file's question texts are shown, never run: ESC, BEL and C1 in a
+# question's and a part's text come out spelt.
+"$ALM_BIN" rules dump >"$WORK/rules.json"
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); q=d['questions'][0]; q['text']='clears \\u001b]0;title\\u0007 the \\u009b31m screen'; q['parts'][0]['text']='part \\u001b[2J'; json.dump(d,open(sys.argv[1],'w'))" "$WORK/rules.json"
+run "questions list: control characters in a rules file's texts" questions --rules "$WORK/rules.json"
+expect_exit 0
+check "! LC_ALL=C grep -q \$'[\\x1b\\x07]' '$OUT'"
+check "! LC_ALL=C grep -q \$'\\xc2\\x9b' '$OUT'"
+expect_stdout_has 'clears \e]0;title\x07 the \u009b31m screen'
+expect_stdout_has '- part \e[2J'
 run "questions init" questions --init "$WORK/answers.json"
 expect_exit 0
 check "grep -q '\"impact\": null' '$WORK/answers.json'"
