@@ -181,7 +181,7 @@ static void test_graph_draws_every_node(void **state)
 static void test_graph_spells_control_characters(void **state)
 {
 	alm_rules *rules = NULL;
-	cJSON *doc;
+	cJSON *doc, *report;
 	cJSON *node, *step;
 	char *dot = NULL, *mermaid = NULL;
 	(void)state;
@@ -210,6 +210,18 @@ static void test_graph_spells_control_characters(void **state)
 	assert_non_null(strstr(dot, "step\\\\e]0;t\\\\x07"));
 	free(dot);
 	free(mermaid);
+	/* A report's value beside a label is text from outside too. */
+	report = cJSON_Parse("{\"path\": [{\"node\": \"maturity-gate\", \"value\": \"y\\u001b[2J\"}]}");
+	assert_non_null(report);
+	assert_int_equal(alm_graph_render(&dot, rules, ALM_GRAPH_DOT, report), 0);
+	assert_int_equal(alm_graph_render(&mermaid, rules, ALM_GRAPH_MERMAID, report), 0);
+	assert_null(strchr(dot, '\x1b'));
+	assert_null(strchr(mermaid, '\x1b'));
+	assert_non_null(strstr(dot, "\\n(y\\\\e[2J)"));
+	assert_non_null(strstr(mermaid, " (y\\e[2J)"));
+	free(dot);
+	free(mermaid);
+	cJSON_Delete(report);
 	alm_rules_free(rules);
 }
 
