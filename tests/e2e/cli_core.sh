@@ -26,6 +26,13 @@ run "fail-unless not met" assess --no-repo --answers "$SAMPLES/answers/makers-pa
 expect_exit 1
 expect_json "r['verdict'] == 'makers-path'"
 expect_stderr_has "gate not met: the verdict is makers-path"
+# A rules file names its own verdicts: one with an escape sequence in its id
+# is spelt in the gate's message, never run.
+"$ALM_BIN" rules dump | sed 's/"makers-path"/"makers\\u001b[2Jpath"/g' >"$WORK/odd-verdict.json"
+run "fail-unless not met, a rules file's odd verdict" assess --no-repo --rules "$WORK/odd-verdict.json" --answers "$SAMPLES/answers/makers-path.json" --fail-unless alm-accelerator --format json
+expect_exit 1
+expect_stderr_has 'gate not met: the verdict is makers\e[2Jpath, not one of alm-accelerator'
+check "! LC_ALL=C grep -q \$'\\x1b' '$ERR'"
 run "fail-unless typo" assess --no-repo --answers "$SAMPLES/answers/makers-path.json" --fail-unless alm-acelerator
 expect_exit 2
 expect_stdout_empty
