@@ -284,6 +284,25 @@ void alm_esc_csv_cell(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
+/* Azure Pipelines logging commands, coded as its task library codes them;
+ * `cell` is a property, where ';' and ']' would end it or the list. */
+static const char *vso_form(char c, int property)
+{
+	switch (c) {
+	case '%': return "%AZP25";
+	case '\r': return "%0D";
+	case '\n': return "%0A";
+	case ';': return property ? "%3B" : NULL;
+	case ']': return property ? "%5D" : NULL;
+	default: return NULL;
+	}
+}
+
+void alm_esc_vso(FILE *fp, const char *s, int property)
+{
+	escaped(fp, s, vso_form, property);
+}
+
 static void terminal_to(alm_strbuf *b, FILE *fp, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;

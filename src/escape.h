@@ -60,6 +60,12 @@ void alm_esc_mermaid(FILE *fp, const char *s);
  * carriage return) is prefixed with a single quote, which makes it text. */
 void alm_esc_csv_cell(FILE *fp, const char *s);
 
+/* Text in an Azure Pipelines logging command (##vso[...]): '%', CR and LF
+ * coded (%AZP25, %0D, %0A) so one command stays one line, and in a property
+ * (`property` non-zero) ';' and ']' too (%3B, %5D). The log viewer runs ANSI
+ * sequences, so every other control character is spelt as on a terminal. */
+void alm_esc_vso(FILE *fp, const char *s, int property);
+
 /* A copy of s for a terminal: control characters (C0, DEL and C1) are
  * written as \n, \t, \r, \e or \xHH (C1 as \u0080...), so an escape
  * sequence hidden in a name is shown, never run. NULL when out of memory
