@@ -102,8 +102,10 @@ static const char *control_form(const unsigned char *s, size_t *len, char tmp[8]
 typedef const char *(*char_form)(char c, int cell);
 
 /* Writes s with each character in its output's form; a control character
- * other than a line's own (\n, \r, \t) in its visible form, whatever the output. */
-static void escaped(FILE *fp, const char *s, char_form form, int cell)
+ * other than a line's own (\n, \r, \t) in its visible form, whatever the
+ * output, after `control_lead` (an output that reads a backslash as an escape
+ * keeps the visible form's own that way). */
+static void escaped_lead(FILE *fp, const char *s, char_form form, int cell, const char *control_lead)
 {
 	for (; s && *s; s++) {
 		char tmp[8];
@@ -111,7 +113,9 @@ static void escaped(FILE *fp, const char *s, char_form form, int cell)
 		const char *out = NULL;
 		if (*s != '\n' && *s != '\r' && *s != '\t')
 			out = control_form((const unsigned char *)s, &len, tmp);
-		if (!out)
+		if (out)
+			fputs(control_lead, fp);
+		else
 			out = form(*s, cell);
 		if (out)
 			fputs(out, fp);
@@ -119,6 +123,11 @@ static void escaped(FILE *fp, const char *s, char_form form, int cell)
 			fputc(*s, fp);
 		s += len - 1;
 	}
+}
+
+static void escaped(FILE *fp, const char *s, char_form form, int cell)
+{
+	escaped_lead(fp, s, form, cell, "");
 }
 
 static const char *html_form(char c, int cell)
@@ -218,6 +227,48 @@ void alm_esc_md_code_cell(FILE *fp, const char *s)
 	md_code(fp, s, 1);
 }
 
+/* A Graphviz DOT double-quoted string: a quote and a backslash get a
+ * backslash (DOT reads \N, \G, \E... as names), a newline is written \n. */
+static const char *dot_form(char c, int cell)
+{
+	(void)cell;
+	switch (c) {
+	case '"': return "\\\"";
+	case '\\': return "\\\\";
+	case '\n': return "\\n";
+	case '\r': return "";
+	default: return NULL;
+	}
+}
+
+void alm_esc_dot(FILE *fp, const char *s)
+{
+	escaped_lead(fp, s, dot_form, 0, "\\");
+}
+
+/* A Mermaid label, inside its double quotes: Mermaid takes entity codes
+ * (#quot;, #35;) there, and renders labels as HTML, so '<', '>' and '&' are
+ * coded too; a newline is a <br/>. */
+static const char *mermaid_form(char c, int cell)
+{
+	(void)cell;
+	switch (c) {
+	case '"': return "#quot;";
+	case '#': return "#35;";
+	case '<': return "#lt;";
+	case '>': return "#gt;";
+	case '&': return "#amp;";
+	case '\n': return "<br/>";
+	case '\r': return "";
+	default: return NULL;
+	}
+}
+
+void alm_esc_mermaid(FILE *fp, const char *s)
+{
+	escaped(fp, s, mermaid_form, 0);
+}
+
 static const char *csv_form(char c, int cell)
 {
 	(void)cell;
@@ -231,6 +282,25 @@ void alm_esc_csv_cell(FILE *fp, const char *s)
 		fputc('\'', fp);
 	escaped(fp, s, csv_form, 0);
 	fputc('"', fp);
+}
+
+/* Azure Pipelines logging commands, coded as its task library codes them;
+ * `cell` is a property, where ';' and ']' would end it or the list. */
+static const char *vso_form(char c, int property)
+{
+	switch (c) {
+	case '%': return "%AZP25";
+	case '\r': return "%0D";
+	case '\n': return "%0A";
+	case ';': return property ? "%3B" : NULL;
+	case ']': return property ? "%5D" : NULL;
+	default: return NULL;
+	}
+}
+
+void alm_esc_vso(FILE *fp, const char *s, int property)
+{
+	escaped(fp, s, vso_form, property);
 }
 
 static void terminal_to(alm_strbuf *b, FILE *fp, const char *str)

@@ -46,10 +46,25 @@ void alm_esc_md_cell(FILE *fp, const char *s);
 void alm_esc_md_code(FILE *fp, const char *s);
 void alm_esc_md_code_cell(FILE *fp, const char *s);
 
+/* A Graphviz DOT double-quoted string's content: '"' and '\\' get a
+ * backslash, a newline is \n; a control character's visible form has its
+ * backslash doubled (\\e), since DOT reads a backslash as an escape. */
+void alm_esc_dot(FILE *fp, const char *s);
+
+/* A Mermaid label's content, inside its double quotes: " # < > & as entity
+ * codes (#quot; #35; #lt; #gt; #amp;), a newline as <br/>. */
+void alm_esc_mermaid(FILE *fp, const char *s);
+
 /* One RFC 4180 field, always quoted, quotes doubled. A cell that a
  * spreadsheet would run as a formula (starting with =, +, -, @, a tab or a
  * carriage return) is prefixed with a single quote, which makes it text. */
 void alm_esc_csv_cell(FILE *fp, const char *s);
+
+/* Text in an Azure Pipelines logging command (##vso[...]): '%', CR and LF
+ * coded (%AZP25, %0D, %0A) so one command stays one line, and in a property
+ * (`property` non-zero) ';' and ']' too (%3B, %5D). The log viewer runs ANSI
+ * sequences, so every other control character is spelt as on a terminal. */
+void alm_esc_vso(FILE *fp, const char *s, int property);
 
 /* A copy of s for a terminal: control characters (C0, DEL and C1) are
  * written as \n, \t, \r, \e or \xHH (C1 as \u0080...), so an escape

@@ -4,6 +4,7 @@
 #include "alm/error.h"
 #include "alm/json.h"
 #include "alm/report.h"
+#include "escape.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,30 +15,6 @@
 /* The shared readers: NULL when absent or of another type. */
 #define str alm_json_str
 
-/*
- * Escapes for Azure Pipelines logging commands, as its task library does: in
- * the message '%', CR and LF are coded (%AZP25, %0D, %0A) so one command stays
- * one line; in a property ';' and ']' are coded too (%3B, %5D), since they
- * would end the property or the property list.
- */
-static void vso_escape(FILE *fp, const char *s, int property)
-{
-	for (; s && *s; s++) {
-		if (*s == '%')
-			fputs("%AZP25", fp);
-		else if (*s == '\r')
-			fputs("%0D", fp);
-		else if (*s == '\n')
-			fputs("%0A", fp);
-		else if (property && *s == ';')
-			fputs("%3B", fp);
-		else if (property && *s == ']')
-			fputs("%5D", fp);
-		else
-			fputc(*s, fp);
-	}
-}
-
 static void azure_publish(const cJSON *report, const char *markdown, size_t len, const alm_env *env)
 {
 	const char *dir = env->agent_temp_directory;
@@ -46,11 +23,11 @@ static void azure_publish(const cJSON *report, const char *markdown, size_t len,
 
 	cJSON_ArrayForEach(gap, cJSON_GetObjectItemCaseSensitive(report, "gaps")) {
 		fputs("##vso[task.logissue type=warning;code=", stderr);
-		vso_escape(stderr, str(gap, "part"), 1);
+		alm_esc_vso(stderr, str(gap, "part"), 1);
 		fputs("]", stderr);
-		vso_escape(stderr, str(gap, "text"), 0);
+		alm_esc_vso(stderr, str(gap, "text"), 0);
 		fputs(" Action: ", stderr);
-		vso_escape(stderr, str(gap, "action"), 0);
+		alm_esc_vso(stderr, str(gap, "action"), 0);
 		fputc('\n', stderr);
 	}
 	if (!markdown)
@@ -70,7 +47,7 @@ static void azure_publish(const cJSON *report, const char *markdown, size_t len,
 		return;
 	}
 	fputs("##vso[task.uploadsummary]", stderr);
-	vso_escape(stderr, path, 0);
+	alm_esc_vso(stderr, path, 0);
 	fputc('\n', stderr);
 }
 

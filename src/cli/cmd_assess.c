@@ -158,8 +158,9 @@ int cmd_assess(int argc, char **argv)
 	cli_ci_publish(report, rules, &g.env);
 
 	if (a.value[O_FAIL_UNLESS] && !verdict_in(alm_report_verdict(report), a.value[O_FAIL_UNLESS])) {
-		fprintf(stderr, "alm-advisor: gate not met: the verdict is %s, not one of %s\n",
-			alm_report_verdict(report), a.value[O_FAIL_UNLESS]);
+		/* The verdict is a rules file's name: shown as spelt, like any. */
+		cli_error("gate not met: the verdict is %s, not one of %s", alm_report_verdict(report),
+			  a.value[O_FAIL_UNLESS]);
 		code = EXIT_GATE;
 	} else if (min_confidence >= 0 && alm_report_confidence(report) < min_confidence) {
 		fprintf(stderr, "alm-advisor: gate not met: the confidence is %.2f, below %.2f\n",

@@ -7,6 +7,7 @@
 #include "alm/error.h"
 #include "alm/json.h"
 #include "alm/rules.h"
+#include "escape.h"
 #include "strbuf.h"
 
 #include <stdlib.h>
@@ -53,14 +54,21 @@ static int list_questions(const alm_rules *rules)
 		cli_error("out of memory");
 		return EXIT_OUTPUT;
 	}
+	/* A rules file's texts are shown, never run, like every name from outside. */
 	cJSON_ArrayForEach(q, cJSON_GetObjectItemCaseSensitive(alm_rules_json(rules), "questions")) {
-		fprintf(fp, "%d. %s\n", cJSON_GetObjectItemCaseSensitive(q, "number")->valueint,
-			cJSON_GetObjectItemCaseSensitive(q, "text")->valuestring);
+		fprintf(fp, "%d. ", cJSON_GetObjectItemCaseSensitive(q, "number")->valueint);
+		alm_esc_terminal(fp, cJSON_GetObjectItemCaseSensitive(q, "text")->valuestring);
+		fputc('\n', fp);
 		cJSON_ArrayForEach(part, cJSON_GetObjectItemCaseSensitive(q, "parts")) {
 			const cJSON *ask = cJSON_GetObjectItemCaseSensitive(part, "ask");
-			fprintf(fp, "   - %s\n", cJSON_GetObjectItemCaseSensitive(part, "text")->valuestring);
-			if (cJSON_IsString(ask))
-				fprintf(fp, "     answers key: %s\n", ask->valuestring);
+			fputs("   - ", fp);
+			alm_esc_terminal(fp, cJSON_GetObjectItemCaseSensitive(part, "text")->valuestring);
+			fputc('\n', fp);
+			if (cJSON_IsString(ask)) {
+				fputs("     answers key: ", fp);
+				alm_esc_terminal(fp, ask->valuestring);
+				fputc('\n', fp);
+			}
 		}
 	}
 	if (alm_memstream_finish(fp, &buf, &len, &text, &len) < 0) {

@@ -7,6 +7,7 @@
 #include "alm/error.h"
 #include "alm/json.h"
 #include "alm/schema.h"
+#include "escape.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -151,6 +152,13 @@ static key_kind kind_of(const cJSON *root, const cJSON *schema, const cJSON **ch
 	return K_OTHER;
 }
 
+/* Text from outside (the rules' questions, the evidence's sentences, the
+ * answers, file names) on the terminal: shown, never run ("?" for none). */
+static void show(const char *text)
+{
+	alm_esc_terminal(stdout, text ? text : "?");
+}
+
 /* "critical, high or non-critical" */
 static void print_choices(const cJSON *choices, const char *last_word)
 {
@@ -158,7 +166,8 @@ static void print_choices(const cJSON *choices, const char *last_word)
 	int n = cJSON_GetArraySize(choices), i = 0;
 	cJSON_ArrayForEach(c, choices) {
 		char *text = cJSON_IsString(c) ? NULL : cJSON_PrintUnformatted(c);
-		printf("%s%s", i == 0 ? "" : i == n - 1 ? last_word : ", ", cJSON_IsString(c) ? c->valuestring : text ? text : "?");
+		fputs(i == 0 ? "" : i == n - 1 ? last_word : ", ", stdout);
+		show(cJSON_IsString(c) ? c->valuestring : text);
 		cJSON_free(text);
 		i++;
 	}
@@ -241,7 +250,9 @@ static cJSON *parse_answer(key_kind kind, const cJSON *choices, const char *inpu
 			int seen = 0;
 			if (kind == K_ENUM_LIST) {
 				if (!(c = match_choice(choices, tok))) {
-					printf("  '%s' is not one of ", tok);
+					fputs("  '", stdout);
+					show(tok);
+					fputs("' is not one of ", stdout);
 					print_choices(choices, " or ");
 					printf(".\n");
 					cJSON_Delete(list);
@@ -455,13 +466,14 @@ static void print_value(const cJSON *value, key_kind kind)
 	if (kind == K_BOOL) {
 		fputs(cJSON_IsTrue(value) ? "yes" : "no", stdout);
 	} else if (cJSON_IsString(value)) {
-		fputs(value->valuestring, stdout);
+		show(value->valuestring);
 	} else if (cJSON_IsArray(value)) {
 		const cJSON *item;
 		int first = 1;
 		cJSON_ArrayForEach(item, value) {
 			char *t = cJSON_IsString(item) ? NULL : cJSON_PrintUnformatted(item);
-			printf("%s%s", first ? "" : ", ", cJSON_IsString(item) ? item->valuestring : t ? t : "?");
+			fputs(first ? "" : ", ", stdout);
+			show(cJSON_IsString(item) ? item->valuestring : t);
 			cJSON_free(t);
 			first = 0;
 		}
@@ -486,25 +498,37 @@ static void explain(const session *s, const char *key)
 	/* A key no part asks is asked only because the stopped node reads it. */
 	if (n == 0 && stuck_step(s)) {
 		deciding = 1;
-		printf("\n  Needed to decide: %s\n", str(last, "label"));
+		fputs("\n  Needed to decide: ", stdout);
+		show(str(last, "label"));
+		fputc('\n', stdout);
 	}
 	printf("\n  From the CoE ALM maturity model's quick-start questions:\n");
 	for (i = 0; i < n; i++) {
 		const cJSON *rq = NULL, *rp = alm_rules_part(s->o->rules, str(parts[i], "id"), &rq);
-		if (i == 0 || questions[i] != questions[i - 1])
-			printf("  %s\n", str(questions[i], "section") ? str(questions[i], "section") : str(questions[i], "text"));
-		printf("    - %s\n", str(parts[i], "text"));
-		if (str(rp, "action"))
-			printf("      If not: %s\n", str(rp, "action"));
+		if (i == 0 || questions[i] != questions[i - 1]) {
+			fputs("  ", stdout);
+			show(str(questions[i], "section") ? str(questions[i], "section") : str(questions[i], "text"));
+			fputc('\n', stdout);
+		}
+		fputs("    - ", stdout);
+		show(str(parts[i], "text"));
+		fputc('\n', stdout);
+		if (str(rp, "action")) {
+			fputs("      If not: ", stdout);
+			show(str(rp, "action"));
+			fputc('\n', stdout);
+		}
 	}
-	if (deciding && last)
-		printf("  Why now: the tree stops at \"%s\" until this is answered; the verdict depends on it.\n",
-		       str(last, "label"));
-	else
+	if (deciding && last) {
+		fputs("  Why now: the tree stops at \"", stdout);
+		show(str(last, "label"));
+		fputs("\" until this is answered; the verdict depends on it.\n", stdout);
+	} else
 		printf("  Why now: it is still unknown, so the report cannot say whether it is a gap; each answer "
 		       "raises the confidence.\n");
-	printf("  It is saved as \"%s\" in the answers file. Enter takes the default when one is shown; - skips.\n\n",
-	       key);
+	fputs("  It is saved as \"", stdout);
+	show(key);
+	fputs("\" in the answers file. Enter takes the default when one is shown; - skips.\n\n", stdout);
 }
 
 /* ---- recording -------------------------------------------------------- */
@@ -648,19 +672,29 @@ static ask_result ask(session *s, const char *key)
 	printf("\n");
 	for (i = 0; i < n; i++) {
 		const cJSON *ev;
-		if (i == 0 || questions[i] != questions[i - 1])
-			printf("%d. %s\n", get(questions[i], "number") ? get(questions[i], "number")->valueint : 0,
-			       str(questions[i], "section") ? str(questions[i], "section") : str(questions[i], "text"));
-		printf("   %s\n", str(parts[i], "text"));
+		if (i == 0 || questions[i] != questions[i - 1]) {
+			printf("%d. ", get(questions[i], "number") ? get(questions[i], "number")->valueint : 0);
+			show(str(questions[i], "section") ? str(questions[i], "section") : str(questions[i], "text"));
+			fputc('\n', stdout);
+		}
+		fputs("   ", stdout);
+		show(str(parts[i], "text"));
+		fputc('\n', stdout);
 		cJSON_ArrayForEach(ev, get(parts[i], "evidence"))
-			if (str(ev, "detail") && (!str(ev, "source") || strcmp(str(ev, "source"), "answers") != 0))
-				printf("   Evidence: %s\n", str(ev, "detail"));
+			if (str(ev, "detail") && (!str(ev, "source") || strcmp(str(ev, "source"), "answers") != 0)) {
+				fputs("   Evidence: ", stdout);
+				show(str(ev, "detail"));
+				fputc('\n', stdout);
+			}
 	}
 	if (n == 0) {
 		const cJSON *stuck = stuck_step(s);
-		printf("%s\n", stuck && str(stuck, "label") ? str(stuck, "label") : key);
+		show(stuck && str(stuck, "label") ? str(stuck, "label") : key);
+		fputc('\n', stdout);
 	}
-	printf("   Answer (%s): ", key);
+	fputs("   Answer (", stdout);
+	show(key);
+	fputs("): ", stdout);
 	switch (kind) {
 	case K_BOOL: printf("yes or no"); break;
 	case K_ENUM: print_choices(choices, " or "); break;
@@ -736,10 +770,11 @@ static int assess(session *s)
 static void print_outcome(const session *s, int finished)
 {
 	const cJSON *c = get(s->report, "confidence");
-	printf("\n%s: %s [%s], confidence %.2f.\n",
-	       finished ? "No more questions. Verdict" : "Stopped. Verdict so far",
-	       str(s->report, "title") ? str(s->report, "title") : "?",
-	       str(s->report, "verdict") ? str(s->report, "verdict") : "?", cJSON_IsNumber(c) ? c->valuedouble : 0.0);
+	printf("\n%s: ", finished ? "No more questions. Verdict" : "Stopped. Verdict so far");
+	show(str(s->report, "title"));
+	fputs(" [", stdout);
+	show(str(s->report, "verdict"));
+	printf("], confidence %.2f.\n", cJSON_IsNumber(c) ? c->valuedouble : 0.0);
 }
 
 int cli_questionnaire(const questionnaire_options *o)
@@ -787,9 +822,9 @@ int cli_questionnaire(const questionnaire_options *o)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_sa);
 
-	printf("alm-advisor: the questions the evidence left open, in the tree's order.\n"
-	       "Answers are saved to %s when you finish or quit (q).\n",
-	       o->output);
+	fputs("alm-advisor: the questions the evidence left open, in the tree's order.\nAnswers are saved to ", stdout);
+	show(o->output);
+	fputs(" when you finish or quit (q).\n", stdout);
 	for (;;) {
 		const char *key;
 		ask_result r;
@@ -799,8 +834,9 @@ int cli_questionnaire(const questionnaire_options *o)
 			finished = 1;
 			break;
 		}
-		printf("\n-- %d open, %d answered; verdict so far: %s\n", count_open(&s), s.answered,
-		       str(s.report, "verdict") ? str(s.report, "verdict") : "?");
+		printf("\n-- %d open, %d answered; verdict so far: ", count_open(&s), s.answered);
+		show(str(s.report, "verdict"));
+		fputc('\n', stdout);
 		r = ask(&s, key);
 		if (r == ASK_ERROR) {
 			code = EXIT_BAD_INPUT;
@@ -815,11 +851,19 @@ int cli_questionnaire(const questionnaire_options *o)
 	if (code == EXIT_ASSESSED) {
 		if (s.report && (code = assess(&s)) == EXIT_ASSESSED)
 			print_outcome(&s, finished);
-		if ((code = save(&s)) == EXIT_ASSESSED)
-			printf("Saved to %s. Assess with: alm-advisor assess%s%s%s --answers %s\n", o->output,
-			       o->gather.no_repo ? " --no-repo" : "",
-			       o->gather.no_repo || strcmp(o->gather.repo, ".") == 0 ? "" : " ",
-			       o->gather.no_repo || strcmp(o->gather.repo, ".") == 0 ? "" : o->gather.repo, o->output);
+		if ((code = save(&s)) == EXIT_ASSESSED) {
+			int here = o->gather.no_repo || strcmp(o->gather.repo, ".") == 0;
+			fputs("Saved to ", stdout);
+			show(o->output);
+			fputs(o->gather.no_repo ? ". Assess with: alm-advisor assess --no-repo" : ". Assess with: alm-advisor assess", stdout);
+			if (!here) {
+				fputc(' ', stdout);
+				show(o->gather.repo);
+			}
+			fputs(" --answers ", stdout);
+			show(o->output);
+			fputc('\n', stdout);
+		}
 		fflush(stdout);
 	}
 done:

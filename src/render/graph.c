@@ -1,6 +1,7 @@
 #include "alm/graph.h"
 #include "alm/json.h"
 #include "alm/error.h"
+#include "escape.h"
 #include "strbuf.h"
 #include "report_int.h"
 
@@ -36,34 +37,22 @@ static const char *node_label(const alm_rules *rules, const cJSON *node)
 	return str(verdict, "title") ? str(verdict, "title") : str(node, "id");
 }
 
-/* Writes `text` escaped for a double-quoted DOT string or a Mermaid label.
- * Mermaid takes entity codes (#quot;, #35;) in labels; '<', '>' and '&' are
- * coded too, because Mermaid renders labels as HTML. */
+/* Writes `text` escaped for a double-quoted DOT string or a Mermaid label
+ * (escape.h: control characters are spelt in either). */
 static void put_escaped(FILE *fp, const char *text, alm_graph_format format)
 {
-	for (; text && *text; text++) {
-		if (format == ALM_GRAPH_DOT) {
-			if (*text == '"')
-				fputs("\\\"", fp);
-			else if (*text == '\\')
-				fputs("\\\\", fp);
-			else if (*text == '\n')
-				fputs("\\n", fp);
-			else if (*text != '\r')
-				fputc(*text, fp);
-			continue;
-		}
-		switch (*text) {
-		case '"': fputs("#quot;", fp); break;
-		case '#': fputs("#35;", fp); break;
-		case '<': fputs("#lt;", fp); break;
-		case '>': fputs("#gt;", fp); break;
-		case '&': fputs("#amp;", fp); break;
-		case '\n': fputs("<br/>", fp); break;
-		case '\r': break;
-		default: fputc(*text, fp);
-		}
-	}
+	if (format == ALM_GRAPH_DOT)
+		alm_esc_dot(fp, text);
+	else
+		alm_esc_mermaid(fp, text);
+}
+
+/* A value from the report after a label: "(yes)", on a line of its own in DOT. */
+static void put_note(FILE *fp, const char *text, alm_graph_format format)
+{
+	fputs(format == ALM_GRAPH_DOT ? "\\n(" : " (", fp);
+	put_escaped(fp, text, format);
+	fputc(')', fp);
 }
 
 /* A DOT node id: the rules' id (and a step's, after a slash), quoted and
@@ -110,7 +99,7 @@ static void render_dot(FILE *fp, const alm_rules *rules, const cJSON *report)
 		fprintf(fp, " [shape=%s, label=\"", decision ? "diamond" : "box");
 		put_escaped(fp, node_label(rules, node), ALM_GRAPH_DOT);
 		if (value)
-			fprintf(fp, "\\n(%s)", value);
+			put_note(fp, value, ALM_GRAPH_DOT);
 		fprintf(fp, "\", style=\"%s%s\"", decision ? "" : "rounded", on_path ? (decision ? "filled" : ",filled") : "");
 		if (on_path)
 			fputs(", fillcolor=\"#d8f0d8\", penwidth=3", fp);
@@ -143,7 +132,7 @@ static void render_dot(FILE *fp, const alm_rules *rules, const cJSON *report)
 			fputs(" [shape=box, label=\"", fp);
 			put_escaped(fp, str(step, "label"), ALM_GRAPH_DOT);
 			if (status)
-				fprintf(fp, "\\n(%s)", status);
+				put_note(fp, status, ALM_GRAPH_DOT);
 			fputs("\"];\n", fp);
 			fputs("  ", fp);
 			put_dot_id(fp, id, prev_step);
@@ -213,7 +202,7 @@ static void render_mermaid(FILE *fp, const alm_rules *rules, const cJSON *report
 		fprintf(fp, "  n%d%s\"", index++, decision ? "{" : "(");
 		put_escaped(fp, node_label(rules, node), ALM_GRAPH_MERMAID);
 		if (value)
-			fprintf(fp, " (%s)", value);
+			put_note(fp, value, ALM_GRAPH_MERMAID);
 		else if (is_verdict_reached(report, id))
 			fputs(" (verdict)", fp);
 		else if (report && alm_rpt_outcome_reaches(report, id))
@@ -243,7 +232,7 @@ static void render_mermaid(FILE *fp, const alm_rules *rules, const cJSON *report
 			fprintf(fp, "  n%ds%d[\"", index, j);
 			put_escaped(fp, str(step, "label"), ALM_GRAPH_MERMAID);
 			if (status)
-				fprintf(fp, " (%s)", status);
+				put_note(fp, status, ALM_GRAPH_MERMAID);
 			fputs("\"]\n", fp);
 			if (j == 0)
 				fprintf(fp, "  n%d -.->|steps| n%ds0\n", index, index);

@@ -45,13 +45,14 @@ d = json.load(open(sys.argv[1]))
 for q in d["questions"]:
     for p in q["parts"]:
         if p["id"] == "prerequisites.azure_devops":
-            p["action"] = "Be 100% ready;\nnext] line"
+            p["action"] = "Be 100% ready;\nnext] line \u001b[31mred\u0007 \u009b2J"
 json.dump(d, open(sys.argv[2], "w"))
 PY
 TF_BUILD=True AGENT_TEMPDIRECTORY="$WORK/agent" run "azure escaping" assess --no-repo --answers "$answers" --rules "$WORK/rules.json" --format json
 expect_exit 0
-expect_stderr_has "Action: Be 100%AZP25 ready;%0Anext] line"
+expect_stderr_has "Action: Be 100%AZP25 ready;%0Anext] line \\e[31mred\\x07 \\u009b2J"
 check "! grep -q '^next\]' '$ERR'"
+check "! LC_ALL=C grep -q \$'[\\x1b\\x07]' '$ERR'"   # the log viewer would run them
 
 # A gate still fails the step, after the summary is out.
 TF_BUILD=True AGENT_TEMPDIRECTORY="$WORK/agent" run "azure gate" assess --no-repo --answers "$answers" --fail-unless alm-accelerator

@@ -26,6 +26,13 @@ run "fail-unless not met" assess --no-repo --answers "$SAMPLES/answers/makers-pa
 expect_exit 1
 expect_json "r['verdict'] == 'makers-path'"
 expect_stderr_has "gate not met: the verdict is makers-path"
+# A rules file names its own verdicts: one with an escape sequence in its id
+# is spelt in the gate's message, never run.
+"$ALM_BIN" rules dump | sed 's/"makers-path"/"makers\\u001b[2Jpath"/g' >"$WORK/odd-verdict.json"
+run "fail-unless not met, a rules file's odd verdict" assess --no-repo --rules "$WORK/odd-verdict.json" --answers "$SAMPLES/answers/makers-path.json" --fail-unless alm-accelerator --format json
+expect_exit 1
+expect_stderr_has 'gate not met: the verdict is makers\e[2Jpath, not one of alm-accelerator'
+check "! LC_ALL=C grep -q \$'\\x1b' '$ERR'"
 run "fail-unless typo" assess --no-repo --answers "$SAMPLES/answers/makers-path.json" --fail-unless alm-acelerator
 expect_exit 2
 expect_stdout_empty
@@ -143,6 +150,16 @@ run "questions list" questions
 expect_exit 0
 expect_stdout_has "12. Support"
 expect_stdout_has "answers key: prerequisites.licenses.power_apps_premium"
+# A rules file's question texts are shown, never run: ESC, BEL and C1 in a
+# question's and a part's text come out spelt.
+"$ALM_BIN" rules dump >"$WORK/rules.json"
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); q=d['questions'][0]; q['text']='clears \\u001b]0;title\\u0007 the \\u009b31m screen'; q['parts'][0]['text']='part \\u001b[2J'; json.dump(d,open(sys.argv[1],'w'))" "$WORK/rules.json"
+run "questions list: control characters in a rules file's texts" questions --rules "$WORK/rules.json"
+expect_exit 0
+check "! LC_ALL=C grep -q \$'[\\x1b\\x07]' '$OUT'"
+check "! LC_ALL=C grep -q \$'\\xc2\\x9b' '$OUT'"
+expect_stdout_has 'clears \e]0;title\x07 the \u009b31m screen'
+expect_stdout_has '- part \e[2J'
 run "questions init" questions --init "$WORK/answers.json"
 expect_exit 0
 check "grep -q '\"impact\": null' '$WORK/answers.json'"

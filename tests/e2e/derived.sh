@@ -75,10 +75,13 @@ expect_exit 0
 expect_json "isinstance(r['derived'], list) and 'derived.maturity.current_floor' not in [d['fact'] for d in r['derived']]"
 cp "$WORK/team.json" "$WORK/team-good.json"
 edit_rules "rules['derived'][0]['logic'] = {'frobnicate': [1]}"
-run "signals: a rules file that does not load stops before any probe" signals "$repo" --rules "$WORK/team.json"
+# Given no repository as well, only the rules are blamed: the probes never ran.
+run "signals: a rules file that does not load stops before any probe" signals "$WORK/no-repository" --rules "$WORK/team.json"
 expect_exit 3
 expect_stdout_empty
 expect_stderr_has 'frobnicate'
+expect_stderr_lines 1
+check "! grep -q 'not a git repository' '$ERR'"
 mv "$WORK/team-good.json" "$WORK/team.json"
 
 run "outcomes in text" assess "$repo" --rules "$WORK/team.json"

@@ -136,6 +136,31 @@ run "team answers assess" assess "$repo" --answers "$WORK/team.json" --format js
 expect_exit 0
 expect_json "r['unknowns'] == [] and r['verdict'] == 'alm-accelerator'"
 
+# A rules file's texts are shown on the terminal, never run: the escape
+# sequences in a question's part and in its explanation come out spelt (run,
+# they would set the title and clear the screen, and the pane would not show them).
+name="control characters in a rules file"
+"$ALM_BIN" rules dump >"$WORK/odd-rules.json"
+python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+for q in d['questions']:
+    for p in q['parts']:
+        if p.get('ask') == 'maturity.target':
+            p['text'] = 'target \\u001b]0;title\\u0007 level \\u001b[2J'
+for n in d['tree']['nodes']:
+    if n.get('label') == 'Level 300, 400 or 500?':
+        n['label'] = 'Level \\u009b31m300?'
+json.dump(d, open(sys.argv[1], 'w'))
+" "$WORK/odd-rules.json"
+term_start "cd '$WORK' && ${ALM_WRAP:-} '$ALM_BIN' questions --interactive -o '$WORK/odd.json' --no-repo --rules '$WORK/odd-rules.json'"
+term_wait 'target \e]0;title\x07 level \e[2J' && ok
+term_wait "Answer (maturity.target)" && ok
+term_send "?"
+term_wait 'Why now: the tree stops at "Level \u009b31m300?"' && ok
+term_send "q"
+term_wait "EXIT=0" && ok
+
 # Nothing left to ask: it says so and saves.
 name="nothing to ask"
 term_start "cd '$WORK' && ${ALM_WRAP:-} '$ALM_BIN' questions --interactive -o '$WORK/full.json' '$repo' --answers '$SAMPLES/answers/sample-team.json'"

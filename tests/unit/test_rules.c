@@ -174,6 +174,57 @@ static void test_graph_draws_every_node(void **state)
 	alm_rules_free(rules);
 }
 
+/* A rules file's labels are text from outside: in either drawing a control
+ * character in one is spelt (as escape.h shows it), never written as it is,
+ * so a Markdown report carrying the Mermaid chart runs no escape sequence on
+ * a terminal; DOT gets the backslash doubled, as it reads one as an escape. */
+static void test_graph_spells_control_characters(void **state)
+{
+	alm_rules *rules = NULL;
+	cJSON *doc, *report;
+	cJSON *node, *step;
+	char *dot = NULL, *mermaid = NULL;
+	(void)state;
+	assert_int_equal(alm_rules_load_default(&rules), 0);
+	doc = cJSON_Duplicate(alm_rules_json(rules), 1);
+	alm_rules_free(rules);
+	node = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "tree"), "nodes"), 0);
+	cJSON_ReplaceItemInObjectCaseSensitive(node, "label", cJSON_CreateString("Level \x1b[2J300\x07?\xc2\x9b"));
+	cJSON_ArrayForEach(node, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "tree"), "nodes")) {
+		step = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(node, "steps"), 0);
+		if (step)
+			cJSON_ReplaceItemInObjectCaseSensitive(step, "label", cJSON_CreateString("step\x1b]0;t\x07"));
+	}
+	assert_int_equal(alm_rules_from_json(&rules, doc, "odd.json"), 0);
+	assert_int_equal(alm_graph_render(&dot, rules, ALM_GRAPH_DOT, NULL), 0);
+	assert_int_equal(alm_graph_render(&mermaid, rules, ALM_GRAPH_MERMAID, NULL), 0);
+	assert_null(strchr(mermaid, '\x1b'));
+	assert_null(strchr(mermaid, '\x07'));
+	assert_null(strstr(mermaid, "\xc2\x9b"));
+	assert_non_null(strstr(mermaid, "n0{\"Level \\e[2J300\\x07?\\u009b\"}"));
+	assert_non_null(strstr(mermaid, "step\\e]0;t\\x07"));
+	assert_null(strchr(dot, '\x1b'));
+	assert_null(strchr(dot, '\x07'));
+	assert_null(strstr(dot, "\xc2\x9b"));
+	assert_non_null(strstr(dot, "\"Level \\\\e[2J300\\\\x07?\\\\u009b\""));
+	assert_non_null(strstr(dot, "step\\\\e]0;t\\\\x07"));
+	free(dot);
+	free(mermaid);
+	/* A report's value beside a label is text from outside too. */
+	report = cJSON_Parse("{\"path\": [{\"node\": \"maturity-gate\", \"value\": \"y\\u001b[2J\"}]}");
+	assert_non_null(report);
+	assert_int_equal(alm_graph_render(&dot, rules, ALM_GRAPH_DOT, report), 0);
+	assert_int_equal(alm_graph_render(&mermaid, rules, ALM_GRAPH_MERMAID, report), 0);
+	assert_null(strchr(dot, '\x1b'));
+	assert_null(strchr(mermaid, '\x1b'));
+	assert_non_null(strstr(dot, "\\n(y\\\\e[2J)"));
+	assert_non_null(strstr(mermaid, " (y\\e[2J)"));
+	free(dot);
+	free(mermaid);
+	cJSON_Delete(report);
+	alm_rules_free(rules);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_fact_outside_namespaces),
 		cmocka_unit_test(test_parse_error_has_line_and_column),
 		cmocka_unit_test(test_graph_draws_every_node),
+		cmocka_unit_test(test_graph_spells_control_characters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
