@@ -691,6 +691,9 @@ class Handler(standin.Handler):
             return self.echo_credential(name[5:])
         if name == "500":
             return self.error(500, "VS402371: An unexpected error occurred on the server.")
+        if name == "ansi":
+            # A message carrying terminal sequences: ESC, BEL and a C1 CSI.
+            return self.error(500, "VS402371: \u001b]0;owned\u0007 broken \u009b2J server")
         if name == "redirect":
             return self.send(302, "<html>Object moved</html>", ctype="text/html", headers={
                 "Location": "https://spsprodweu5.vssps.visualstudio.com/_signin?realm=dev.azure.com&reply_to=" + path})

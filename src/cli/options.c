@@ -466,8 +466,10 @@ int cli_gather(alm_facts **out, const alm_gather_options *g)
 		cli_error("%s", alm_error_last());
 		return rc == ALM_EREMOTE ? EXIT_REMOTE : EXIT_BAD_INPUT;
 	}
+	/* A warning may quote a service's message: shown, never run. */
 	cJSON_ArrayForEach(w, warnings)
-		fprintf(stderr, "alm-advisor: warning: %s\n", w->valuestring);
+		if (cJSON_IsString(w))
+			cli_error("warning: %s", w->valuestring);
 	cJSON_Delete(warnings);
 	return EXIT_ASSESSED;
 }

@@ -59,6 +59,12 @@ expect_exit 0
 expect_json "r['facts']['ado']['reachable'] is False and r['probes']['ado']['status'] == 'failed'"
 expect_stderr_has "Azure DevOps evidence is missing"
 
+# A service's message is shown, never run: the warning spells what it quotes.
+run "a message with terminal sequences" assess --no-repo --answers "$SAMPLES/answers/makers-path.json" --ado "http://127.0.0.1:$port/fault/ansi/contoso/ALM%20Project" -o "$WORK/ansi.txt"
+expect_exit 0
+expect_stderr_has "warning: Azure DevOps evidence is missing"
+expect_stderr_has "broken \\u009b2J server"
+check "! LC_ALL=C grep -q \$'[\\x1b\\x07]\\|\\xc2\\x9b' '$ERR'"
 run "strict with a 401" assess --no-repo --ado "http://127.0.0.1:$port/fault/401/contoso/ALM%20Project" --strict
 expect_exit 4
 expect_stderr_has "401"
