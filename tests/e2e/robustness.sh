@@ -293,16 +293,18 @@ for i in $(seq 1 16); do git clone -q --bare --local "$WORK/long.git" "$WORK/man
 for sig in INT TERM; do
   echo "previous portfolio" > "$WORK/portfolio.json"
   # A background job of a script starts with SIGINT ignored, and a test
-  # runner may ignore SIGTERM: the scan gets the default of both.
-  python3 -c 'import os, signal as s, sys; s.signal(s.SIGINT, s.SIG_DFL); s.signal(s.SIGTERM, s.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' \
-    ${ALM_WRAP:-} "$ALM_BIN" scan --under "$WORK/many" -j 1 --since all --format json -o "$WORK/portfolio.json" \
+  # runner may ignore SIGTERM: the scan gets the default of both. The launcher
+  # says when it has (the marker file), since a signal before that would be
+  # ignored, and whatever python3 is (a pyenv shim runs a shell and a second
+  # program first), a process name cannot tell.
+  rm -f "$WORK/launched"
+  python3 -c 'import os, signal as s, sys; s.signal(s.SIGINT, s.SIG_DFL); s.signal(s.SIGTERM, s.SIG_DFL); open(sys.argv[1], "w").close(); os.execvp(sys.argv[2], sys.argv[2:])' \
+    "$WORK/launched" ${ALM_WRAP:-} "$ALM_BIN" scan --under "$WORK/many" -j 1 --since all --format json -o "$WORK/portfolio.json" \
     >"$OUT" 2>"$ERR" </dev/null &
   pid=$!
-  # Once the launcher has become the scan (the signal must not reach Python
-  # first), give the scan a moment to be well under way.
-  for _ in $(seq 100); do
-    case "$(cat /proc/$pid/comm 2>/dev/null)" in bash|python3) sleep 0.05 ;; *) break ;; esac
-  done
+  for _ in $(seq 200); do [ -e "$WORK/launched" ] && break; sleep 0.05; done
+  # From here a signal ends the run, as python or as the scan; give the scan a
+  # moment to be well under way.
   sleep 0.3
   name="interrupt: SIG$sig mid-scan"
   if kill -"$sig" "$pid" 2>/dev/null; then ok; else bad "the scan ended before the signal: make it longer"; fi
