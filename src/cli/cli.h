@@ -174,6 +174,10 @@ void cli_usage(FILE *fp, const cli_command *cmd);
  * "alm-advisor: "; control characters in it are shown escaped. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* `before`, then text from outside (a rules file's, the evidence's, a name)
+ * shown as cli_error shows it, never run ("?" for NULL), then `after`. */
+void cli_show(FILE *fp, const char *before, const char *text, const char *after);
+
 /* Writes `len` bytes to stdout (checking that the write and flush succeeded),
  * or atomically to `path` when not NULL. Returns an exit code. */
 int cli_write_output(const char *path, const char *data, size_t len);

@@ -7,7 +7,6 @@
 #include "alm/error.h"
 #include "alm/json.h"
 #include "alm/rules.h"
-#include "escape.h"
 #include "strbuf.h"
 
 #include <stdlib.h>
@@ -57,18 +56,12 @@ static int list_questions(const alm_rules *rules)
 	/* A rules file's texts are shown, never run, like every name from outside. */
 	cJSON_ArrayForEach(q, cJSON_GetObjectItemCaseSensitive(alm_rules_json(rules), "questions")) {
 		fprintf(fp, "%d. ", cJSON_GetObjectItemCaseSensitive(q, "number")->valueint);
-		alm_esc_terminal(fp, cJSON_GetObjectItemCaseSensitive(q, "text")->valuestring);
-		fputc('\n', fp);
+		cli_show(fp, "", cJSON_GetObjectItemCaseSensitive(q, "text")->valuestring, "\n");
 		cJSON_ArrayForEach(part, cJSON_GetObjectItemCaseSensitive(q, "parts")) {
 			const cJSON *ask = cJSON_GetObjectItemCaseSensitive(part, "ask");
-			fputs("   - ", fp);
-			alm_esc_terminal(fp, cJSON_GetObjectItemCaseSensitive(part, "text")->valuestring);
-			fputc('\n', fp);
-			if (cJSON_IsString(ask)) {
-				fputs("     answers key: ", fp);
-				alm_esc_terminal(fp, ask->valuestring);
-				fputc('\n', fp);
-			}
+			cli_show(fp, "   - ", cJSON_GetObjectItemCaseSensitive(part, "text")->valuestring, "\n");
+			if (cJSON_IsString(ask))
+				cli_show(fp, "     answers key: ", ask->valuestring, "\n");
 		}
 	}
 	if (alm_memstream_finish(fp, &buf, &len, &text, &len) < 0) {

@@ -34,6 +34,13 @@ void cli_error(const char *fmt, ...)
 		free(text);
 }
 
+void cli_show(FILE *fp, const char *before, const char *text, const char *after)
+{
+	fputs(before, fp);
+	alm_esc_terminal(fp, text ? text : "?");
+	fputs(after, fp);
+}
+
 static const cli_option ado_project_rows[] = {
 	CLI_OPT_ADO_AS("Azure DevOps project URL (token from " ALM_ENV_ADO_PAT ")"),
 	{.name = "ado-repo", .metavar = "NAME", .help = "Azure DevOps repository (default: matched from the remote)"},

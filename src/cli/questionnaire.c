@@ -7,7 +7,6 @@
 #include "alm/error.h"
 #include "alm/json.h"
 #include "alm/schema.h"
-#include "escape.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -154,9 +153,9 @@ static key_kind kind_of(const cJSON *root, const cJSON *schema, const cJSON **ch
 
 /* Text from outside (the rules' questions, the evidence's sentences, the
  * answers, file names) on the terminal: shown, never run ("?" for none). */
-static void show(const char *text)
+static void say(const char *before, const char *text, const char *after)
 {
-	alm_esc_terminal(stdout, text ? text : "?");
+	cli_show(stdout, before, text, after);
 }
 
 /* "critical, high or non-critical" */
@@ -167,7 +166,7 @@ static void print_choices(const cJSON *choices, const char *last_word)
 	cJSON_ArrayForEach(c, choices) {
 		char *text = cJSON_IsString(c) ? NULL : cJSON_PrintUnformatted(c);
 		fputs(i == 0 ? "" : i == n - 1 ? last_word : ", ", stdout);
-		show(cJSON_IsString(c) ? c->valuestring : text);
+		say("", cJSON_IsString(c) ? c->valuestring : text, "");
 		cJSON_free(text);
 		i++;
 	}
@@ -250,9 +249,7 @@ static cJSON *parse_answer(key_kind kind, const cJSON *choices, const char *inpu
 			int seen = 0;
 			if (kind == K_ENUM_LIST) {
 				if (!(c = match_choice(choices, tok))) {
-					fputs("  '", stdout);
-					show(tok);
-					fputs("' is not one of ", stdout);
+					say("  '", tok, "' is not one of ");
 					print_choices(choices, " or ");
 					printf(".\n");
 					cJSON_Delete(list);
@@ -466,14 +463,14 @@ static void print_value(const cJSON *value, key_kind kind)
 	if (kind == K_BOOL) {
 		fputs(cJSON_IsTrue(value) ? "yes" : "no", stdout);
 	} else if (cJSON_IsString(value)) {
-		show(value->valuestring);
+		say("", value->valuestring, "");
 	} else if (cJSON_IsArray(value)) {
 		const cJSON *item;
 		int first = 1;
 		cJSON_ArrayForEach(item, value) {
 			char *t = cJSON_IsString(item) ? NULL : cJSON_PrintUnformatted(item);
 			fputs(first ? "" : ", ", stdout);
-			show(cJSON_IsString(item) ? item->valuestring : t);
+			say("", cJSON_IsString(item) ? item->valuestring : t, "");
 			cJSON_free(t);
 			first = 0;
 		}
@@ -498,37 +495,26 @@ static void explain(const session *s, const char *key)
 	/* A key no part asks is asked only because the stopped node reads it. */
 	if (n == 0 && stuck_step(s)) {
 		deciding = 1;
-		fputs("\n  Needed to decide: ", stdout);
-		show(str(last, "label"));
-		fputc('\n', stdout);
+		say("\n  Needed to decide: ", str(last, "label"), "\n");
 	}
 	printf("\n  From the CoE ALM maturity model's quick-start questions:\n");
 	for (i = 0; i < n; i++) {
 		const cJSON *rq = NULL, *rp = alm_rules_part(s->o->rules, str(parts[i], "id"), &rq);
-		if (i == 0 || questions[i] != questions[i - 1]) {
-			fputs("  ", stdout);
-			show(str(questions[i], "section") ? str(questions[i], "section") : str(questions[i], "text"));
-			fputc('\n', stdout);
-		}
-		fputs("    - ", stdout);
-		show(str(parts[i], "text"));
-		fputc('\n', stdout);
-		if (str(rp, "action")) {
-			fputs("      If not: ", stdout);
-			show(str(rp, "action"));
-			fputc('\n', stdout);
-		}
+		if (i == 0 || questions[i] != questions[i - 1])
+			say("  ", str(questions[i], "section") ? str(questions[i], "section") : str(questions[i], "text"),
+			    "\n");
+		say("    - ", str(parts[i], "text"), "\n");
+		if (str(rp, "action"))
+			say("      If not: ", str(rp, "action"), "\n");
 	}
-	if (deciding && last) {
-		fputs("  Why now: the tree stops at \"", stdout);
-		show(str(last, "label"));
-		fputs("\" until this is answered; the verdict depends on it.\n", stdout);
-	} else
+	if (deciding && last)
+		say("  Why now: the tree stops at \"", str(last, "label"),
+		    "\" until this is answered; the verdict depends on it.\n");
+	else
 		printf("  Why now: it is still unknown, so the report cannot say whether it is a gap; each answer "
 		       "raises the confidence.\n");
-	fputs("  It is saved as \"", stdout);
-	show(key);
-	fputs("\" in the answers file. Enter takes the default when one is shown; - skips.\n\n", stdout);
+	say("  It is saved as \"", key,
+	    "\" in the answers file. Enter takes the default when one is shown; - skips.\n\n");
 }
 
 /* ---- recording -------------------------------------------------------- */
@@ -674,27 +660,19 @@ static ask_result ask(session *s, const char *key)
 		const cJSON *ev;
 		if (i == 0 || questions[i] != questions[i - 1]) {
 			printf("%d. ", get(questions[i], "number") ? get(questions[i], "number")->valueint : 0);
-			show(str(questions[i], "section") ? str(questions[i], "section") : str(questions[i], "text"));
-			fputc('\n', stdout);
+			say("", str(questions[i], "section") ? str(questions[i], "section") : str(questions[i], "text"),
+			    "\n");
 		}
-		fputs("   ", stdout);
-		show(str(parts[i], "text"));
-		fputc('\n', stdout);
+		say("   ", str(parts[i], "text"), "\n");
 		cJSON_ArrayForEach(ev, get(parts[i], "evidence"))
-			if (str(ev, "detail") && (!str(ev, "source") || strcmp(str(ev, "source"), "answers") != 0)) {
-				fputs("   Evidence: ", stdout);
-				show(str(ev, "detail"));
-				fputc('\n', stdout);
-			}
+			if (str(ev, "detail") && (!str(ev, "source") || strcmp(str(ev, "source"), "answers") != 0))
+				say("   Evidence: ", str(ev, "detail"), "\n");
 	}
 	if (n == 0) {
 		const cJSON *stuck = stuck_step(s);
-		show(stuck && str(stuck, "label") ? str(stuck, "label") : key);
-		fputc('\n', stdout);
+		say("", stuck && str(stuck, "label") ? str(stuck, "label") : key, "\n");
 	}
-	fputs("   Answer (", stdout);
-	show(key);
-	fputs("): ", stdout);
+	say("   Answer (", key, "): ");
 	switch (kind) {
 	case K_BOOL: printf("yes or no"); break;
 	case K_ENUM: print_choices(choices, " or "); break;
@@ -771,10 +749,9 @@ static void print_outcome(const session *s, int finished)
 {
 	const cJSON *c = get(s->report, "confidence");
 	printf("\n%s: ", finished ? "No more questions. Verdict" : "Stopped. Verdict so far");
-	show(str(s->report, "title"));
-	fputs(" [", stdout);
-	show(str(s->report, "verdict"));
-	printf("], confidence %.2f.\n", cJSON_IsNumber(c) ? c->valuedouble : 0.0);
+	say("", str(s->report, "title"), " [");
+	say("", str(s->report, "verdict"), "]");
+	printf(", confidence %.2f.\n", cJSON_IsNumber(c) ? c->valuedouble : 0.0);
 }
 
 int cli_questionnaire(const questionnaire_options *o)
@@ -822,9 +799,8 @@ int cli_questionnaire(const questionnaire_options *o)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_sa);
 
-	fputs("alm-advisor: the questions the evidence left open, in the tree's order.\nAnswers are saved to ", stdout);
-	show(o->output);
-	fputs(" when you finish or quit (q).\n", stdout);
+	say("alm-advisor: the questions the evidence left open, in the tree's order.\nAnswers are saved to ",
+	    o->output, " when you finish or quit (q).\n");
 	for (;;) {
 		const char *key;
 		ask_result r;
@@ -835,8 +811,7 @@ int cli_questionnaire(const questionnaire_options *o)
 			break;
 		}
 		printf("\n-- %d open, %d answered; verdict so far: ", count_open(&s), s.answered);
-		show(str(s.report, "verdict"));
-		fputc('\n', stdout);
+		say("", str(s.report, "verdict"), "\n");
 		r = ask(&s, key);
 		if (r == ASK_ERROR) {
 			code = EXIT_BAD_INPUT;
@@ -854,15 +829,13 @@ int cli_questionnaire(const questionnaire_options *o)
 		if ((code = save(&s)) == EXIT_ASSESSED) {
 			int here = o->gather.no_repo || strcmp(o->gather.repo, ".") == 0;
 			fputs("Saved to ", stdout);
-			show(o->output);
+			say("", o->output, "");
 			fputs(o->gather.no_repo ? ". Assess with: alm-advisor assess --no-repo" : ". Assess with: alm-advisor assess", stdout);
 			if (!here) {
 				fputc(' ', stdout);
-				show(o->gather.repo);
+				say("", o->gather.repo, "");
 			}
-			fputs(" --answers ", stdout);
-			show(o->output);
-			fputc('\n', stdout);
+			say(" --answers ", o->output, "\n");
 		}
 		fflush(stdout);
 	}
