@@ -9,6 +9,8 @@
 #include <cJSON.h>
 
 #include "alm/facts.h"
+#include "alm/json.h"
+#include "alm/rules.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +160,15 @@ char *test_source_path(const char *rel)
 		abort();
 	snprintf(p, 4096, "%s/%s", root ? root : ".", rel);
 	return p;
+}
+
+cJSON *test_default_rules_doc(void)
+{
+	size_t len;
+	const char *text = alm_rules_default_text(&len);
+	cJSON *doc = NULL;
+	assert_int_equal(alm_json_parse(&doc, text, len, "default"), 0);
+	return doc;
 }
 
 cJSON *test_read_json_lines(const char *path)

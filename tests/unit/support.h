@@ -38,6 +38,10 @@ char *test_read_file(const char *path);
  * those values; lines that do not parse are skipped. Caller frees. */
 struct cJSON *test_read_json_lines(const char *path);
 
+/* The built-in rules as a JSON document, to edit into a team's rules. Caller
+ * frees (or hands it to alm_rules_from_json, which takes it). */
+struct cJSON *test_default_rules_doc(void);
+
 /* Group setup and teardown for tests that run git: a private HOME (no
  * identity, no safe.directory, no global config), a fixed author and
  * committer, no GIT_DIR and friends; teardown removes that HOME. */

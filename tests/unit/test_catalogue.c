@@ -19,15 +19,6 @@
 
 #include "support.h"
 
-static cJSON *default_doc(void)
-{
-	size_t len;
-	const char *text = alm_rules_default_text(&len);
-	cJSON *doc = NULL;
-	assert_int_equal(alm_json_parse(&doc, text, len, "default"), 0);
-	return doc;
-}
-
 static cJSON *read_schema(void)
 {
 	char *path = test_source_path("rules/facts.schema.json");
@@ -136,7 +127,7 @@ static void collect_reads(cJSON *names, const cJSON *node)
 
 static void test_default_rules_read_declared_facts(void **state)
 {
-	cJSON *doc = default_doc(), *names = cJSON_CreateArray();
+	cJSON *doc = test_default_rules_doc(), *names = cJSON_CreateArray();
 	const cJSON *item;
 	alm_catalogue *cat = NULL;
 	int checked = 0;
@@ -165,7 +156,7 @@ static void test_default_rules_read_declared_facts(void **state)
  * ends them) applied to the first occurrence; *message gets the error. */
 static int load_edited(const char *const *edits, char **message)
 {
-	cJSON *doc = default_doc(), *edited = NULL;
+	cJSON *doc = test_default_rules_doc(), *edited = NULL;
 	alm_rules *rules = NULL;
 	char *text = cJSON_PrintUnformatted(doc);
 	int rc;
@@ -243,7 +234,7 @@ static void test_derived_and_branches(void **state)
 	static const char *const reads[] = {"{\"var\":\"derived.maturity_floor\"}",
 					    "{\"var\":\"derived.environments.prod\"}"};
 	alm_catalogue *cat = NULL;
-	cJSON *doc = default_doc();
+	cJSON *doc = test_default_rules_doc();
 	char *msg = NULL;
 	size_t k;
 	(void)state;

@@ -476,12 +476,9 @@ static void test_every_format_marks_inferred_and_outcomes(void **state)
  * (and its fact renamed, when `fact` is given). */
 static int load_edited(const char *key, const char *value_json, const char *fact)
 {
-	size_t len;
-	const char *text = alm_rules_default_text(&len);
-	cJSON *doc = cJSON_ParseWithLength(text, len), *entry, *value = cJSON_Parse(value_json);
+	cJSON *doc = test_default_rules_doc(), *entry, *value = cJSON_Parse(value_json);
 	alm_rules *r = NULL;
 	int error;
-	assert_non_null(doc);
 	assert_non_null(value);
 	entry = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "derived"), 0);
 	if (!cJSON_ReplaceItemInObjectCaseSensitive(entry, key, value))
@@ -519,9 +516,7 @@ static void test_rules_validate_names_the_derived_path(void **state)
 /* The logic yields a type other than the one declared: the assessment says which entry. */
 static void test_wrong_type_at_evaluation(void **state)
 {
-	size_t len;
-	const char *text = alm_rules_default_text(&len);
-	cJSON *doc = cJSON_ParseWithLength(text, len), *entry;
+	cJSON *doc = test_default_rules_doc(), *entry;
 	alm_rules *r = NULL;
 	alm_facts *facts = facts_from("{\"repo\": {\"commits\": 1}}", NULL);
 	cJSON *report = NULL;

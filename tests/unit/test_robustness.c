@@ -153,15 +153,12 @@ static void test_duplicate_is_the_earliest_later_copy(void **state)
  * walk lists, take seconds and then minutes: the lists are bounded. */
 static void test_rules_lists_are_bounded(void **state)
 {
-	size_t len;
-	const char *text = alm_rules_default_text(&len);
-	cJSON *doc = NULL, *questions, *nodes;
+	cJSON *doc = test_default_rules_doc(), *questions, *nodes;
 	alm_rules *rules = NULL;
 	double t0;
 	int i;
 	(void)state;
 
-	assert_int_equal(alm_json_parse(&doc, text, len, "default"), 0);
 	questions = cJSON_GetObjectItem(doc, "questions");
 	for (i = 0; i < ALM_RULES_MAX_ITEMS; i++) {
 		cJSON *q = cJSON_Duplicate(cJSON_GetArrayItem(questions, 0), 1);
@@ -178,7 +175,7 @@ static void test_rules_lists_are_bounded(void **state)
 	assert_true(test_now() - t0 < 2.0);
 	assert_message_has("many.json: $.questions: more than 1000 entries");
 
-	assert_int_equal(alm_json_parse(&doc, text, len, "default"), 0);
+	doc = test_default_rules_doc();
 	nodes = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "tree"), "nodes");
 	for (i = 0; i < ALM_RULES_MAX_ITEMS; i++)
 		cJSON_AddItemToArray(nodes, cJSON_Duplicate(cJSON_GetArrayItem(nodes, 0), 1));
@@ -190,10 +187,7 @@ static void test_rules_lists_are_bounded(void **state)
 /* The default rules with one question part's condition replaced. */
 static cJSON *rules_with_condition(const char *part_id, const char *needs, const char *logic)
 {
-	size_t len;
-	const char *text = alm_rules_default_text(&len);
-	cJSON *doc = NULL, *q, *part;
-	assert_int_equal(alm_json_parse(&doc, text, len, "default"), 0);
+	cJSON *doc = test_default_rules_doc(), *q, *part;
 	cJSON_ArrayForEach(q, cJSON_GetObjectItem(doc, "questions")) {
 		cJSON_ArrayForEach(part, cJSON_GetObjectItem(q, "parts")) {
 			if (strcmp(cJSON_GetObjectItem(part, "id")->valuestring, part_id) != 0)

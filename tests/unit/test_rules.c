@@ -16,15 +16,6 @@
 #include "alm/rules.h"
 #include "support.h"
 
-static cJSON *default_doc(void)
-{
-	size_t len;
-	const char *text = alm_rules_default_text(&len);
-	cJSON *doc = NULL;
-	assert_int_equal(alm_json_parse(&doc, text, len, "default"), 0);
-	return doc;
-}
-
 /* Loads `doc` (taking it) and asserts it is refused with `expect` in the message. */
 static void assert_refused(cJSON *doc, const char *expect)
 {
@@ -65,7 +56,7 @@ static void test_default_rules_load_and_cover_the_seed(void **state)
 
 static void test_unknown_key_is_refused_with_path(void **state)
 {
-	cJSON *doc = default_doc();
+	cJSON *doc = test_default_rules_doc();
 	(void)state;
 	cJSON_AddStringToObject(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "questions"), 2), "colour", "red");
 	assert_refused(doc, "$.questions[2]: unknown key \"colour\"");
@@ -73,7 +64,7 @@ static void test_unknown_key_is_refused_with_path(void **state)
 
 static void test_missing_branch_target(void **state)
 {
-	cJSON *doc = default_doc();
+	cJSON *doc = test_default_rules_doc();
 	(void)state;
 	cJSON_ReplaceItemInObject(node(doc, 0), "no", cJSON_CreateString("nowhere"));
 	assert_refused(doc, "$.tree.nodes[0]: a branch leads to \"nowhere\"");
@@ -81,7 +72,7 @@ static void test_missing_branch_target(void **state)
 
 static void test_cycle_is_refused(void **state)
 {
-	cJSON *doc = default_doc();
+	cJSON *doc = test_default_rules_doc();
 	(void)state;
 	/* impact-or-persona's "yes" goes back to the maturity gate. */
 	cJSON_ReplaceItemInObject(node(doc, 1), "yes", cJSON_CreateString("maturity-gate"));
@@ -90,7 +81,7 @@ static void test_cycle_is_refused(void **state)
 
 static void test_unknown_operator_is_refused(void **state)
 {
-	cJSON *doc = default_doc();
+	cJSON *doc = test_default_rules_doc();
 	cJSON *part = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "questions"), 0), "parts"), 0);
 	cJSON *bad = NULL;
 	(void)state;
@@ -102,20 +93,20 @@ static void test_unknown_operator_is_refused(void **state)
 
 static void test_wrong_type_and_enum(void **state)
 {
-	cJSON *doc = default_doc();
+	cJSON *doc = test_default_rules_doc();
 	(void)state;
 	cJSON_ReplaceItemInObject(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "questions"), 0), "combine",
 				  cJSON_CreateString("most"));
 	assert_refused(doc, "$.questions[0].combine: expected one of \"all\", \"any\"");
 
-	doc = default_doc();
+	doc = test_default_rules_doc();
 	cJSON_ReplaceItemInObject(doc, "questions", cJSON_CreateString("none"));
 	assert_refused(doc, "$.questions: expected an array, found string");
 }
 
 static void test_duplicate_part_id(void **state)
 {
-	cJSON *doc = default_doc();
+	cJSON *doc = test_default_rules_doc();
 	cJSON *parts = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "questions"), 4), "parts");
 	(void)state;
 	cJSON_AddItemToArray(parts, cJSON_Duplicate(cJSON_GetArrayItem(parts, 0), 1));
@@ -124,7 +115,7 @@ static void test_duplicate_part_id(void **state)
 
 static void test_unknown_part_reference(void **state)
 {
-	cJSON *doc = default_doc();
+	cJSON *doc = test_default_rules_doc();
 	(void)state;
 	cJSON_ReplaceItemInObject(node(doc, 0), "part", cJSON_CreateString("maturity.level_900"));
 	assert_refused(doc, "maturity.level_900");
@@ -132,7 +123,7 @@ static void test_unknown_part_reference(void **state)
 
 static void test_fact_outside_namespaces(void **state)
 {
-	cJSON *doc = default_doc();
+	cJSON *doc = test_default_rules_doc();
 	cJSON *part = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "questions"), 0), "parts"), 0);
 	(void)state;
 	cJSON_AddItemToArray(cJSON_GetObjectItem(part, "needs"), cJSON_CreateString("impact"));
